@@ -1,0 +1,22 @@
+//! Database migrations for undersigned, runnable from the service (`undersigned migrate`)
+//! or on their own through this crate's CLI (`cargo run -p migration -- up`).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_create_letters;
+mod m20261127_000002_create_signatures;
+mod m20261127_000003_create_outbox;
+
+/// Every migration of the schema, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261127_000001_create_letters::Migration),
+            Box::new(m20261127_000002_create_signatures::Migration),
+            Box::new(m20261127_000003_create_outbox::Migration),
+        ]
+    }
+}

@@ -1,0 +1,8 @@
+//! The migration CLI (`up`, `down`, `status`, `fresh`, ...); reads `DATABASE_URL`.
+
+use sea_orm_migration::prelude::*;
+
+#[tokio::main]
+async fn main() {
+    cli::run_cli(migration::Migrator).await;
+}

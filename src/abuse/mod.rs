@@ -1,0 +1,7 @@
+//! Keeping abuse out: per-address rate limits and working out who the client is.
+
+mod client_ip;
+mod rate_limit;
+
+pub use client_ip::{client_ip, limit_key};
+pub use rate_limit::{Limit, RateLimits};

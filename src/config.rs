@@ -1,0 +1,457 @@
+//! Typed settings, read once at start from an optional TOML file and `UNDERSIGNED_*`
+//! environment variables (the environment wins). Nothing else in the service reads the
+//! environment.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use ipnet::IpNet;
+use url::Url;
+
+/// Prefix of every environment variable the service reads.
+pub const ENV_PREFIX: &str = "UNDERSIGNED_";
+
+/// A setting that could not be read; the message names it and where it came from.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the config file {path}: {source}")]
+    ReadFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("the config file {path} is not valid TOML: {message}")]
+    Toml { path: PathBuf, message: String },
+    #[error("unknown setting `{key}` in {origin}")]
+    Unknown { key: String, origin: String },
+    #[error("setting `{key}` (from {origin}) is invalid: {message}")]
+    Invalid {
+        key: String,
+        origin: String,
+        message: String,
+    },
+}
+
+/// Every setting of the service with its default. Field names are the TOML keys; the
+/// environment variable is `UNDERSIGNED_` + the name in upper case.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// `sqlite://path?mode=rwc` (the default, created on start) or `postgres://...`.
+    pub database_url: String,
+    /// Most connections the pool opens.
+    pub database_max_connections: u32,
+    /// How long a SQLite writer waits for the lock before failing.
+    pub sqlite_busy_timeout: Duration,
+    /// Apply pending migrations when `serve` or `worker` starts.
+    pub migrate_on_start: bool,
+    /// Address the web server listens on.
+    pub bind: SocketAddr,
+    /// Public address of the service; every link in an email is built from it.
+    pub base_url: Url,
+    /// SMTP relay as lettre reads it; without one, mail goes to `mail_dir`.
+    pub smtp_url: Option<String>,
+    /// Extra PEM root certificate trusted for the SMTP relay's TLS (private relays).
+    pub smtp_ca_file: Option<PathBuf>,
+    /// How long one SMTP conversation may take.
+    pub smtp_timeout: Duration,
+    /// The From of every email, e.g. `Open letters <letters@example.org>`.
+    pub mail_from: String,
+    /// Where mail is written as .eml files when no SMTP relay is configured.
+    pub mail_dir: PathBuf,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpNet>,
+    /// How long a confirmation link works.
+    pub token_ttl: Duration,
+    /// Most confirmation emails one pending signature gets (the first one included).
+    pub max_confirmation_emails: u32,
+    /// Least time between two "you have already signed" emails to one signature.
+    pub already_signed_email_interval: Duration,
+    /// Signing requests per minute from one client address (IPv6 by /64).
+    pub sign_rate_per_minute: u32,
+    /// Signing requests one address may make in a burst.
+    pub sign_burst: u32,
+    /// Confirmation and resend requests per minute from one client address.
+    pub confirm_rate_per_minute: u32,
+    /// Confirmation requests one address may make in a burst.
+    pub confirm_burst: u32,
+    /// How often idle rate-limit keys are forgotten.
+    pub rate_limit_sweep_interval: Duration,
+    /// How often confirmed signatures are folded into the shown counts (the lag bound).
+    pub count_rollup_interval: Duration,
+    /// How often the shown counts are checked against the signatures themselves.
+    pub count_reconcile_interval: Duration,
+    /// Run the outbox worker and count roll-up inside `serve`.
+    pub run_worker: bool,
+    /// How often an idle worker looks for due outbox rows.
+    pub outbox_poll_interval: Duration,
+    /// How long a claimed outbox row stays with its worker before others may take it.
+    pub outbox_lease: Duration,
+    /// Attempts before a temporarily failing outbox row is given up.
+    pub outbox_max_attempts: u32,
+    /// First retry delay; doubled on each attempt, capped at one hour.
+    pub outbox_retry_base: Duration,
+    /// Outbox rows one worker process sends at the same time.
+    pub worker_concurrency: u32,
+    /// Confirmed individuals shown per page of a letter.
+    pub individuals_per_page: u32,
+    /// `pretty` or `json`.
+    pub log_format: LogFormat,
+    /// A tracing filter, e.g. `info` or `undersigned=debug,info`.
+    pub log: String,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+impl FromStr for LogFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "pretty" => Ok(LogFormat::Pretty),
+            "json" => Ok(LogFormat::Json),
+            _ => Err("expected `pretty` or `json`".into()),
+        }
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        let bind = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 3000);
+        Settings {
+            database_url: "sqlite://data/undersigned.db?mode=rwc".into(),
+            database_max_connections: 20,
+            sqlite_busy_timeout: Duration::from_secs(10),
+            migrate_on_start: true,
+            bind,
+            base_url: base_url_for(bind),
+            smtp_url: None,
+            smtp_ca_file: None,
+            smtp_timeout: Duration::from_secs(30),
+            mail_from: "undersigned <noreply@undersigned.localhost>".into(),
+            mail_dir: PathBuf::from("data/mail"),
+            trusted_proxies: Vec::new(),
+            token_ttl: Duration::from_secs(7 * 24 * 3600),
+            max_confirmation_emails: 3,
+            already_signed_email_interval: Duration::from_secs(24 * 3600),
+            sign_rate_per_minute: 10,
+            sign_burst: 5,
+            confirm_rate_per_minute: 30,
+            confirm_burst: 10,
+            rate_limit_sweep_interval: Duration::from_secs(60),
+            count_rollup_interval: Duration::from_secs(1),
+            count_reconcile_interval: Duration::from_secs(600),
+            run_worker: true,
+            outbox_poll_interval: Duration::from_millis(500),
+            outbox_lease: Duration::from_secs(300),
+            outbox_max_attempts: 12,
+            outbox_retry_base: Duration::from_secs(30),
+            worker_concurrency: 4,
+            individuals_per_page: 50,
+            log_format: LogFormat::Pretty,
+            log: "info".into(),
+        }
+    }
+}
+
+/// Where a value came from, for error messages.
+struct Raw {
+    value: String,
+    origin: String,
+}
+
+impl Settings {
+    /// Reads the optional TOML file, then the process environment.
+    pub fn load(config_file: Option<&Path>) -> Result<Settings, ConfigError> {
+        let file = match config_file {
+            Some(path) => Some((
+                path.to_path_buf(),
+                std::fs::read_to_string(path).map_err(|source| ConfigError::ReadFile {
+                    path: path.to_path_buf(),
+                    source,
+                })?,
+            )),
+            None => None,
+        };
+        Settings::from_sources(
+            file.as_ref().map(|(p, s)| (p.as_path(), s.as_str())),
+            std::env::vars(),
+        )
+    }
+
+    /// Builds settings from a TOML text and environment pairs; unprefixed variables are
+    /// ignored, unknown `UNDERSIGNED_*` ones are an error (a typo should not pass silently).
+    pub fn from_sources(
+        file: Option<(&Path, &str)>,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Settings, ConfigError> {
+        let mut raw: BTreeMap<String, Raw> = BTreeMap::new();
+        if let Some((path, text)) = file {
+            let table: toml::Table = toml::from_str(text).map_err(|e| ConfigError::Toml {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?;
+            for (key, value) in table {
+                let origin = format!("config file {}", path.display());
+                let value = match value {
+                    toml::Value::String(s) => s,
+                    toml::Value::Array(items) => items
+                        .into_iter()
+                        .map(|v| match v {
+                            toml::Value::String(s) => s,
+                            other => other.to_string(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    other => other.to_string(),
+                };
+                raw.insert(key, Raw { value, origin });
+            }
+        }
+        for (name, value) in vars {
+            if let Some(key) = name.strip_prefix(ENV_PREFIX) {
+                // The config file's path is read by the command line, not here.
+                if key == "CONFIG" {
+                    continue;
+                }
+                let origin = format!("environment variable {name}");
+                raw.insert(key.to_ascii_lowercase(), Raw { value, origin });
+            }
+        }
+        let mut s = Settings::default();
+        let mut base_url_set = false;
+        for (key, Raw { value, origin }) in raw {
+            let invalid = |message: String| ConfigError::Invalid {
+                key: key.clone(),
+                origin: origin.clone(),
+                message,
+            };
+            let v = value.trim();
+            match key.as_str() {
+                "database_url" => s.database_url = non_empty(v).map_err(invalid)?,
+                "database_max_connections" => {
+                    s.database_max_connections = positive(v).map_err(invalid)?
+                }
+                "sqlite_busy_timeout_ms" => s.sqlite_busy_timeout = millis(v).map_err(invalid)?,
+                "migrate_on_start" => s.migrate_on_start = boolean(v).map_err(invalid)?,
+                "bind" => s.bind = parse(v).map_err(invalid)?,
+                "base_url" => {
+                    s.base_url = base_url(v).map_err(invalid)?;
+                    base_url_set = true;
+                }
+                "smtp_url" => s.smtp_url = optional(v),
+                "smtp_ca_file" => s.smtp_ca_file = optional(v).map(PathBuf::from),
+                "smtp_timeout_secs" => s.smtp_timeout = secs(v).map_err(invalid)?,
+                "mail_from" => {
+                    s.mail_from = v
+                        .parse::<lettre::message::Mailbox>()
+                        .map_err(|e| invalid(format!("not an email address: {e}")))?
+                        .to_string()
+                }
+                "mail_dir" => s.mail_dir = PathBuf::from(non_empty(v).map_err(invalid)?),
+                "trusted_proxies" => s.trusted_proxies = cidrs(v).map_err(invalid)?,
+                "token_ttl_hours" => {
+                    s.token_ttl =
+                        Duration::from_secs(u64::from(positive::<u32>(v).map_err(invalid)?) * 3600)
+                }
+                "max_confirmation_emails" => {
+                    s.max_confirmation_emails = positive(v).map_err(invalid)?
+                }
+                "already_signed_email_interval_hours" => {
+                    s.already_signed_email_interval =
+                        Duration::from_secs(u64::from(parse::<u32>(v).map_err(invalid)?) * 3600)
+                }
+                "sign_rate_per_minute" => s.sign_rate_per_minute = positive(v).map_err(invalid)?,
+                "sign_burst" => s.sign_burst = positive(v).map_err(invalid)?,
+                "confirm_rate_per_minute" => {
+                    s.confirm_rate_per_minute = positive(v).map_err(invalid)?
+                }
+                "confirm_burst" => s.confirm_burst = positive(v).map_err(invalid)?,
+                "rate_limit_sweep_secs" => {
+                    s.rate_limit_sweep_interval = secs(v).map_err(invalid)?
+                }
+                "count_rollup_interval_ms" => {
+                    s.count_rollup_interval = millis(v).map_err(invalid)?
+                }
+                "count_reconcile_interval_secs" => {
+                    s.count_reconcile_interval = secs(v).map_err(invalid)?
+                }
+                "run_worker" => s.run_worker = boolean(v).map_err(invalid)?,
+                "outbox_poll_interval_ms" => s.outbox_poll_interval = millis(v).map_err(invalid)?,
+                "outbox_lease_secs" => s.outbox_lease = secs(v).map_err(invalid)?,
+                "outbox_max_attempts" => s.outbox_max_attempts = positive(v).map_err(invalid)?,
+                "outbox_retry_base_secs" => s.outbox_retry_base = secs(v).map_err(invalid)?,
+                "worker_concurrency" => s.worker_concurrency = positive(v).map_err(invalid)?,
+                "individuals_per_page" => s.individuals_per_page = positive(v).map_err(invalid)?,
+                "log_format" => s.log_format = parse(v).map_err(invalid)?,
+                "log" => s.log = non_empty(v).map_err(invalid)?,
+                _ => return Err(ConfigError::Unknown { key, origin }),
+            }
+        }
+        if !base_url_set {
+            s.base_url = base_url_for(s.bind);
+        }
+        Ok(s)
+    }
+
+    /// True when mail goes to files and the development mailbox (no SMTP relay set).
+    pub fn uses_file_mail(&self) -> bool {
+        self.smtp_url.is_none()
+    }
+}
+
+/// The public address matching a bind address, for a service run on one machine.
+fn base_url_for(bind: SocketAddr) -> Url {
+    let host = if bind.ip().is_unspecified() {
+        IpAddr::V4(Ipv4Addr::LOCALHOST)
+    } else {
+        bind.ip()
+    };
+    let text = format!("http://{}", SocketAddr::new(host, bind.port()));
+    // A socket address always makes a valid http URL; fall back to the default anyway.
+    Url::parse(&text).unwrap_or_else(|_| {
+        Url::parse("http://127.0.0.1:3000").unwrap_or_else(|_| unreachable!("constant URL"))
+    })
+}
+
+fn parse<T: FromStr>(v: &str) -> Result<T, String>
+where
+    T::Err: std::fmt::Display,
+{
+    v.parse::<T>().map_err(|e| e.to_string())
+}
+
+fn positive<T: FromStr + Default + PartialEq>(v: &str) -> Result<T, String>
+where
+    T::Err: std::fmt::Display,
+{
+    let n = parse::<T>(v)?;
+    if n == T::default() {
+        return Err("must be greater than zero".into());
+    }
+    Ok(n)
+}
+
+fn secs(v: &str) -> Result<Duration, String> {
+    Ok(Duration::from_secs(positive::<u64>(v)?))
+}
+
+fn millis(v: &str) -> Result<Duration, String> {
+    Ok(Duration::from_millis(positive::<u64>(v)?))
+}
+
+fn boolean(v: &str) -> Result<bool, String> {
+    match v.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        _ => Err("expected true or false".into()),
+    }
+}
+
+fn non_empty(v: &str) -> Result<String, String> {
+    if v.is_empty() {
+        Err("must not be empty".into())
+    } else {
+        Ok(v.to_string())
+    }
+}
+
+fn optional(v: &str) -> Option<String> {
+    (!v.is_empty()).then(|| v.to_string())
+}
+
+fn base_url(v: &str) -> Result<Url, String> {
+    let url = Url::parse(v).map_err(|e| e.to_string())?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err("expected an http:// or https:// address".into());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("must not have a query or fragment".into());
+    }
+    Ok(url)
+}
+
+fn cidrs(v: &str) -> Result<Vec<IpNet>, String> {
+    v.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.parse::<IpNet>()
+                .or_else(|_| p.parse::<IpAddr>().map(IpNet::from))
+                .map_err(|_| format!("`{p}` is not an IP address or CIDR range"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_need_nothing() {
+        let s = Settings::from_sources(None, env(&[("HOME", "/root")])).unwrap();
+        assert_eq!(s.bind.port(), 3000);
+        assert_eq!(s.base_url.as_str(), "http://127.0.0.1:3000/");
+        assert!(s.uses_file_mail());
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let file =
+            "bind = \"127.0.0.1:4000\"\nsign_burst = 7\ntrusted_proxies = [\"10.0.0.0/8\"]\n";
+        let s = Settings::from_sources(
+            Some((Path::new("x.toml"), file)),
+            env(&[("UNDERSIGNED_SIGN_BURST", "9")]),
+        )
+        .unwrap();
+        assert_eq!(s.sign_burst, 9);
+        assert_eq!(s.bind.port(), 4000);
+        assert_eq!(s.base_url.as_str(), "http://127.0.0.1:4000/");
+        assert_eq!(s.trusted_proxies.len(), 1);
+    }
+
+    #[test]
+    fn a_bad_setting_names_itself() {
+        let err = Settings::from_sources(
+            None,
+            env(&[("UNDERSIGNED_TRUSTED_PROXIES", "10.0.0.0/8, nonsense")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("trusted_proxies"), "{err}");
+        assert!(err.contains("UNDERSIGNED_TRUSTED_PROXIES"), "{err}");
+        assert!(err.contains("nonsense"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_variable_is_refused() {
+        let err = Settings::from_sources(None, env(&[("UNDERSIGNED_DATABSE_URL", "x")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("databse_url"), "{err}");
+    }
+
+    #[test]
+    fn zero_rates_are_refused() {
+        assert!(
+            Settings::from_sources(None, env(&[("UNDERSIGNED_SIGN_RATE_PER_MINUTE", "0")]))
+                .is_err()
+        );
+        assert!(
+            Settings::from_sources(None, env(&[("UNDERSIGNED_MAIL_FROM", "not an address")]))
+                .is_err()
+        );
+    }
+}

@@ -1,0 +1,13 @@
+//! sea-orm entity definitions, one module per table. No behaviour lives here: queries
+//! and writes are in `crate::store`.
+
+pub mod confirmation_token;
+pub mod count_delta;
+pub mod enums;
+pub mod letter;
+pub mod letter_count;
+pub mod outbox;
+pub mod signature;
+pub mod target;
+
+pub use enums::{LetterStatus, OutboxStatus, SignatureKind, SignatureStatus};

@@ -1,0 +1,41 @@
+//! `signatures`: one signer on one letter.
+
+use sea_orm::entity::prelude::*;
+
+use super::{SignatureKind, SignatureStatus};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "signatures")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub letter_id: i64,
+    pub kind: SignatureKind,
+    pub status: SignatureStatus,
+    /// The signer's name, or the contact person of an organisation.
+    pub name: String,
+    /// As typed (domain lowercased); mail goes here.
+    pub email: String,
+    /// The uniqueness key together with letter and kind.
+    pub email_normalized: String,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+    pub city: Option<String>,
+    pub occupation: Option<String>,
+    pub organisation_name: Option<String>,
+    pub website: Option<String>,
+    pub role: Option<String>,
+    pub show_publicly: bool,
+    pub wants_updates: bool,
+    /// How many confirmation emails have been queued, for the resend cap.
+    pub confirmation_emails: i32,
+    pub already_signed_emailed_at: Option<DateTimeUtc>,
+    pub client_ip: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub confirmed_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

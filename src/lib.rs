@@ -1,0 +1,21 @@
+//! undersigned: open letters and petitions with signatures confirmed by email, abuse
+//! protection, and delivery to the institutions they are addressed to.
+
+pub mod abuse;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod entities;
+pub mod mail;
+pub mod markdown;
+pub mod outbox;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+pub mod web;
+
+pub use clock::Clock;
+pub use config::Settings;
+pub use startup::Application;

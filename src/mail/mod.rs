@@ -1,0 +1,191 @@
+//! Sending email: over SMTP with lettre, or, when no relay is configured, into .eml files
+//! that the development mailbox page shows.
+
+mod mailbox;
+
+pub use mailbox::{MailboxEntry, read_mailbox};
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use lettre::message::{Mailbox, MultiPart, SinglePart, header};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::config::Settings;
+
+/// One email ready to go.
+#[derive(Clone, Debug)]
+pub struct OutgoingEmail {
+    pub to: Mailbox,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// Without angle brackets; the same on every retry so receivers can drop duplicates.
+    pub message_id: String,
+}
+
+/// Why a send failed, in the two kinds the outbox treats differently.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// Worth retrying later: a 4xx reply, a refused connection, a timeout, a TLS hiccup.
+    #[error("temporary failure: {0}")]
+    Temporary(String),
+    /// Will not succeed by retrying: a 5xx reply, an address that cannot be written.
+    #[error("permanent failure: {0}")]
+    Permanent(String),
+}
+
+/// The configured transport.
+#[derive(Clone)]
+pub enum Mailer {
+    Smtp {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        from: Mailbox,
+    },
+    Files {
+        dir: PathBuf,
+        from: Mailbox,
+    },
+}
+
+impl Mailer {
+    /// SMTP when `smtp_url` is set, otherwise files in `mail_dir`.
+    pub fn from_settings(settings: &Settings) -> anyhow::Result<Mailer> {
+        let from: Mailbox = settings
+            .mail_from
+            .parse()
+            .with_context(|| format!("mail_from `{}` is not an address", settings.mail_from))?;
+        match &settings.smtp_url {
+            None => {
+                std::fs::create_dir_all(&settings.mail_dir).with_context(|| {
+                    format!(
+                        "creating the mail directory {}",
+                        settings.mail_dir.display()
+                    )
+                })?;
+                Ok(Mailer::Files {
+                    dir: settings.mail_dir.clone(),
+                    from,
+                })
+            }
+            Some(url) => {
+                let transport = smtp_transport(url, settings)?;
+                Ok(Mailer::Smtp { transport, from })
+            }
+        }
+    }
+
+    /// Where mail goes, for the start-up message (no credentials).
+    pub fn describe(&self) -> String {
+        match self {
+            Mailer::Smtp { .. } => "SMTP relay (smtp_url)".to_string(),
+            Mailer::Files { dir, .. } => {
+                format!("files in {} (shown at /dev/mailbox)", dir.display())
+            }
+        }
+    }
+
+    /// Sends one email; the error says whether a retry can help.
+    pub async fn send(&self, email: OutgoingEmail) -> Result<(), SendError> {
+        let from = match self {
+            Mailer::Smtp { from, .. } | Mailer::Files { from, .. } => from.clone(),
+        };
+        let message = compose(from, &email)?;
+        match self {
+            Mailer::Smtp { transport, .. } => {
+                transport.send(message).await.map(|_| ()).map_err(|e| {
+                    if e.is_permanent() {
+                        SendError::Permanent(e.to_string())
+                    } else {
+                        SendError::Temporary(e.to_string())
+                    }
+                })
+            }
+            Mailer::Files { dir, .. } => write_file(dir, &email.message_id, &message.formatted())
+                .await
+                .map_err(|e| SendError::Temporary(format!("writing the mail file: {e}"))),
+        }
+    }
+}
+
+/// A multipart/alternative message with plain-text and HTML parts.
+fn compose(from: Mailbox, email: &OutgoingEmail) -> Result<Message, SendError> {
+    Message::builder()
+        .from(from)
+        .to(email.to.clone())
+        .subject(email.subject.clone())
+        .message_id(Some(format!("<{}>", email.message_id)))
+        .multipart(
+            MultiPart::alternative()
+                .singlepart(
+                    SinglePart::builder()
+                        .header(header::ContentType::TEXT_PLAIN)
+                        .body(email.text.clone()),
+                )
+                .singlepart(
+                    SinglePart::builder()
+                        .header(header::ContentType::TEXT_HTML)
+                        .body(email.html.clone()),
+                ),
+        )
+        .map_err(|e| SendError::Permanent(format!("building the message: {e}")))
+}
+
+/// The SMTP transport for a lettre URL; `smtp_ca_file` adds a trusted root for relays
+/// with a private certificate authority.
+fn smtp_transport(
+    url: &str,
+    settings: &Settings,
+) -> anyhow::Result<AsyncSmtpTransport<Tokio1Executor>> {
+    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+        .context("smtp_url is not a valid SMTP URL (see the README for the forms)")?
+        .timeout(Some(settings.smtp_timeout));
+    if let Some(ca_file) = &settings.smtp_ca_file {
+        let pem = std::fs::read(ca_file)
+            .with_context(|| format!("reading smtp_ca_file {}", ca_file.display()))?;
+        let parsed = url::Url::parse(url).context("smtp_url is not a URL")?;
+        let host = parsed
+            .host_str()
+            .context("smtp_url has no host")?
+            .to_string();
+        let parameters = TlsParameters::builder(host)
+            .add_root_certificate(
+                Certificate::from_pem(&pem).context("smtp_ca_file is not a PEM certificate")?,
+            )
+            .build_rustls()
+            .context("setting up TLS for SMTP")?;
+        let mode = parsed
+            .query_pairs()
+            .find(|(k, _)| k == "tls")
+            .map(|(_, v)| v.into_owned());
+        let tls = match (parsed.scheme(), mode.as_deref()) {
+            ("smtps", _) => Tls::Wrapper(parameters),
+            ("smtp", Some("required")) => Tls::Required(parameters),
+            ("smtp", Some("opportunistic")) => Tls::Opportunistic(parameters),
+            _ => anyhow::bail!("smtp_ca_file is set but smtp_url does not use TLS"),
+        };
+        builder = builder.tls(tls);
+    }
+    Ok(builder.build())
+}
+
+/// Writes a message atomically (temporary name, then rename) so the mailbox never shows
+/// half a file.
+async fn write_file(dir: &std::path::Path, message_id: &str, bytes: &[u8]) -> std::io::Result<()> {
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.6fZ");
+    let safe: String = message_id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let name = format!("{stamp}-{safe}.eml");
+    let partial = dir.join(format!(".{name}.partial"));
+    tokio::fs::write(&partial, bytes).await?;
+    tokio::fs::rename(&partial, dir.join(name)).await
+}

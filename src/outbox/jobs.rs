@@ -1,0 +1,118 @@
+//! What each outbox job does when the worker runs it.
+
+use lettre::message::Mailbox;
+use sea_orm::{DatabaseConnection, DbErr};
+
+use super::Job;
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::domain::ConfirmationToken;
+use crate::entities::{SignatureKind, SignatureStatus, outbox};
+use crate::mail::{Mailer, OutgoingEmail, SendError};
+use crate::store::{letters, signatures};
+
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error(transparent)]
+    Send(#[from] SendError),
+    #[error(transparent)]
+    Database(#[from] DbErr),
+}
+
+pub async fn run(
+    job: &Job,
+    row: &outbox::Model,
+    db: &DatabaseConnection,
+    mailer: &Mailer,
+    settings: &Settings,
+    clock: &Clock,
+) -> Result<(), JobError> {
+    match *job {
+        Job::ConfirmationEmail { signature_id } => {
+            let Some(sig) = signatures::find(db, signature_id).await? else {
+                return Ok(());
+            };
+            // Confirmed (or moderated) since it was queued: a link would only confuse.
+            if sig.status != SignatureStatus::Pending {
+                return Ok(());
+            }
+            let Some(letter) = letters::find_by_id(db, sig.letter_id).await? else {
+                return Ok(());
+            };
+            // The token is minted here, at sending time, and only its hash is stored:
+            // the raw value exists nowhere but in this email.
+            let token = ConfirmationToken::generate();
+            let now = clock.now();
+            let ttl = chrono::Duration::from_std(settings.token_ttl)
+                .unwrap_or_else(|_| chrono::Duration::days(7));
+            signatures::store_token(db, sig.id, token.hash(), now, now + ttl).await?;
+            let confirm_url = link(settings, &format!("confirm/{}", token.as_str()));
+            let letter_url = link(settings, &format!("letters/{}", letter.slug));
+            let days = u32::try_from(ttl.num_days().max(1)).unwrap_or(7);
+            let email = templates::confirmation_email(&templates::ConfirmationEmail {
+                signer_name: &sig.name,
+                letter_title: &letter.title,
+                confirm_url: &confirm_url,
+                letter_url: &letter_url,
+                expires_in_days: days,
+                kind: match sig.kind {
+                    SignatureKind::Individual => templates::SignerKind::Individual,
+                    SignatureKind::Organisation => templates::SignerKind::Organisation,
+                },
+                organisation_name: sig.organisation_name.as_deref(),
+            });
+            send(mailer, settings, row, &sig.name, &sig.email, email).await
+        }
+        Job::AlreadySignedEmail { signature_id } => {
+            let Some(sig) = signatures::find(db, signature_id).await? else {
+                return Ok(());
+            };
+            let Some(letter) = letters::find_by_id(db, sig.letter_id).await? else {
+                return Ok(());
+            };
+            let letter_url = link(settings, &format!("letters/{}", letter.slug));
+            let email = templates::already_signed_email(&templates::AlreadySignedEmail {
+                signer_name: &sig.name,
+                letter_title: &letter.title,
+                letter_url: &letter_url,
+            });
+            send(mailer, settings, row, &sig.name, &sig.email, email).await
+        }
+    }
+}
+
+/// A link into the service, always from the configured public address (never from a
+/// request's Host header, which an attacker controls).
+pub fn link(settings: &Settings, path: &str) -> String {
+    let base = settings.base_url.as_str().trim_end_matches('/');
+    format!("{base}/{path}")
+}
+
+async fn send(
+    mailer: &Mailer,
+    settings: &Settings,
+    row: &outbox::Model,
+    name: &str,
+    address: &str,
+    email: templates::Email,
+) -> Result<(), JobError> {
+    let address = address
+        .parse()
+        .map_err(|e| SendError::Permanent(format!("unusable address: {e}")))?;
+    let host = settings
+        .base_url
+        .host_str()
+        .unwrap_or("undersigned.localhost");
+    mailer
+        .send(OutgoingEmail {
+            to: Mailbox::new(Some(name.to_string()), address),
+            subject: email.subject,
+            text: email.text,
+            html: email.html,
+            // One id per outbox row: a retry carries the same id, so receivers can
+            // recognise a duplicate.
+            message_id: format!("{}.{}@{}", row.id, row.kind, host),
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,74 @@
+//! The outbox: everything the service must do later, written in the caller's transaction
+//! and carried out by the worker (`worker.rs`).
+
+mod jobs;
+mod worker;
+
+pub use jobs::link;
+pub use worker::{Outcome, Worker, worker_id};
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+use serde::{Deserialize, Serialize};
+
+use crate::entities::{OutboxStatus, outbox};
+
+/// A unit of work. The payload carries ids only: the worker reads current data when it
+/// runs, so nothing personal is copied into the queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "job", rename_all = "snake_case")]
+pub enum Job {
+    /// Mint a token and send the confirmation link for a pending signature.
+    ConfirmationEmail { signature_id: i64 },
+    /// Tell a confirmed signer that they have already signed.
+    AlreadySignedEmail { signature_id: i64 },
+}
+
+impl Job {
+    /// The `kind` column: lets operators see what a row is without parsing JSON.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Job::ConfirmationEmail { .. } => "confirmation_email",
+            Job::AlreadySignedEmail { .. } => "already_signed_email",
+        }
+    }
+}
+
+/// Queues a job on `conn`, which should be the transaction that wrote the data the job
+/// is about: both commit or neither does.
+pub async fn enqueue<C: ConnectionTrait>(
+    conn: &C,
+    job: &Job,
+    now: DateTime<Utc>,
+) -> Result<i64, DbErr> {
+    let payload = serde_json::to_string(job).map_err(|e| DbErr::Custom(e.to_string()))?;
+    let row = outbox::ActiveModel {
+        kind: Set(job.kind().to_string()),
+        payload: Set(payload),
+        status: Set(OutboxStatus::Pending),
+        attempts: Set(0),
+        run_at: Set(now),
+        locked_by: Set(None),
+        locked_until: Set(None),
+        last_error: Set(None),
+        created_at: Set(now),
+        finished_at: Set(None),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(row.id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jobs_round_trip_through_json() {
+        let job = Job::ConfirmationEmail { signature_id: 42 };
+        let text = serde_json::to_string(&job).unwrap();
+        assert_eq!(text, r#"{"job":"confirmation_email","signature_id":42}"#);
+        assert_eq!(serde_json::from_str::<Job>(&text).unwrap(), job);
+    }
+}

@@ -1,0 +1,210 @@
+//! Building and running the application: the web server and, beside it, the background
+//! tasks (outbox worker, count roll-up and reconciliation, rate-limit sweep).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::DatabaseConnection;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::abuse::RateLimits;
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::mail::Mailer;
+use crate::outbox::{Worker, worker_id};
+use crate::store::counts;
+use crate::web::{self, AppState};
+
+/// A built application: database connected (and migrated), port bound, not yet serving.
+pub struct Application {
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    mailer: Mailer,
+}
+
+impl Application {
+    /// Connects, migrates when `migrate_on_start`, and binds `bind` (port 0 picks a free
+    /// port, which tests read back with `port()`).
+    pub async fn build(settings: Settings, clock: Clock) -> anyhow::Result<Application> {
+        let db = connect_and_migrate(&settings).await?;
+        let mailer = Mailer::from_settings(&settings)?;
+        let listener = tokio::net::TcpListener::bind(settings.bind)
+            .await
+            .with_context(|| format!("binding {}", settings.bind))?;
+        let state = AppState {
+            db,
+            limits: Arc::new(RateLimits::new(&settings)),
+            settings: Arc::new(settings),
+            clock,
+        };
+        Ok(Application {
+            listener,
+            state,
+            mailer,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub fn mailer(&self) -> &Mailer {
+        &self.mailer
+    }
+
+    /// A worker on this application's outbox (tests drive one by hand).
+    pub fn worker(&self, id: &str) -> Worker {
+        Worker::new(
+            self.state.db.clone(),
+            self.mailer.clone(),
+            self.state.settings.clone(),
+            self.state.clock.clone(),
+            id,
+        )
+    }
+
+    /// Serves until `shutdown` fires, then finishes in-flight requests, lets the
+    /// background tasks finish what they hold, and returns.
+    pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        let Application {
+            listener,
+            state,
+            mailer,
+        } = self;
+        let mut background = JoinSet::new();
+        if state.settings.run_worker {
+            spawn_background(&mut background, &state, &mailer, &shutdown);
+        }
+        spawn_sweep(&mut background, &state, &shutdown);
+        let app = web::router(state);
+        let served = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+        .await
+        .context("serving HTTP");
+        shutdown.cancel();
+        while background.join_next().await.is_some() {}
+        served
+    }
+}
+
+/// Connects to the database and applies pending migrations if the settings say so.
+pub async fn connect_and_migrate(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
+    let db = crate::db::connect(settings).await?;
+    if settings.migrate_on_start {
+        Migrator::up(&db, None)
+            .await
+            .context("applying database migrations")?;
+    }
+    Ok(db)
+}
+
+/// The outbox worker and the count roll-up and reconciliation loops.
+pub fn spawn_background(
+    tasks: &mut JoinSet<()>,
+    state: &AppState,
+    mailer: &Mailer,
+    shutdown: &CancellationToken,
+) {
+    let worker = Worker::new(
+        state.db.clone(),
+        mailer.clone(),
+        state.settings.clone(),
+        state.clock.clone(),
+        worker_id(),
+    );
+    tasks.spawn(worker.run(shutdown.clone()));
+
+    let (db, clock, every, stop) = (
+        state.db.clone(),
+        state.clock.clone(),
+        state.settings.count_rollup_interval,
+        shutdown.clone(),
+    );
+    tasks.spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => break,
+                _ = tick.tick() => {
+                    if let Err(e) = counts::roll_up(&db, clock.now()).await {
+                        tracing::error!(error = %e, "count roll-up failed");
+                    }
+                }
+            }
+        }
+    });
+
+    let (db, clock, every, stop) = (
+        state.db.clone(),
+        state.clock.clone(),
+        state.settings.count_reconcile_interval,
+        shutdown.clone(),
+    );
+    tasks.spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => break,
+                _ = tick.tick() => {
+                    if let Err(e) = counts::reconcile(&db, clock.now()).await {
+                        tracing::error!(error = %e, "count reconciliation failed");
+                    }
+                }
+            }
+        }
+    });
+}
+
+/// Forgets idle rate-limit keys now and then so a flood of addresses cannot grow memory
+/// without bound.
+fn spawn_sweep(tasks: &mut JoinSet<()>, state: &AppState, shutdown: &CancellationToken) {
+    let (limits, every, stop) = (
+        state.limits.clone(),
+        state.settings.rate_limit_sweep_interval,
+        shutdown.clone(),
+    );
+    tasks.spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => break,
+                _ = tick.tick() => {
+                    let kept = limits.sweep();
+                    tracing::debug!(kept, "rate-limit keys swept");
+                }
+            }
+        }
+    });
+}
+
+/// Runs the background tasks alone (`undersigned worker`), until `shutdown`.
+pub async fn run_worker(
+    settings: Settings,
+    clock: Clock,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let db = connect_and_migrate(&settings).await?;
+    let mailer = Mailer::from_settings(&settings)?;
+    let state = AppState {
+        db,
+        limits: Arc::new(RateLimits::new(&settings)),
+        settings: Arc::new(settings),
+        clock,
+    };
+    let mut tasks = JoinSet::new();
+    spawn_background(&mut tasks, &state, &mailer, &shutdown);
+    while tasks.join_next().await.is_some() {}
+    Ok(())
+}

@@ -1,0 +1,6 @@
+//! Queries and writes. Functions take `&impl ConnectionTrait` so callers can run them
+//! inside a transaction.
+
+pub mod counts;
+pub mod letters;
+pub mod signatures;

@@ -1,0 +1,356 @@
+//! Signatures: recording a signing, confirmation tokens, confirming, and the public lists.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TryInsertResult,
+};
+
+use crate::domain::{Country, ShortText, SignerEmail, SignerName, Website};
+use crate::entities::{SignatureKind, SignatureStatus, confirmation_token, count_delta, signature};
+use crate::outbox::{self, Job};
+
+/// A signing request whose every field has been checked.
+#[derive(Clone, Debug)]
+pub struct NewSignature {
+    pub kind: SignatureKind,
+    /// The person signing, or the contact person of an organisation.
+    pub name: SignerName,
+    pub email: SignerEmail,
+    pub country: Country,
+    pub city: Option<ShortText>,
+    pub occupation: Option<ShortText>,
+    pub organisation_name: Option<SignerName>,
+    pub website: Option<Website>,
+    pub role: Option<ShortText>,
+    pub show_publicly: bool,
+    pub wants_updates: bool,
+    pub client_ip: Option<String>,
+}
+
+/// The caps that keep a signer's mailbox (and our reputation) safe.
+#[derive(Clone, Copy, Debug)]
+pub struct MailCaps {
+    /// Most confirmation emails for one pending signature, the first included.
+    pub max_confirmation_emails: u32,
+    /// Least time between two "already signed" emails.
+    pub already_signed_interval: chrono::Duration,
+}
+
+/// What a signing did. The signer sees the same page in every case, so nobody learns
+/// whether an address had signed; the variants exist for logs and tests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignOutcome {
+    Created {
+        signature_id: i64,
+    },
+    ConfirmationResent {
+        signature_id: i64,
+    },
+    ResendCapReached {
+        signature_id: i64,
+    },
+    AlreadySignedEmailed {
+        signature_id: i64,
+    },
+    AlreadySignedQuiet {
+        signature_id: i64,
+    },
+    /// Staff rejected or invalidated it; nothing is sent.
+    Closed {
+        signature_id: i64,
+    },
+}
+
+/// Records a signing and queues its email, on `conn` (a write transaction).
+///
+/// The insert relies on the unique index over (letter, kind, normalised email): of two
+/// simultaneous requests one inserts and the other finds the existing row.
+pub async fn record<C: ConnectionTrait>(
+    conn: &C,
+    letter_id: i64,
+    new: &NewSignature,
+    now: DateTime<Utc>,
+    caps: MailCaps,
+) -> Result<SignOutcome, DbErr> {
+    let row = signature::ActiveModel {
+        letter_id: Set(letter_id),
+        kind: Set(new.kind),
+        status: Set(SignatureStatus::Pending),
+        name: Set(new.name.as_str().to_string()),
+        email: Set(new.email.as_str().to_string()),
+        email_normalized: Set(new.email.normalized().to_string()),
+        country: Set(new.country.code().to_string()),
+        city: Set(new.city.as_ref().map(|t| t.as_str().to_string())),
+        occupation: Set(new.occupation.as_ref().map(|t| t.as_str().to_string())),
+        organisation_name: Set(new
+            .organisation_name
+            .as_ref()
+            .map(|t| t.as_str().to_string())),
+        website: Set(new.website.as_ref().map(|t| t.as_str().to_string())),
+        role: Set(new.role.as_ref().map(|t| t.as_str().to_string())),
+        show_publicly: Set(new.show_publicly),
+        wants_updates: Set(new.wants_updates),
+        confirmation_emails: Set(1),
+        already_signed_emailed_at: Set(None),
+        client_ip: Set(new.client_ip.clone()),
+        created_at: Set(now),
+        confirmed_at: Set(None),
+        ..Default::default()
+    };
+    let inserted = signature::Entity::insert(row)
+        .on_conflict_do_nothing_on([
+            signature::Column::LetterId,
+            signature::Column::Kind,
+            signature::Column::EmailNormalized,
+        ])
+        .exec(conn)
+        .await?;
+    if let TryInsertResult::Inserted(result) = inserted {
+        let signature_id = result.last_insert_id;
+        outbox::enqueue(conn, &Job::ConfirmationEmail { signature_id }, now).await?;
+        return Ok(SignOutcome::Created { signature_id });
+    }
+
+    let existing = signature::Entity::find()
+        .filter(signature::Column::LetterId.eq(letter_id))
+        .filter(signature::Column::Kind.eq(new.kind))
+        .filter(signature::Column::EmailNormalized.eq(new.email.normalized()))
+        .one(conn)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("signature after a conflicting insert".into()))?;
+    let signature_id = existing.id;
+    match existing.status {
+        SignatureStatus::Pending => {
+            if queue_confirmation_again(conn, signature_id, now, caps).await? {
+                Ok(SignOutcome::ConfirmationResent { signature_id })
+            } else {
+                Ok(SignOutcome::ResendCapReached { signature_id })
+            }
+        }
+        SignatureStatus::Confirmed => {
+            // A conditional update, so two quick repeats cannot both pass the check.
+            let last_allowed = now - caps.already_signed_interval;
+            let updated = signature::Entity::update_many()
+                .col_expr(
+                    signature::Column::AlreadySignedEmailedAt,
+                    Expr::value(Some(now)),
+                )
+                .filter(signature::Column::Id.eq(signature_id))
+                .filter(
+                    signature::Column::AlreadySignedEmailedAt
+                        .is_null()
+                        .or(signature::Column::AlreadySignedEmailedAt.lte(last_allowed)),
+                )
+                .exec(conn)
+                .await?;
+            if updated.rows_affected == 1 {
+                outbox::enqueue(conn, &Job::AlreadySignedEmail { signature_id }, now).await?;
+                Ok(SignOutcome::AlreadySignedEmailed { signature_id })
+            } else {
+                Ok(SignOutcome::AlreadySignedQuiet { signature_id })
+            }
+        }
+        SignatureStatus::Rejected | SignatureStatus::Invalidated => {
+            Ok(SignOutcome::Closed { signature_id })
+        }
+    }
+}
+
+/// Queues one more confirmation email for a pending signature unless it has had its
+/// share; returns whether it queued one.
+async fn queue_confirmation_again<C: ConnectionTrait>(
+    conn: &C,
+    signature_id: i64,
+    now: DateTime<Utc>,
+    caps: MailCaps,
+) -> Result<bool, DbErr> {
+    let cap = i32::try_from(caps.max_confirmation_emails).unwrap_or(i32::MAX);
+    let updated = signature::Entity::update_many()
+        .col_expr(
+            signature::Column::ConfirmationEmails,
+            Expr::col(signature::Column::ConfirmationEmails).add(1),
+        )
+        .filter(signature::Column::Id.eq(signature_id))
+        .filter(signature::Column::Status.eq(SignatureStatus::Pending))
+        .filter(signature::Column::ConfirmationEmails.lt(cap))
+        .exec(conn)
+        .await?;
+    if updated.rows_affected == 1 {
+        outbox::enqueue(conn, &Job::ConfirmationEmail { signature_id }, now).await?;
+        Ok(true)
+    } else {
+        Ok(false)
+    }
+}
+
+/// Queues a new link for the pending signatures of an address (on one letter, or on
+/// all), within the cap; returns how many were queued. The caller answers the same
+/// whatever this returns.
+pub async fn request_new_link<C: ConnectionTrait>(
+    conn: &C,
+    email_normalized: &str,
+    letter_id: Option<i64>,
+    now: DateTime<Utc>,
+    caps: MailCaps,
+) -> Result<usize, DbErr> {
+    let mut query = signature::Entity::find()
+        .filter(signature::Column::EmailNormalized.eq(email_normalized))
+        .filter(signature::Column::Status.eq(SignatureStatus::Pending));
+    if let Some(letter_id) = letter_id {
+        query = query.filter(signature::Column::LetterId.eq(letter_id));
+    }
+    let mut queued = 0;
+    for pending in query.limit(20).all(conn).await? {
+        if queue_confirmation_again(conn, pending.id, now, caps).await? {
+            queued += 1;
+        }
+    }
+    Ok(queued)
+}
+
+pub async fn find<C: ConnectionTrait>(
+    conn: &C,
+    signature_id: i64,
+) -> Result<Option<signature::Model>, DbErr> {
+    signature::Entity::find_by_id(signature_id).one(conn).await
+}
+
+/// Stores the hash of a freshly minted token.
+pub async fn store_token<C: ConnectionTrait>(
+    conn: &C,
+    signature_id: i64,
+    token_hash: String,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    confirmation_token::ActiveModel {
+        signature_id: Set(signature_id),
+        token_hash: Set(token_hash),
+        created_at: Set(now),
+        expires_at: Set(expires_at),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+/// The token with this hash and its signature.
+pub async fn find_by_token<C: ConnectionTrait>(
+    conn: &C,
+    token_hash: &str,
+) -> Result<Option<(confirmation_token::Model, signature::Model)>, DbErr> {
+    let Some(token) = confirmation_token::Entity::find()
+        .filter(confirmation_token::Column::TokenHash.eq(token_hash))
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(find(conn, token.signature_id).await?.map(|s| (token, s)))
+}
+
+/// Result of a confirmation attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConfirmOutcome {
+    Confirmed,
+    AlreadyConfirmed,
+    /// Rejected or invalidated by staff meanwhile.
+    NotConfirmable,
+}
+
+/// Confirms a pending signature and records its +1 for the roll-up, in `conn` (a write
+/// transaction). The status check is part of the update, so a double click counts once.
+pub async fn confirm<C: ConnectionTrait>(
+    conn: &C,
+    sig: &signature::Model,
+    now: DateTime<Utc>,
+) -> Result<ConfirmOutcome, DbErr> {
+    let updated = signature::Entity::update_many()
+        .col_expr(
+            signature::Column::Status,
+            Expr::value(SignatureStatus::Confirmed),
+        )
+        .col_expr(signature::Column::ConfirmedAt, Expr::value(Some(now)))
+        .filter(signature::Column::Id.eq(sig.id))
+        .filter(signature::Column::Status.eq(SignatureStatus::Pending))
+        .exec(conn)
+        .await?;
+    if updated.rows_affected == 1 {
+        count_delta::ActiveModel {
+            letter_id: Set(sig.letter_id),
+            kind: Set(sig.kind),
+            delta: Set(1),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(conn)
+        .await?;
+        return Ok(ConfirmOutcome::Confirmed);
+    }
+    let current = find(conn, sig.id).await?;
+    Ok(match current.map(|s| s.status) {
+        Some(SignatureStatus::Confirmed) => ConfirmOutcome::AlreadyConfirmed,
+        _ => ConfirmOutcome::NotConfirmable,
+    })
+}
+
+/// Confirmed organisations of a letter, by name.
+pub async fn confirmed_organisations<C: ConnectionTrait>(
+    conn: &C,
+    letter_id: i64,
+) -> Result<Vec<signature::Model>, DbErr> {
+    signature::Entity::find()
+        .filter(signature::Column::LetterId.eq(letter_id))
+        .filter(signature::Column::Kind.eq(SignatureKind::Organisation))
+        .filter(signature::Column::Status.eq(SignatureStatus::Confirmed))
+        .order_by_asc(signature::Column::OrganisationName)
+        .order_by_asc(signature::Column::Id)
+        .limit(5000)
+        .all(conn)
+        .await
+}
+
+/// One page (from 1) of the confirmed individuals who chose to be listed, newest first;
+/// the flag says whether another page follows.
+pub async fn public_individuals<C: ConnectionTrait>(
+    conn: &C,
+    letter_id: i64,
+    page: u32,
+    per_page: u32,
+) -> Result<(Vec<signature::Model>, bool), DbErr> {
+    let per_page = u64::from(std::cmp::max(per_page, 1));
+    let offset = u64::from(std::cmp::max(page, 1) - 1) * per_page;
+    let mut rows = signature::Entity::find()
+        .filter(signature::Column::LetterId.eq(letter_id))
+        .filter(signature::Column::Kind.eq(SignatureKind::Individual))
+        .filter(signature::Column::Status.eq(SignatureStatus::Confirmed))
+        .filter(signature::Column::ShowPublicly.eq(true))
+        .order_by_desc(signature::Column::ConfirmedAt)
+        .order_by_desc(signature::Column::Id)
+        .offset(offset)
+        .limit(per_page + 1)
+        .all(conn)
+        .await?;
+    let more = rows.len() as u64 > per_page;
+    rows.truncate(per_page as usize);
+    Ok((rows, more))
+}
+
+/// Confirmed signatures of a letter counted from the rows themselves (the truth the
+/// roll-up is reconciled against).
+pub async fn count_confirmed<C: ConnectionTrait>(
+    conn: &C,
+    letter_id: i64,
+    kind: SignatureKind,
+) -> Result<i64, DbErr> {
+    let n = signature::Entity::find()
+        .filter(signature::Column::LetterId.eq(letter_id))
+        .filter(signature::Column::Kind.eq(kind))
+        .filter(signature::Column::Status.eq(SignatureStatus::Confirmed))
+        .count(conn)
+        .await?;
+    Ok(i64::try_from(n).unwrap_or(i64::MAX))
+}

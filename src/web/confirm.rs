@@ -1,0 +1,225 @@
+//! Confirmation links. A GET only shows a page with a button (mail scanners and link
+//! previews open links); the POST confirms. Unknown and expired links lead to a form for
+//! a new link that answers the same whether or not the address has signed.
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use super::letters::caps;
+use super::{AppState, ClientIp, WebError};
+use crate::abuse::Limit;
+use crate::db;
+use crate::domain::{ConfirmationToken, SignerEmail};
+use crate::entities::{SignatureStatus, confirmation_token, letter, signature};
+use crate::store::letters;
+use crate::store::signatures::{self, ConfirmOutcome};
+
+pub fn router(_state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/confirm/resend", post(resend))
+        .route("/confirm/{token}", get(show).post(confirm))
+}
+
+/// Where a link leads.
+enum Link {
+    Valid(signature::Model, letter::Model),
+    Expired(letter::Model),
+    Unknown,
+}
+
+async fn lookup(
+    state: &AppState,
+    raw: &str,
+) -> Result<(Link, Option<ConfirmationToken>), WebError> {
+    let Ok(token) = ConfirmationToken::parse(raw) else {
+        return Ok((Link::Unknown, None));
+    };
+    let Some((row, sig)) = signatures::find_by_token(&state.db, &token.hash()).await? else {
+        return Ok((Link::Unknown, Some(token)));
+    };
+    let Some(letter) = letters::find_by_id(&state.db, sig.letter_id).await? else {
+        return Ok((Link::Unknown, Some(token)));
+    };
+    let link = if expired(&row, state) && sig.status == SignatureStatus::Pending {
+        Link::Expired(letter)
+    } else if matches!(
+        sig.status,
+        SignatureStatus::Rejected | SignatureStatus::Invalidated
+    ) {
+        Link::Unknown
+    } else {
+        Link::Valid(sig, letter)
+    };
+    Ok((link, Some(token)))
+}
+
+fn expired(row: &confirmation_token::Model, state: &AppState) -> bool {
+    row.expires_at <= state.clock.now()
+}
+
+async fn show(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Path(raw): Path<String>,
+) -> Result<Response, WebError> {
+    limit(&state, ip)?;
+    let (link, token) = lookup(&state, &raw).await?;
+    match (link, token) {
+        (Link::Valid(sig, letter), Some(token)) => {
+            let state_view = if sig.status == SignatureStatus::Confirmed {
+                templates::ConfirmState::AlreadyConfirmed
+            } else {
+                templates::ConfirmState::Ready
+            };
+            Ok(page(
+                StatusCode::OK,
+                templates::confirm(&templates::ConfirmPage {
+                    letter_title: &letter.title,
+                    letter_slug: &letter.slug,
+                    token: token.as_str(),
+                    state: state_view,
+                }),
+            ))
+        }
+        (Link::Expired(letter), _) => Ok(invalid(
+            StatusCode::GONE,
+            true,
+            Some(&letter.slug),
+            "",
+            None,
+        )),
+        _ => Ok(invalid(StatusCode::NOT_FOUND, false, None, "", None)),
+    }
+}
+
+async fn confirm(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Path(raw): Path<String>,
+) -> Result<Response, WebError> {
+    limit(&state, ip)?;
+    let (link, token) = lookup(&state, &raw).await?;
+    let (sig, letter, token) = match (link, token) {
+        (Link::Valid(sig, letter), Some(token)) => (sig, letter, token),
+        (Link::Expired(letter), _) => {
+            return Ok(invalid(
+                StatusCode::GONE,
+                true,
+                Some(&letter.slug),
+                "",
+                None,
+            ));
+        }
+        _ => return Ok(invalid(StatusCode::NOT_FOUND, false, None, "", None)),
+    };
+    let txn = db::begin_write(&state.db).await?;
+    let outcome = signatures::confirm(&txn, &sig, state.clock.now()).await?;
+    txn.commit().await?;
+    let view_state = match outcome {
+        ConfirmOutcome::Confirmed => templates::ConfirmState::Confirmed,
+        ConfirmOutcome::AlreadyConfirmed => templates::ConfirmState::AlreadyConfirmed,
+        ConfirmOutcome::NotConfirmable => {
+            return Ok(invalid(StatusCode::NOT_FOUND, false, None, "", None));
+        }
+    };
+    tracing::info!(letter = %letter.slug, outcome = ?outcome, "confirmation");
+    Ok(page(
+        StatusCode::OK,
+        templates::confirm(&templates::ConfirmPage {
+            letter_title: &letter.title,
+            letter_slug: &letter.slug,
+            token: token.as_str(),
+            state: view_state,
+        }),
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ResendInput {
+    email: String,
+    letter: String,
+}
+
+async fn resend(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    form: Result<Form<ResendInput>, FormRejection>,
+) -> Result<Response, WebError> {
+    limit(&state, ip)?;
+    let Form(input) = form.map_err(|e| WebError::BadRequest(e.body_text()))?;
+    let slug = (!input.letter.trim().is_empty()).then(|| input.letter.trim().to_string());
+    let email = match SignerEmail::parse(&input.email) {
+        Ok(email) => email,
+        Err(e) => {
+            return Ok(invalid(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                false,
+                slug.as_deref(),
+                &input.email,
+                Some(&e.to_string()),
+            ));
+        }
+    };
+    let letter_id = match &slug {
+        Some(slug) => letters::find_by_slug(&state.db, slug).await?.map(|l| l.id),
+        None => None,
+    };
+    // An unknown letter slug is answered like any other request: nothing to learn here.
+    if slug.is_none() || letter_id.is_some() {
+        let txn = db::begin_write(&state.db).await?;
+        let queued = signatures::request_new_link(
+            &txn,
+            email.normalized(),
+            letter_id,
+            state.clock.now(),
+            caps(&state),
+        )
+        .await?;
+        txn.commit().await?;
+        tracing::info!(queued, "new confirmation link requested");
+    }
+    Ok(page(StatusCode::OK, templates::resend_requested()))
+}
+
+fn limit(state: &AppState, ip: std::net::IpAddr) -> Result<(), WebError> {
+    state
+        .limits
+        .check(Limit::Confirm, ip)
+        .map_err(|wait| WebError::RateLimited {
+            retry_after_secs: wait.as_secs().max(1),
+        })
+}
+
+fn invalid(
+    status: StatusCode,
+    expired: bool,
+    letter_slug: Option<&str>,
+    email: &str,
+    error: Option<&str>,
+) -> Response {
+    page(
+        status,
+        templates::link_invalid(&templates::LinkInvalidPage {
+            expired,
+            letter_slug,
+            email,
+            error,
+        }),
+    )
+}
+
+/// Pages under a token are private to their reader: never cached anywhere.
+fn page(status: StatusCode, markup: maud::Markup) -> Response {
+    (
+        status,
+        [(header::CACHE_CONTROL, "no-store")],
+        Html(markup.into_string()),
+    )
+        .into_response()
+}

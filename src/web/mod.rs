@@ -1,0 +1,126 @@
+//! The HTTP side: one router per area, assembled here with the shared middleware.
+
+mod api;
+mod client;
+mod confirm;
+mod dev;
+mod error;
+mod health;
+mod letters;
+mod sign_form;
+
+pub use client::ClientIp;
+pub use error::WebError;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{MatchedPath, Request};
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use sea_orm::DatabaseConnection;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::abuse::RateLimits;
+use crate::clock::Clock;
+use crate::config::Settings;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub settings: Arc<Settings>,
+    pub clock: Clock,
+    pub limits: Arc<RateLimits>,
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The whole application's routes and middleware.
+pub fn router(state: AppState) -> Router {
+    let mut app = Router::new()
+        .merge(letters::router())
+        .merge(confirm::router(state.clone()))
+        .merge(api::router())
+        .merge(health::router())
+        .route("/static/style.css", get(stylesheet));
+    // The development mailbox exists only while mail goes to files.
+    if state.settings.uses_file_mail() {
+        app = app.merge(dev::router());
+    }
+    app.fallback(not_found)
+        .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(axum::middleware::from_fn(error::render_errors))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(|request: &Request| {
+                            // The route pattern, never the path: paths carry tokens.
+                            let route = request
+                                .extensions()
+                                .get::<MatchedPath>()
+                                .map(|p| p.as_str().to_owned())
+                                .unwrap_or_else(|| "unmatched".to_owned());
+                            let request_id = request
+                                .headers()
+                                .get(REQUEST_ID)
+                                .and_then(|v| v.to_str().ok())
+                                .unwrap_or("")
+                                .to_owned();
+                            tracing::info_span!("request", method = %request.method(), route, request_id)
+                        })
+                        .on_request(())
+                        .on_response(DefaultOnResponse::new().level(Level::INFO)),
+                )
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(TimeoutLayer::with_status_code(
+                    http::StatusCode::SERVICE_UNAVAILABLE,
+                    Duration::from_secs(30),
+                ))
+                .layer(RequestBodyLimitLayer::new(64 * 1024))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::REFERRER_POLICY,
+                    HeaderValue::from_static("no-referrer"),
+                ))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::X_CONTENT_TYPE_OPTIONS,
+                    HeaderValue::from_static("nosniff"),
+                ))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static(
+                        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+                    ),
+                )),
+        )
+        .with_state(state)
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        templates::STYLESHEET,
+    )
+}
+
+async fn not_found() -> WebError {
+    WebError::NotFound
+}
+
+/// `Cache-Control` for public pages: a CDN may serve them a little stale while it
+/// refreshes, which takes the read load of a popular letter off the service.
+pub const PUBLIC_CACHE: &str = "public, max-age=10, stale-while-revalidate=60";

@@ -1,0 +1,213 @@
+//! The sign form as posted, and its checking into a `NewSignature` or one message per
+//! bad field.
+
+use serde::Deserialize;
+
+use crate::domain::{Country, ShortText, SignerEmail, SignerName, Website};
+use crate::entities::SignatureKind;
+use crate::store::signatures::NewSignature;
+
+/// Longest city, occupation or role we keep.
+const SHORT_TEXT_MAX: usize = 120;
+
+/// Every field of both forms, as text; missing fields are empty.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SignFormInput {
+    pub kind: String,
+    pub name: String,
+    pub email: String,
+    pub country: String,
+    pub city: String,
+    pub occupation: String,
+    pub organisation_name: String,
+    pub website: String,
+    pub role: String,
+    pub show_publicly: Option<String>,
+    pub wants_updates: Option<String>,
+}
+
+impl SignFormInput {
+    /// Which form was sent; anything else is not a form of ours.
+    pub fn kind(&self) -> Option<SignatureKind> {
+        match self.kind.as_str() {
+            "individual" => Some(SignatureKind::Individual),
+            "organisation" => Some(SignatureKind::Organisation),
+            _ => None,
+        }
+    }
+
+    /// The values to put back into the form when it is shown again.
+    pub fn values(&self) -> templates::SignFormValues {
+        templates::SignFormValues {
+            name: self.name.clone(),
+            email: self.email.clone(),
+            country: self.country.clone(),
+            city: self.city.clone(),
+            occupation: self.occupation.clone(),
+            organisation_name: self.organisation_name.clone(),
+            website: self.website.clone(),
+            role: self.role.clone(),
+            show_publicly: ticked(&self.show_publicly),
+            wants_updates: ticked(&self.wants_updates),
+        }
+    }
+
+    /// Checks every field of the form of `kind`, collecting all problems at once.
+    pub fn parse(
+        &self,
+        kind: SignatureKind,
+        client_ip: Option<String>,
+    ) -> Result<NewSignature, Vec<templates::FieldError>> {
+        let mut errors = Vec::new();
+        let organisation = kind == SignatureKind::Organisation;
+        let organisation_name = if organisation {
+            check(
+                &mut errors,
+                "organisation_name",
+                SignerName::parse(&self.organisation_name),
+            )
+            .map(Some)
+        } else {
+            Some(None)
+        };
+        let name = check(&mut errors, "name", SignerName::parse(&self.name));
+        let email = check(&mut errors, "email", SignerEmail::parse(&self.email));
+        let country = check(&mut errors, "country", Country::parse(&self.country));
+        let (city, occupation, website, role) = if organisation {
+            (
+                Some(None),
+                Some(None),
+                check(&mut errors, "website", Website::parse(&self.website)).map(Some),
+                check(
+                    &mut errors,
+                    "role",
+                    ShortText::parse_optional(&self.role, SHORT_TEXT_MAX),
+                ),
+            )
+        } else {
+            (
+                check(
+                    &mut errors,
+                    "city",
+                    ShortText::parse_optional(&self.city, SHORT_TEXT_MAX),
+                ),
+                check(
+                    &mut errors,
+                    "occupation",
+                    ShortText::parse_optional(&self.occupation, SHORT_TEXT_MAX),
+                ),
+                Some(None),
+                Some(None),
+            )
+        };
+        match (
+            name,
+            email,
+            country,
+            city,
+            occupation,
+            organisation_name,
+            website,
+            role,
+        ) {
+            (
+                Some(name),
+                Some(email),
+                Some(country),
+                Some(city),
+                Some(occupation),
+                Some(organisation_name),
+                Some(website),
+                Some(role),
+            ) if errors.is_empty() => Ok(NewSignature {
+                kind,
+                name,
+                email,
+                country,
+                city,
+                occupation,
+                organisation_name,
+                website,
+                role,
+                // Organisations are listed by name; the contact person never is.
+                show_publicly: !organisation && ticked(&self.show_publicly),
+                wants_updates: ticked(&self.wants_updates),
+                client_ip,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The value, or `None` with the field's message added to `errors`.
+fn check<T>(
+    errors: &mut Vec<templates::FieldError>,
+    field: &str,
+    result: Result<T, crate::domain::DomainError>,
+) -> Option<T> {
+    match result {
+        Ok(v) => Some(v),
+        Err(e) => {
+            errors.push(templates::FieldError {
+                field: field.to_string(),
+                message: e.to_string(),
+            });
+            None
+        }
+    }
+}
+
+/// A checkbox counts only when it was ticked (browsers send "on").
+fn ticked(value: &Option<String>) -> bool {
+    matches!(value.as_deref(), Some("on" | "true" | "1" | "yes"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn individual() -> SignFormInput {
+        SignFormInput {
+            kind: "individual".into(),
+            name: "Ada Lovelace".into(),
+            email: "ada@example.org".into(),
+            country: "GB".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_complete_individual_form_parses() {
+        let new = individual().parse(SignatureKind::Individual, None).unwrap();
+        assert_eq!(new.name.as_str(), "Ada Lovelace");
+        assert!(!new.show_publicly && !new.wants_updates);
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_at_once() {
+        let form = SignFormInput {
+            kind: "individual".into(),
+            email: "not-an-email".into(),
+            ..Default::default()
+        };
+        let errors = form.parse(SignatureKind::Individual, None).unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["name", "email", "country"]);
+    }
+
+    #[test]
+    fn an_organisation_needs_its_name_and_a_website() {
+        let mut form = individual();
+        form.kind = "organisation".into();
+        let errors = form.parse(SignatureKind::Organisation, None).unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["organisation_name", "website"]);
+        form.organisation_name = "Rights Watch".into();
+        form.website = "rights.example.org".into();
+        form.show_publicly = Some("on".into());
+        let new = form.parse(SignatureKind::Organisation, None).unwrap();
+        assert_eq!(new.website.unwrap().as_str(), "https://rights.example.org/");
+        assert!(!new.show_publicly);
+    }
+}

@@ -1,0 +1,286 @@
+//! Outgoing emails (confirmation, already signed), each as a subject, a plain-text body and a self-contained HTML body.
+
+use maud::{DOCTYPE, Markup, html};
+
+use crate::layout::SITE_NAME;
+use crate::sign_form::SignerKind;
+
+/// A rendered email, ready for the mailer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Email {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// The email that asks a signer to confirm.
+#[derive(Clone, Copy, Debug)]
+pub struct ConfirmationEmail<'a> {
+    pub signer_name: &'a str,
+    pub letter_title: &'a str,
+    /// Leads to the page with the "Confirm my signature" button.
+    pub confirm_url: &'a str,
+    pub letter_url: &'a str,
+    pub expires_in_days: u32,
+    pub kind: SignerKind,
+    pub organisation_name: Option<&'a str>,
+}
+
+/// The email sent when an address that has already signed tries again.
+#[derive(Clone, Copy, Debug)]
+pub struct AlreadySignedEmail<'a> {
+    pub signer_name: &'a str,
+    pub letter_title: &'a str,
+    pub letter_url: &'a str,
+}
+
+/// Plain-text lines stay below this many characters (the limit is 78; this leaves room for quoting).
+const WRAP_WIDTH: usize = 72;
+
+/// Collapses all whitespace, including line breaks, to single spaces.
+///
+/// User text ends up in the subject header and in wrapped paragraphs; a stray
+/// newline must never start a header or break the layout.
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Greedy word wrap; a word longer than the width gets a line of its own.
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / width.max(1));
+    let mut line_len = 0;
+    for word in text.split_whitespace() {
+        let word_len = word.chars().count();
+        if line_len > 0 && line_len + 1 + word_len > width {
+            out.push('\n');
+            line_len = 0;
+        } else if line_len > 0 {
+            out.push(' ');
+            line_len += 1;
+        }
+        out.push_str(word);
+        line_len += word_len;
+    }
+    out
+}
+
+/// Builds a plain-text body paragraph by paragraph.
+struct PlainText(String);
+
+impl PlainText {
+    fn new() -> Self {
+        PlainText(String::new())
+    }
+
+    fn paragraph(&mut self, text: &str) {
+        self.0.push_str(&wrap(text, WRAP_WIDTH));
+        self.0.push_str("\n\n");
+    }
+
+    /// A short line introducing a URL, then the URL alone on the next line so that
+    /// mail programs can recognise it and it never gets wrapped.
+    fn link(&mut self, intro: &str, url: &str) {
+        self.0.push_str(&wrap(intro, WRAP_WIDTH));
+        self.0.push('\n');
+        self.0.push_str(&url.split_whitespace().collect::<String>());
+        self.0.push_str("\n\n");
+    }
+
+    fn finish(mut self) -> String {
+        // "-- " followed by a newline is the standard signature separator.
+        self.0.push_str("-- \n");
+        self.0.push_str(SITE_NAME);
+        self.0.push('\n');
+        self.0
+    }
+}
+
+fn greeting(name: &str) -> String {
+    let name = one_line(name);
+    if name.is_empty() {
+        "Hello,".to_owned()
+    } else {
+        format!("Hello {name},")
+    }
+}
+
+fn quoted(title: &str) -> String {
+    format!("“{}”", one_line(title))
+}
+
+fn expiry_sentence(days: u32) -> String {
+    match days {
+        0 => "The link expires within a day.".to_owned(),
+        1 => "The link expires in 1 day.".to_owned(),
+        n => format!("The link expires in {n} days."),
+    }
+}
+
+const IGNORE_SENTENCE: &str =
+    "If you did not sign, ignore this email; nothing is published without confirmation.";
+
+// Inline styles only: many mail programs drop <style> blocks and never load stylesheets.
+const BODY_STYLE: &str = "margin:0;padding:0;background-color:#f4f4f2;";
+const CONTAINER_STYLE: &str = "max-width:600px;margin:0 auto;padding:24px;background-color:#ffffff;\
+     color:#1b1b1b;font-family:Georgia,'Times New Roman',serif;font-size:17px;line-height:1.5;";
+const BRAND_STYLE: &str = "margin:0 0 16px;font-family:Arial,Helvetica,sans-serif;font-size:15px;\
+     font-weight:bold;letter-spacing:0.04em;color:#12365e;";
+const H1_STYLE: &str = "margin:0 0 16px;font-size:24px;line-height:1.25;color:#1b1b1b;";
+const P_STYLE: &str = "margin:0 0 16px;";
+const SMALL_STYLE: &str = "margin:0 0 16px;font-size:15px;color:#4b4b4b;";
+const LINK_STYLE: &str = "color:#1a4f8b;word-break:break-all;";
+const BUTTON_STYLE: &str = "display:inline-block;padding:12px 20px;background-color:#12365e;\
+     color:#ffffff;font-family:Arial,Helvetica,sans-serif;font-weight:bold;\
+     text-decoration:none;border-radius:4px;";
+
+/// The HTML document shared by all emails.
+fn html_document(subject: &str, heading: &str, content: Markup) -> String {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (subject) }
+            }
+            body style=(BODY_STYLE) {
+                div style=(CONTAINER_STYLE) {
+                    p style=(BRAND_STYLE) { (SITE_NAME) }
+                    h1 style=(H1_STYLE) { (heading) }
+                    (content)
+                    p style=(SMALL_STYLE) { "— " (SITE_NAME) }
+                }
+            }
+        }
+    }
+    .into_string()
+}
+
+/// "Confirm your signature: {title}".
+pub fn confirmation_email(e: &ConfirmationEmail<'_>) -> Email {
+    let subject = format!("Confirm your signature: {}", one_line(e.letter_title));
+    let title = quoted(e.letter_title);
+    let organisation = e.organisation_name.map(one_line).filter(|o| !o.is_empty());
+    let capacity = match (e.kind, &organisation) {
+        (SignerKind::Individual, _) => "as an individual".to_owned(),
+        (SignerKind::Organisation, Some(org)) => format!("on behalf of {org}"),
+        (SignerKind::Organisation, None) => "on behalf of an organisation".to_owned(),
+    };
+    let request = format!(
+        "We received a request to sign the open letter {title} {capacity}, \
+         using this email address."
+    );
+    let expiry = expiry_sentence(e.expires_in_days);
+
+    let mut text = PlainText::new();
+    text.paragraph(&greeting(e.signer_name));
+    text.paragraph(&request);
+    text.link("To confirm your signature, open this link:", e.confirm_url);
+    text.paragraph(&format!(
+        "{expiry} Your signature counts only once you have confirmed it."
+    ));
+    text.paragraph(IGNORE_SENTENCE);
+    text.link("You can read the letter here:", e.letter_url);
+
+    let html = html_document(
+        &subject,
+        "Confirm your signature",
+        html! {
+            p style=(P_STYLE) { (greeting(e.signer_name)) }
+            p style=(P_STYLE) {
+                "We received a request to sign the open letter "
+                strong { (title) } " "
+                @if let (SignerKind::Organisation, Some(org)) = (e.kind, &organisation) {
+                    "on behalf of " strong { (org) }
+                } @else {
+                    (capacity)
+                }
+                ", using this email address."
+            }
+            p style=(P_STYLE) {
+                a href=(e.confirm_url) style=(BUTTON_STYLE) { "Confirm my signature" }
+            }
+            p style=(SMALL_STYLE) {
+                "If the button does not work, copy this link into your browser:" br;
+                a href=(e.confirm_url) style=(LINK_STYLE) { (e.confirm_url) }
+            }
+            p style=(P_STYLE) { (expiry) " Your signature counts only once you have confirmed it." }
+            p style=(P_STYLE) { (IGNORE_SENTENCE) }
+            p style=(P_STYLE) { a href=(e.letter_url) style=(LINK_STYLE) { "Read the letter" } }
+        },
+    );
+    Email {
+        text: text.finish(),
+        subject,
+        html,
+    }
+}
+
+/// "You have already signed: {title}".
+pub fn already_signed_email(e: &AlreadySignedEmail<'_>) -> Email {
+    let subject = format!("You have already signed: {}", one_line(e.letter_title));
+    let title = quoted(e.letter_title);
+    let attempt = format!(
+        "Someone, probably you, just tried to sign the open letter {title} again \
+         with this email address. You have already signed it, so there is nothing to do."
+    );
+    const NOT_YOU: &str = "If it was not you, you can ignore this email: no new signature \
+         was added and nothing has changed.";
+
+    let mut text = PlainText::new();
+    text.paragraph(&greeting(e.signer_name));
+    text.paragraph(&attempt);
+    text.paragraph(NOT_YOU);
+    text.link("You can read the letter here:", e.letter_url);
+
+    let html = html_document(
+        &subject,
+        "You have already signed",
+        html! {
+            p style=(P_STYLE) { (greeting(e.signer_name)) }
+            p style=(P_STYLE) {
+                "Someone, probably you, just tried to sign the open letter "
+                strong { (title) }
+                " again with this email address. You have already signed it, so there is nothing to do."
+            }
+            p style=(P_STYLE) { (NOT_YOU) }
+            p style=(P_STYLE) { a href=(e.letter_url) style=(LINK_STYLE) { "Read the letter" } }
+        },
+    );
+    Email {
+        text: text.finish(),
+        subject,
+        html,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_respects_width_and_long_words() {
+        let long = "x".repeat(90);
+        let wrapped = wrap(&format!("a b {long} c d"), 10);
+        assert_eq!(wrapped, format!("a b\n{long}\nc d"));
+        assert_eq!(wrap("  several\n spaces  here ", 72), "several spaces here");
+        assert!(
+            wrap(&"word ".repeat(100), 72)
+                .lines()
+                .all(|l| l.len() <= 72)
+        );
+    }
+
+    #[test]
+    fn subject_is_one_line() {
+        let e = already_signed_email(&AlreadySignedEmail {
+            signer_name: "A",
+            letter_title: "Line one\r\nBcc: victim@example.org",
+            letter_url: "https://x.org/letters/a",
+        });
+        assert_eq!(
+            e.subject,
+            "You have already signed: Line one Bcc: victim@example.org"
+        );
+    }
+}

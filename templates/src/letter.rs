@@ -1,0 +1,326 @@
+//! The letter page: the letter itself, its signature counts, the signing forms and the signatories.
+
+use maud::{Markup, PreEscaped, html};
+
+use crate::layout::{Page, layout};
+use crate::sign_form::{SignForm, error_summary_id, sign_section};
+use crate::util::{count_noun, format_count, non_blank};
+
+/// Where a letter is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LetterStatus {
+    Draft,
+    Open,
+    Closed,
+    Delivered,
+}
+
+impl LetterStatus {
+    fn label(self) -> &'static str {
+        match self {
+            LetterStatus::Draft => "Draft",
+            LetterStatus::Open => "Open for signatures",
+            LetterStatus::Closed => "Closed",
+            LetterStatus::Delivered => "Delivered",
+        }
+    }
+
+    /// Why there is no form, for every status but `Open`.
+    fn notice(self) -> Option<&'static str> {
+        match self {
+            LetterStatus::Open => None,
+            LetterStatus::Draft => Some("This letter is a draft and does not take signatures yet."),
+            LetterStatus::Closed => Some("This letter is closed and takes no new signatures."),
+            LetterStatus::Delivered => {
+                Some("This letter has been delivered and takes no new signatures.")
+            }
+        }
+    }
+}
+
+/// An organisation listed under the letter.
+#[derive(Clone, Debug)]
+pub struct OrganisationSignatory {
+    pub name: String,
+    /// Country name as shown to readers.
+    pub country: String,
+    /// Linked only when it is an http(s) URL.
+    pub website: Option<String>,
+}
+
+/// A person who chose to be listed under the letter.
+#[derive(Clone, Debug)]
+pub struct IndividualSignatory {
+    pub name: String,
+    /// Country name as shown to readers.
+    pub country: String,
+    pub city: Option<String>,
+    pub occupation: Option<String>,
+}
+
+/// Everything the letter page shows.
+#[derive(Clone, Debug)]
+pub struct LetterPage<'a> {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    /// BCP 47 language of the letter text; set as `lang` on the title, summary and body.
+    pub language: String,
+    /// Sanitised HTML of the letter text; the only HTML this crate does not escape.
+    pub body_html: String,
+    pub status: LetterStatus,
+    /// Institution names, shown as "To: A, B".
+    pub targets: Vec<String>,
+    pub individual_count: u64,
+    pub organisation_count: u64,
+    pub goal: Option<u64>,
+    /// Already formatted for display.
+    pub deadline: Option<String>,
+    pub organisations: Vec<OrganisationSignatory>,
+    /// Newest first, one page of them.
+    pub individuals: Vec<IndividualSignatory>,
+    /// 1-based page of `individuals`.
+    pub individuals_page: u32,
+    pub individuals_has_more: bool,
+    pub form: SignForm<'a>,
+}
+
+/// The website of an organisation, if it is safe to link to.
+///
+/// Anything but http(s) is refused so that a `javascript:` or `data:` URL
+/// typed into the form can never become a clickable link.
+fn safe_website(website: Option<&str>) -> Option<&str> {
+    let url = non_blank(website?)?;
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    let ok = (lower.starts_with("https://") && url.len() > 8)
+        || (lower.starts_with("http://") && url.len() > 7);
+    ok.then_some(url)
+}
+
+/// Shortens a URL for display: no scheme, no "www.", no trailing slash.
+fn display_website(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let rest = rest.strip_prefix("www.").unwrap_or(rest);
+    rest.strip_suffix('/').unwrap_or(rest)
+}
+
+fn tally(page: &LetterPage<'_>) -> Markup {
+    let total = page
+        .individual_count
+        .saturating_add(page.organisation_count);
+    // A zero goal would make an empty, meaningless bar.
+    let goal = page.goal.filter(|g| *g > 0);
+    html! {
+        div.tally {
+            ul.counts {
+                li {
+                    span.count { (format_count(page.organisation_count)) }
+                    " " (if page.organisation_count == 1 { "organisation" } else { "organisations" })
+                }
+                li {
+                    span.count { (format_count(page.individual_count)) }
+                    " " (if page.individual_count == 1 { "individual" } else { "individuals" })
+                }
+                li.total {
+                    span.count { (format_count(total)) }
+                    " " (if total == 1 { "signature" } else { "signatures" }) " in total"
+                }
+            }
+            @if let Some(goal) = goal {
+                @let percent = (u128::from(total) * 100 / u128::from(goal)).min(100);
+                div.progress {
+                    label for="goal-progress" {
+                        (format_count(total)) " of " (count_noun(goal, "signature", "signatures"))
+                        " towards the goal"
+                    }
+                    progress id="goal-progress" max=(goal) value=(total.min(goal)) {
+                        (percent) "%"
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn organisations_section(page: &LetterPage<'_>) -> Markup {
+    html! {
+        section.signatories id="organisations" aria-labelledby="organisations-heading" {
+            h2 id="organisations-heading" { "Signatory organisations" }
+            @if page.organisations.is_empty() {
+                p.empty { "No organisation has signed yet." }
+            } @else {
+                ul.signatory-list {
+                    @for o in &page.organisations {
+                        li {
+                            span.signatory-name { (o.name) }
+                            @let country = non_blank(&o.country);
+                            @let website = o.website.as_deref().and_then(non_blank);
+                            @if country.is_some() || website.is_some() {
+                                span.signatory-details {
+                                    @if let Some(country) = country { (country) }
+                                    @if let Some(website) = website {
+                                        @if country.is_some() { " · " }
+                                        @if let Some(url) = safe_website(Some(website)) {
+                                            a href=(url) rel="nofollow ugc noopener" { (display_website(url)) }
+                                        } @else {
+                                            // Not an http(s) URL: readable, but never a link.
+                                            (website)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn individual_details(i: &IndividualSignatory) -> String {
+    let place = [i.city.as_deref().and_then(non_blank), non_blank(&i.country)]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ");
+    [
+        i.occupation.as_deref().and_then(non_blank),
+        non_blank(&place),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" · ")
+}
+
+fn individuals_section(page: &LetterPage<'_>) -> Markup {
+    let current = page.individuals_page.max(1);
+    html! {
+        section.signatories id="individuals" aria-labelledby="individuals-heading" {
+            h2 id="individuals-heading" { "Individual signatories" }
+            @if page.individual_count > 0 {
+                p.hint { "People who chose not to show their name are counted but not listed." }
+            }
+            @if page.individuals.is_empty() {
+                p.empty {
+                    @if current > 1 { "There are no more names to show." }
+                    @else { "No one is listed publicly yet." }
+                }
+            } @else {
+                ul.signatory-list {
+                    @for i in &page.individuals {
+                        li {
+                            span.signatory-name { (i.name) }
+                            @let details = individual_details(i);
+                            @if !details.is_empty() {
+                                span.signatory-details { (details) }
+                            }
+                        }
+                    }
+                }
+            }
+            @if current > 1 || page.individuals_has_more {
+                nav.pagination aria-label="Pages of individual signatories" {
+                    @if current > 1 {
+                        a rel="prev" href=(format!("?page={}#individuals", current - 1)) {
+                            span aria-hidden="true" { "← " } "Newer signatures"
+                        }
+                    }
+                    span.page-number { "Page " (current) }
+                    @if page.individuals_has_more {
+                        a rel="next" href=(format!("?page={}#individuals", current.saturating_add(1))) {
+                            "Older signatures" span aria-hidden="true" { " →" }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The page of one letter.
+pub fn letter(page: &LetterPage<'_>) -> Markup {
+    let open = page.status == LetterStatus::Open;
+    let lang = non_blank(&page.language);
+    let targets: Vec<&str> = page.targets.iter().filter_map(|t| non_blank(t)).collect();
+    let deadline = page.deadline.as_deref().and_then(non_blank);
+    let body = html! {
+        article.letter {
+            header.letter-header {
+                p.letter-status { (page.status.label()) }
+                h1 lang=[lang] { (page.title) }
+                @if let Some(summary) = non_blank(&page.summary) {
+                    p.summary lang=[lang] { (summary) }
+                }
+                @if !targets.is_empty() {
+                    p.targets { "To: " (targets.join(", ")) }
+                }
+                @if let Some(deadline) = deadline {
+                    p.deadline {
+                        @if open { "Open for signatures until " (deadline) "." }
+                        @else { "Deadline: " (deadline) }
+                    }
+                }
+                (tally(page))
+                @if let Some(notice) = page.status.notice() {
+                    p.notice { (notice) }
+                } @else if let Some(kind) = page.form.submitted.filter(|_| page.form.has_errors()) {
+                    // After a failed submission the page reloads at the top, far from the form
+                    // on a phone; this says what happened and leads back to the problems.
+                    p.notice."notice--error" {
+                        "Your signature has not been sent yet. "
+                        a href=(format!("#{}", error_summary_id(kind))) { "Correct the problems in the form" }
+                    }
+                } @else {
+                    p { a.button.button--secondary href="#sign" { "Sign this letter" } }
+                }
+            }
+            // Sanitised by the caller: the only HTML on any page that maud does not escape.
+            div.letter-body lang=[lang] { (PreEscaped(&page.body_html)) }
+        }
+        @if open {
+            (sign_section(&page.slug, &page.form))
+        }
+        (organisations_section(page))
+        (individuals_section(page))
+    };
+    layout(
+        &Page {
+            title: &page.title,
+            lang: "en",
+            description: non_blank(&page.summary),
+        },
+        body,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_http_websites_are_linked() {
+        assert_eq!(
+            safe_website(Some("https://example.org")),
+            Some("https://example.org")
+        );
+        assert_eq!(
+            safe_website(Some(" HTTP://example.org ")),
+            Some("HTTP://example.org")
+        );
+        assert_eq!(safe_website(Some("javascript:alert(1)")), None);
+        assert_eq!(safe_website(Some("data:text/html,hi")), None);
+        assert_eq!(safe_website(Some("https://")), None);
+        assert_eq!(safe_website(Some("example.org")), None);
+        assert_eq!(safe_website(None), None);
+    }
+
+    #[test]
+    fn websites_display_short() {
+        assert_eq!(display_website("https://www.example.org/"), "example.org");
+        assert_eq!(
+            display_website("http://example.org/about"),
+            "example.org/about"
+        );
+    }
+}

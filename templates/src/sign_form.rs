@@ -1,0 +1,387 @@
+//! The two signing forms on a letter page (individual and organisation), with inline errors and an error summary.
+
+use maud::{Markup, html};
+
+use crate::util::{HeadingLevel, SummaryItem, described_by, error_summary, field_error, sign_path};
+
+/// Who is signing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignerKind {
+    Individual,
+    Organisation,
+}
+
+impl SignerKind {
+    /// The value of the hidden `kind` field of each form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignerKind::Individual => "individual",
+            SignerKind::Organisation => "organisation",
+        }
+    }
+
+    /// Parses the hidden `kind` field; `None` for anything else.
+    pub fn from_form_value(value: &str) -> Option<Self> {
+        match value {
+            "individual" => Some(SignerKind::Individual),
+            "organisation" => Some(SignerKind::Organisation),
+            _ => None,
+        }
+    }
+
+    /// Prefix of every element id in this kind's form, so the two forms never share an id.
+    fn id_prefix(self) -> &'static str {
+        match self {
+            SignerKind::Individual => "ind",
+            SignerKind::Organisation => "org",
+        }
+    }
+
+    /// Input names in the order they appear, which is also the order of the error summary.
+    fn fields(self) -> &'static [&'static str] {
+        match self {
+            SignerKind::Individual => &[
+                "name",
+                "email",
+                "country",
+                "city",
+                "occupation",
+                "show_publicly",
+                "wants_updates",
+            ],
+            SignerKind::Organisation => &[
+                "organisation_name",
+                "country",
+                "website",
+                "name",
+                "email",
+                "role",
+                "wants_updates",
+            ],
+        }
+    }
+}
+
+/// What the signer typed, echoed back when the form has to be shown again.
+#[derive(Clone, Debug, Default)]
+pub struct SignFormValues {
+    pub name: String,
+    pub email: String,
+    /// Country code, one of the codes in [`SignForm::countries`].
+    pub country: String,
+    pub city: String,
+    pub occupation: String,
+    pub organisation_name: String,
+    pub website: String,
+    pub role: String,
+    pub show_publicly: bool,
+    pub wants_updates: bool,
+}
+
+/// A validation problem with one field.
+#[derive(Clone, Debug)]
+pub struct FieldError {
+    /// The input name (e.g. "email"). Any other value is listed in the summary without a link.
+    pub field: String,
+    pub message: String,
+}
+
+/// State of the signing forms on a letter page.
+#[derive(Clone, Debug)]
+pub struct SignForm<'a> {
+    /// Which form was submitted; its values and errors are shown in that form only.
+    pub submitted: Option<SignerKind>,
+    pub values: SignFormValues,
+    pub errors: Vec<FieldError>,
+    /// `(code, name)` pairs for the country select.
+    pub countries: &'a [(&'static str, &'static str)],
+}
+
+impl SignForm<'_> {
+    /// True when the submitted form has errors to show.
+    pub(crate) fn has_errors(&self) -> bool {
+        self.submitted.is_some() && !self.errors.is_empty()
+    }
+}
+
+/// Id of the error summary of a form, for links from elsewhere on the page.
+pub(crate) fn error_summary_id(kind: SignerKind) -> String {
+    format!("{}-errors", kind.id_prefix())
+}
+
+/// Id of a form element.
+pub(crate) fn form_id(kind: SignerKind) -> &'static str {
+    match kind {
+        SignerKind::Individual => "sign-individual",
+        SignerKind::Organisation => "sign-organisation",
+    }
+}
+
+/// What one of the two forms shows: its own values and errors, or blanks.
+struct FormCtx<'a> {
+    kind: SignerKind,
+    values: &'a SignFormValues,
+    errors: Vec<&'a FieldError>,
+}
+
+impl<'a> FormCtx<'a> {
+    fn new(kind: SignerKind, form: &'a SignForm<'_>, blank: &'a SignFormValues) -> Self {
+        // Only the submitted form keeps what was typed; the other one starts afresh
+        // so that, say, a person's name never lands in the organisation form.
+        if form.submitted == Some(kind) {
+            FormCtx {
+                kind,
+                values: &form.values,
+                errors: form.errors.iter().collect(),
+            }
+        } else {
+            FormCtx {
+                kind,
+                values: blank,
+                errors: Vec::new(),
+            }
+        }
+    }
+
+    fn id(&self, field: &str) -> String {
+        format!("{}-{}", self.kind.id_prefix(), field.replace('_', "-"))
+    }
+
+    fn messages(&self, field: &str) -> Vec<&'a str> {
+        self.errors
+            .iter()
+            .filter(|e| e.field == field)
+            .map(|e| e.message.as_str())
+            .collect()
+    }
+
+    fn summary(&self) -> Markup {
+        if self.errors.is_empty() {
+            return html! {};
+        }
+        let fields = self.kind.fields();
+        let mut errors = self.errors.clone();
+        // Stable sort: errors follow the order of the fields, unknown fields last.
+        errors.sort_by_key(|e| {
+            fields
+                .iter()
+                .position(|f| *f == e.field)
+                .unwrap_or(fields.len())
+        });
+        let items: Vec<SummaryItem<'_>> = errors
+            .iter()
+            .map(|e| SummaryItem {
+                href: fields
+                    .contains(&e.field.as_str())
+                    .then(|| format!("#{}", self.id(&e.field))),
+                message: &e.message,
+            })
+            .collect();
+        error_summary(
+            &error_summary_id(self.kind),
+            HeadingLevel::H4,
+            "There is a problem with your signature",
+            &items,
+        )
+    }
+}
+
+/// Description of one text input.
+struct TextField<'v> {
+    name: &'static str,
+    label: &'static str,
+    value: &'v str,
+    input_type: &'static str,
+    autocomplete: &'static str,
+    optional: bool,
+    hint: Option<&'static str>,
+}
+
+fn text_field(ctx: &FormCtx<'_>, f: &TextField<'_>) -> Markup {
+    let id = ctx.id(f.name);
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let messages = ctx.messages(f.name);
+    let invalid = !messages.is_empty();
+    let describedby = described_by(&[
+        f.hint.map(|_| hint_id.as_str()),
+        invalid.then_some(error_id.as_str()),
+    ]);
+    html! {
+        div.field."field--invalid"[invalid] {
+            label for=(id) {
+                (f.label)
+                @if f.optional { " " span.optional { "(optional)" } }
+            }
+            (field_error(&error_id, &messages))
+            input type=(f.input_type) id=(id) name=(f.name) value=(f.value)
+                autocomplete=(f.autocomplete) required[!f.optional]
+                aria-invalid=[invalid.then_some("true")] aria-describedby=[describedby];
+            @if let Some(hint) = f.hint {
+                p.hint id=(hint_id) { (hint) }
+            }
+        }
+    }
+}
+
+fn country_field(ctx: &FormCtx<'_>, countries: &[(&'static str, &'static str)]) -> Markup {
+    let id = ctx.id("country");
+    let error_id = format!("{id}-error");
+    let messages = ctx.messages("country");
+    let invalid = !messages.is_empty();
+    let selected = ctx.values.country.as_str();
+    html! {
+        div.field."field--invalid"[invalid] {
+            label for=(id) { "Country" }
+            (field_error(&error_id, &messages))
+            select id=(id) name="country" autocomplete="country" required
+                aria-invalid=[invalid.then_some("true")]
+                aria-describedby=[invalid.then_some(error_id.as_str())] {
+                option value="" selected[selected.is_empty()] { "Choose a country" }
+                @for (code, name) in countries {
+                    option value=(code) selected[*code == selected] { (name) }
+                }
+            }
+        }
+    }
+}
+
+fn checkbox_field(
+    ctx: &FormCtx<'_>,
+    name: &'static str,
+    label: &'static str,
+    checked: bool,
+    hint: Option<&'static str>,
+) -> Markup {
+    let id = ctx.id(name);
+    let hint_id = format!("{id}-hint");
+    let error_id = format!("{id}-error");
+    let messages = ctx.messages(name);
+    let invalid = !messages.is_empty();
+    let describedby = described_by(&[
+        hint.map(|_| hint_id.as_str()),
+        invalid.then_some(error_id.as_str()),
+    ]);
+    html! {
+        div.field.checkbox."field--invalid"[invalid] {
+            (field_error(&error_id, &messages))
+            div.checkbox-row {
+                input type="checkbox" id=(id) name=(name) value="on" checked[checked]
+                    aria-invalid=[invalid.then_some("true")] aria-describedby=[describedby];
+                label for=(id) { (label) }
+            }
+            @if let Some(hint) = hint {
+                p.hint id=(hint_id) { (hint) }
+            }
+        }
+    }
+}
+
+const EMAIL_HINT: &str = "We use this address only to confirm your signature, and to send \
+     updates if you ask for them below. It is never shown.";
+const UPDATES_LABEL: &str = "Tell me about this letter’s progress";
+const UPDATES_HINT: &str = "Occasional news about the letter, such as its delivery. \
+     You can stop them at any time.";
+
+fn individual_form(
+    slug: &str,
+    ctx: &FormCtx<'_>,
+    countries: &[(&'static str, &'static str)],
+) -> Markup {
+    let v = ctx.values;
+    let kind = SignerKind::Individual;
+    html! {
+        form.sign-form id=(form_id(kind)) method="post" action=(sign_path(slug))
+            novalidate aria-labelledby="sign-individual-heading" {
+            h3 id="sign-individual-heading" { "Sign as an individual" }
+            (ctx.summary())
+            input type="hidden" name="kind" value=(kind.as_str());
+            (text_field(ctx, &TextField {
+                name: "name", label: "Full name", value: &v.name, input_type: "text",
+                autocomplete: "name", optional: false, hint: None,
+            }))
+            (text_field(ctx, &TextField {
+                name: "email", label: "Email address", value: &v.email, input_type: "email",
+                autocomplete: "email", optional: false, hint: Some(EMAIL_HINT),
+            }))
+            (country_field(ctx, countries))
+            (text_field(ctx, &TextField {
+                name: "city", label: "City", value: &v.city, input_type: "text",
+                autocomplete: "address-level2", optional: true, hint: None,
+            }))
+            (text_field(ctx, &TextField {
+                name: "occupation", label: "Occupation", value: &v.occupation, input_type: "text",
+                autocomplete: "organization-title", optional: true,
+                hint: Some("For example: lawyer, nurse, student."),
+            }))
+            (checkbox_field(ctx, "show_publicly", "Show my name publicly on this letter",
+                v.show_publicly,
+                Some("Your name, city, country and occupation are then listed with the letter. \
+                      Otherwise your signature is counted but your name is not shown.")))
+            (checkbox_field(ctx, "wants_updates", UPDATES_LABEL, v.wants_updates, Some(UPDATES_HINT)))
+            button.button type="submit" { "Sign as an individual" }
+        }
+    }
+}
+
+fn organisation_form(
+    slug: &str,
+    ctx: &FormCtx<'_>,
+    countries: &[(&'static str, &'static str)],
+) -> Markup {
+    let v = ctx.values;
+    let kind = SignerKind::Organisation;
+    html! {
+        form.sign-form id=(form_id(kind)) method="post" action=(sign_path(slug))
+            novalidate aria-labelledby="sign-organisation-heading" {
+            h3 id="sign-organisation-heading" { "Sign for an organisation" }
+            p { "Please sign for an organisation only if you are entitled to do so. "
+                "The organisation’s name, country and website are listed with the letter." }
+            (ctx.summary())
+            input type="hidden" name="kind" value=(kind.as_str());
+            (text_field(ctx, &TextField {
+                name: "organisation_name", label: "Organisation name", value: &v.organisation_name,
+                input_type: "text", autocomplete: "organization", optional: false, hint: None,
+            }))
+            (country_field(ctx, countries))
+            (text_field(ctx, &TextField {
+                name: "website", label: "Website", value: &v.website, input_type: "url",
+                autocomplete: "url", optional: true, hint: Some("For example: https://example.org"),
+            }))
+            (text_field(ctx, &TextField {
+                name: "name", label: "Contact person", value: &v.name, input_type: "text",
+                autocomplete: "name", optional: false, hint: Some("Not shown publicly."),
+            }))
+            (text_field(ctx, &TextField {
+                name: "email", label: "Contact email", value: &v.email, input_type: "email",
+                autocomplete: "email", optional: false, hint: Some(EMAIL_HINT),
+            }))
+            (text_field(ctx, &TextField {
+                name: "role", label: "Role in the organisation", value: &v.role, input_type: "text",
+                autocomplete: "organization-title", optional: true,
+                hint: Some("For example: director, board member. Not shown publicly."),
+            }))
+            (checkbox_field(ctx, "wants_updates", UPDATES_LABEL, v.wants_updates, Some(UPDATES_HINT)))
+            button.button type="submit" { "Sign for this organisation" }
+        }
+    }
+}
+
+/// The "Sign this letter" section with both forms; only rendered for open letters.
+pub(crate) fn sign_section(slug: &str, form: &SignForm<'_>) -> Markup {
+    let blank = SignFormValues::default();
+    let individual = FormCtx::new(SignerKind::Individual, form, &blank);
+    let organisation = FormCtx::new(SignerKind::Organisation, form, &blank);
+    html! {
+        section.sign id="sign" aria-labelledby="sign-heading" {
+            h2 id="sign-heading" { "Sign this letter" }
+            p {
+                "You can sign " a href="#sign-individual" { "as an individual" }
+                " or " a href="#sign-organisation" { "on behalf of an organisation" } ". "
+                "We then email you a link: your signature counts only once you have confirmed it."
+            }
+            (individual_form(slug, &individual, form.countries))
+            (organisation_form(slug, &organisation, form.countries))
+        }
+    }
+}

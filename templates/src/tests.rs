@@ -1,0 +1,777 @@
+//! Cross-page tests: escaping, accessibility basics, and the behaviour of the signing forms.
+
+use crate::*;
+
+const EVIL: &str = "\"'><script>alert(1)</script>";
+const COUNTRIES: &[(&str, &str)] = &[("AT", "Austria"), ("BE", "Belgium"), ("FR", "France")];
+
+/// The opening tag of the element with this id.
+fn tag_with_id<'a>(html: &'a str, id: &str) -> &'a str {
+    let needle = format!("id=\"{id}\"");
+    let at = html
+        .find(&needle)
+        .unwrap_or_else(|| panic!("no element with id {id}"));
+    let start = html[..at].rfind('<').unwrap();
+    let end = at + html[at..].find('>').unwrap();
+    &html[start..=end]
+}
+
+/// The complete element with this id, for elements that do not nest in themselves.
+fn element_with_id<'a>(html: &'a str, id: &str, tag: &str) -> &'a str {
+    let open = tag_with_id(html, id);
+    let start = html.find(open).unwrap();
+    let close = format!("</{tag}>");
+    let end = start + html[start..].find(&close).unwrap() + close.len();
+    &html[start..end]
+}
+
+fn count(html: &str, needle: &str) -> usize {
+    html.matches(needle).count()
+}
+
+/// Checks that hold on every page: document basics, one h1, labelled inputs.
+fn assert_accessible_page(html: &str) {
+    assert!(
+        html.starts_with("<!DOCTYPE html><html lang=\""),
+        "lang on <html>"
+    );
+    assert!(html.contains("<meta name=\"viewport\""));
+    assert!(html.contains("<a class=\"skip-link\" href=\"#main\">"));
+    assert!(html.contains("<main class=\"wrap\" id=\"main\""));
+    assert!(html.contains("<a class=\"site-name\" href=\"/\">undersigned</a>"));
+    assert_eq!(count(html, "<h1"), 1, "exactly one h1");
+    assert!(!html.contains("<script"), "no script at all");
+    assert!(
+        !html.contains("<input type=\"submit\""),
+        "buttons are <button>s"
+    );
+    // Every visible input and select has an id and a <label for> pointing at it.
+    let mut rest = html;
+    while let Some(pos) = rest.find(['<']) {
+        rest = &rest[pos + 1..];
+        if !(rest.starts_with("input ") || rest.starts_with("select ")) {
+            continue;
+        }
+        let tag = &rest[..rest.find('>').unwrap()];
+        if tag.contains("type=\"hidden\"") {
+            continue;
+        }
+        let id_at = tag.find(" id=\"").unwrap_or_else(|| panic!("no id: {tag}")) + 5;
+        let id = &tag[id_at..id_at + tag[id_at..].find('"').unwrap()];
+        assert_eq!(count(html, &format!("id=\"{id}\"")), 1, "unique id {id}");
+        assert!(
+            html.contains(&format!("<label for=\"{id}\"")),
+            "label for {id}"
+        );
+    }
+    // Headings do not skip levels on the way down.
+    let mut previous = 0;
+    for (i, _) in html.match_indices("<h") {
+        let Some(level) = html[i + 2..].chars().next().and_then(|c| c.to_digit(10)) else {
+            continue;
+        };
+        assert!(level <= previous + 1, "heading h{level} after h{previous}");
+        previous = level;
+    }
+}
+
+fn assert_escaped(html: &str) {
+    assert!(!html.contains("<script"), "unescaped script in {html}");
+    assert!(!html.contains("\"'>"), "attribute breakout in {html}");
+    assert!(
+        html.contains("&lt;script&gt;"),
+        "user text missing from {html}"
+    );
+}
+
+fn letter_page(status: LetterStatus, form: SignForm<'static>) -> LetterPage<'static> {
+    LetterPage {
+        slug: "eu-appeal".into(),
+        title: "Appeal to the European Council".into(),
+        summary: "Protect human-rights defenders.".into(),
+        language: "en".into(),
+        body_html: "<p>Dear members of the European Council,</p>".into(),
+        status,
+        targets: vec!["European Council".into(), "European Commission".into()],
+        individual_count: 1234,
+        organisation_count: 56,
+        goal: Some(5000),
+        deadline: Some("31 March 2026".into()),
+        organisations: vec![OrganisationSignatory {
+            name: "Rights Watch".into(),
+            country: "Belgium".into(),
+            website: Some("https://rights.example.org/".into()),
+        }],
+        individuals: vec![IndividualSignatory {
+            name: "Ana Novak".into(),
+            country: "Austria".into(),
+            city: Some("Vienna".into()),
+            occupation: Some("Lawyer".into()),
+        }],
+        individuals_page: 1,
+        individuals_has_more: false,
+        form,
+    }
+}
+
+fn blank_form() -> SignForm<'static> {
+    SignForm {
+        submitted: None,
+        values: SignFormValues::default(),
+        errors: Vec::new(),
+        countries: COUNTRIES,
+    }
+}
+
+fn evil_values() -> SignFormValues {
+    SignFormValues {
+        name: EVIL.into(),
+        email: EVIL.into(),
+        country: EVIL.into(),
+        city: EVIL.into(),
+        occupation: EVIL.into(),
+        organisation_name: EVIL.into(),
+        website: EVIL.into(),
+        role: EVIL.into(),
+        show_publicly: true,
+        wants_updates: true,
+    }
+}
+
+fn evil_letter(kind: SignerKind) -> LetterPage<'static> {
+    const EVIL_COUNTRIES: &[(&str, &str)] = &[(EVIL, EVIL)];
+    LetterPage {
+        slug: EVIL.into(),
+        title: EVIL.into(),
+        summary: EVIL.into(),
+        language: EVIL.into(),
+        body_html: "<p>Safe body</p>".into(),
+        status: LetterStatus::Open,
+        targets: vec![EVIL.into()],
+        individual_count: 1,
+        organisation_count: 1,
+        goal: None,
+        deadline: Some(EVIL.into()),
+        organisations: vec![OrganisationSignatory {
+            name: EVIL.into(),
+            country: EVIL.into(),
+            website: Some(format!("https://x.org/{EVIL}")),
+        }],
+        individuals: vec![IndividualSignatory {
+            name: EVIL.into(),
+            country: EVIL.into(),
+            city: Some(EVIL.into()),
+            occupation: Some(EVIL.into()),
+        }],
+        individuals_page: 2,
+        individuals_has_more: true,
+        form: SignForm {
+            submitted: Some(kind),
+            values: evil_values(),
+            errors: vec![
+                FieldError {
+                    field: "name".into(),
+                    message: EVIL.into(),
+                },
+                FieldError {
+                    field: EVIL.into(),
+                    message: EVIL.into(),
+                },
+            ],
+            countries: EVIL_COUNTRIES,
+        },
+    }
+}
+
+#[test]
+fn user_text_is_escaped_on_every_page() {
+    let summary = LetterSummary {
+        slug: EVIL.into(),
+        title: EVIL.into(),
+        summary: EVIL.into(),
+        total_count: 3,
+        deadline: Some(EVIL.into()),
+    };
+    let pages = vec![
+        home(&[summary]),
+        letter(&evil_letter(SignerKind::Individual)),
+        letter(&evil_letter(SignerKind::Organisation)),
+        check_inbox(EVIL, EVIL),
+        confirm(&ConfirmPage {
+            letter_title: EVIL,
+            letter_slug: EVIL,
+            token: EVIL,
+            state: ConfirmState::Ready,
+        }),
+        confirm(&ConfirmPage {
+            letter_title: EVIL,
+            letter_slug: EVIL,
+            token: EVIL,
+            state: ConfirmState::Confirmed,
+        }),
+        confirm(&ConfirmPage {
+            letter_title: EVIL,
+            letter_slug: EVIL,
+            token: EVIL,
+            state: ConfirmState::AlreadyConfirmed,
+        }),
+        link_invalid(&LinkInvalidPage {
+            expired: true,
+            letter_slug: Some(EVIL),
+            email: EVIL,
+            error: Some(EVIL),
+        }),
+        error(&ErrorPage {
+            status: 404,
+            title: EVIL,
+            message: EVIL,
+            request_id: Some(EVIL),
+            retry_after_secs: None,
+        }),
+        dev_mailbox(&[MailboxMessage {
+            id: EVIL.into(),
+            subject: EVIL.into(),
+            to: EVIL.into(),
+            date: EVIL.into(),
+            text_body: format!("{EVIL} https://x.org/{EVIL}"),
+        }]),
+        layout(
+            &Page {
+                title: EVIL,
+                lang: EVIL,
+                description: Some(EVIL),
+            },
+            maud::html! { h1 { (EVIL) } },
+        ),
+    ];
+    for page in pages {
+        assert_escaped(&page.into_string());
+    }
+}
+
+#[test]
+fn user_text_is_escaped_in_emails() {
+    for kind in [SignerKind::Individual, SignerKind::Organisation] {
+        let e = confirmation_email(&ConfirmationEmail {
+            signer_name: EVIL,
+            letter_title: EVIL,
+            confirm_url: "https://x.org/confirm/abc\"><script>",
+            letter_url: "https://x.org/letters/a",
+            expires_in_days: 7,
+            kind,
+            organisation_name: Some(EVIL),
+        });
+        assert_escaped(&e.html);
+        assert!(e.html.starts_with("<!DOCTYPE html><html lang=\"en\">"));
+        assert!(
+            !e.html.contains("<style") && !e.html.contains("<link"),
+            "inline styles only"
+        );
+        // Plain text is not HTML: it carries the name as typed.
+        assert!(e.text.contains(EVIL));
+    }
+    let e = already_signed_email(&AlreadySignedEmail {
+        signer_name: EVIL,
+        letter_title: EVIL,
+        letter_url: "https://x.org/letters/a",
+    });
+    assert_escaped(&e.html);
+}
+
+#[test]
+fn every_page_meets_the_basics() {
+    let pages = vec![
+        home(&[]),
+        home(&[LetterSummary {
+            slug: "a".into(),
+            title: "A".into(),
+            summary: "S".into(),
+            total_count: 1,
+            deadline: None,
+        }]),
+        letter(&letter_page(LetterStatus::Open, blank_form())),
+        letter(&letter_page(
+            LetterStatus::Open,
+            SignForm {
+                submitted: Some(SignerKind::Organisation),
+                values: SignFormValues::default(),
+                errors: vec![FieldError {
+                    field: "website".into(),
+                    message: "Enter a website starting with https://".into(),
+                }],
+                countries: COUNTRIES,
+            },
+        )),
+        letter(&letter_page(LetterStatus::Closed, blank_form())),
+        check_inbox("T", "t"),
+        confirm(&ConfirmPage {
+            letter_title: "T",
+            letter_slug: "t",
+            token: "tok",
+            state: ConfirmState::Ready,
+        }),
+        link_invalid(&LinkInvalidPage {
+            expired: false,
+            letter_slug: None,
+            email: "",
+            error: Some("Enter an email address"),
+        }),
+        resend_requested(),
+        error(&ErrorPage {
+            status: 500,
+            title: "Something went wrong",
+            message: "Sorry.",
+            request_id: Some("req-1"),
+            retry_after_secs: None,
+        }),
+        dev_mailbox(&[]),
+    ];
+    for page in pages {
+        assert_accessible_page(&page.into_string());
+    }
+}
+
+#[test]
+fn open_letter_has_both_forms_with_exact_names() {
+    let html = letter(&letter_page(LetterStatus::Open, blank_form())).into_string();
+    for (id, kind) in [
+        ("sign-individual", "individual"),
+        ("sign-organisation", "organisation"),
+    ] {
+        let form = element_with_id(&html, id, "form");
+        assert!(form.contains("method=\"post\" action=\"/letters/eu-appeal/sign\""));
+        assert!(form.contains(&format!(
+            "<input type=\"hidden\" name=\"kind\" value=\"{kind}\">"
+        )));
+        assert!(form.contains("<button class=\"button\" type=\"submit\">"));
+        assert!(form.contains("Choose a country"));
+        assert!(form.contains("(optional)"));
+        assert!(form.contains("is never shown"), "privacy line");
+    }
+    let ind = element_with_id(&html, "sign-individual", "form");
+    for name in [
+        "name",
+        "email",
+        "country",
+        "city",
+        "occupation",
+        "show_publicly",
+        "wants_updates",
+    ] {
+        assert!(
+            ind.contains(&format!("name=\"{name}\"")),
+            "individual {name}"
+        );
+    }
+    assert!(ind.contains("Show my name publicly on this letter"));
+    assert!(ind.contains("Tell me about this letter’s progress"));
+    let org = element_with_id(&html, "sign-organisation", "form");
+    for name in [
+        "organisation_name",
+        "country",
+        "website",
+        "name",
+        "email",
+        "role",
+        "wants_updates",
+    ] {
+        assert!(
+            org.contains(&format!("name=\"{name}\"")),
+            "organisation {name}"
+        );
+    }
+    assert!(!org.contains("show_publicly"));
+    for label in [
+        "Contact person",
+        "Contact email",
+        "Role in the organisation",
+    ] {
+        assert!(org.contains(label), "{label}");
+    }
+    // Nothing ticked by default: a pre-ticked box is no consent.
+    assert!(!html.contains(" checked"));
+    assert!(html.contains("<option value=\"\" selected>Choose a country</option>"));
+    // Counts, goal and recipients.
+    assert!(html.contains("To: European Council, European Commission"));
+    assert!(html.contains("1,234</span> individuals"));
+    assert!(html.contains("56</span> organisations"));
+    assert!(html.contains("1,290</span> signatures in total"));
+    assert!(html.contains("<progress id=\"goal-progress\" max=\"5000\" value=\"1290\">"));
+    assert!(html.contains("<p>Dear members of the European Council,</p>"));
+    assert!(html.contains(
+        "<a href=\"https://rights.example.org/\" rel=\"nofollow ugc noopener\">rights.example.org</a>"
+    ));
+    assert!(html.contains("Lawyer · Vienna, Austria"));
+}
+
+#[test]
+fn submitted_form_keeps_values_and_ticks_only_what_was_ticked() {
+    let form = SignForm {
+        submitted: Some(SignerKind::Individual),
+        values: SignFormValues {
+            name: "Ana Novak".into(),
+            email: "ana@example.org".into(),
+            country: "BE".into(),
+            city: "Ghent".into(),
+            occupation: "Nurse".into(),
+            show_publicly: true,
+            wants_updates: false,
+            ..SignFormValues::default()
+        },
+        errors: Vec::new(),
+        countries: COUNTRIES,
+    };
+    let html = letter(&letter_page(LetterStatus::Open, form)).into_string();
+    assert!(tag_with_id(&html, "ind-name").contains("value=\"Ana Novak\""));
+    assert!(tag_with_id(&html, "ind-email").contains("value=\"ana@example.org\""));
+    assert!(tag_with_id(&html, "ind-city").contains("value=\"Ghent\""));
+    assert!(tag_with_id(&html, "ind-occupation").contains("value=\"Nurse\""));
+    let select = element_with_id(&html, "ind-country", "select");
+    assert!(select.contains("<option value=\"BE\" selected>Belgium</option>"));
+    assert_eq!(count(select, " selected"), 1);
+    assert!(tag_with_id(&html, "ind-show-publicly").contains(" checked"));
+    assert!(!tag_with_id(&html, "ind-wants-updates").contains(" checked"));
+    // The other form stays empty.
+    assert!(tag_with_id(&html, "org-name").contains("value=\"\""));
+    assert!(tag_with_id(&html, "org-email").contains("value=\"\""));
+    assert!(!tag_with_id(&html, "org-wants-updates").contains(" checked"));
+    let org_select = element_with_id(&html, "org-country", "select");
+    assert!(org_select.contains("<option value=\"\" selected>"));
+}
+
+#[test]
+fn errors_are_linked_to_their_fields() {
+    let form = SignForm {
+        submitted: Some(SignerKind::Organisation),
+        values: SignFormValues {
+            organisation_name: "Rights Watch".into(),
+            wants_updates: true,
+            ..SignFormValues::default()
+        },
+        errors: vec![
+            FieldError {
+                field: "email".into(),
+                message: "Enter the contact email address".into(),
+            },
+            FieldError {
+                field: "organisation_name".into(),
+                message: "This organisation has already signed".into(),
+            },
+            FieldError {
+                field: "form".into(),
+                message: "Please try again".into(),
+            },
+        ],
+        countries: COUNTRIES,
+    };
+    let html = letter(&letter_page(LetterStatus::Open, form)).into_string();
+    let summary = element_with_id(&html, "org-errors", "div");
+    assert!(summary.contains("role=\"alert\""));
+    // Listed in form order, each linking to its field; unknown fields without a link.
+    let first = summary.find("href=\"#org-organisation-name\"").unwrap();
+    let second = summary.find("href=\"#org-email\"").unwrap();
+    assert!(first < second);
+    assert!(summary.contains("<li>Please try again</li>"));
+    // The summary sits at the top of the submitted form.
+    let org_form = element_with_id(&html, "sign-organisation", "form");
+    assert!(org_form.contains("id=\"org-errors\""));
+    assert!(!html.contains("id=\"ind-errors\""));
+
+    let email = tag_with_id(&html, "org-email");
+    assert!(email.contains("aria-invalid=\"true\""));
+    assert!(email.contains("aria-describedby=\"org-email-hint org-email-error\""));
+    assert!(
+        element_with_id(&html, "org-email-error", "p").contains("Enter the contact email address")
+    );
+    assert!(tag_with_id(&html, "org-organisation-name").contains("value=\"Rights Watch\""));
+    assert!(tag_with_id(&html, "org-wants-updates").contains(" checked"));
+    assert!(!tag_with_id(&html, "org-website").contains("aria-invalid"));
+    // Errors stay with the submitted form.
+    assert!(!tag_with_id(&html, "ind-email").contains("aria-invalid"));
+    assert!(!html.contains("id=\"ind-email-error\""));
+    // And the top of the page points to them.
+    assert!(html.contains("href=\"#org-errors\""));
+}
+
+#[test]
+fn only_open_letters_take_signatures() {
+    for (status, wording) in [
+        (
+            LetterStatus::Closed,
+            "This letter is closed and takes no new signatures.",
+        ),
+        (
+            LetterStatus::Delivered,
+            "This letter has been delivered and takes no new signatures.",
+        ),
+        (
+            LetterStatus::Draft,
+            "This letter is a draft and does not take signatures yet.",
+        ),
+    ] {
+        let html = letter(&letter_page(status, blank_form())).into_string();
+        assert!(!html.contains("<form"), "{status:?} renders a form");
+        assert!(!html.contains("href=\"#sign\""));
+        assert!(html.contains(wording));
+        // Signatories are still listed.
+        assert!(html.contains("Rights Watch") && html.contains("Ana Novak"));
+    }
+}
+
+#[test]
+fn unsafe_websites_are_never_links() {
+    let mut page = letter_page(LetterStatus::Open, blank_form());
+    page.organisations[0].website = Some("javascript:alert(1)".into());
+    let html = letter(&page).into_string();
+    assert!(!html.contains("href=\"javascript:"));
+    assert!(html.contains("javascript:alert(1)"));
+}
+
+#[test]
+fn individuals_are_paginated() {
+    let mut page = letter_page(LetterStatus::Open, blank_form());
+    let html = letter(&page).into_string();
+    assert!(!html.contains("class=\"pagination\""));
+
+    page.individuals_has_more = true;
+    let html = letter(&page).into_string();
+    assert!(html.contains("<a rel=\"next\" href=\"?page=2#individuals\">"));
+    assert!(!html.contains("rel=\"prev\""));
+
+    page.individuals_page = 3;
+    page.individuals_has_more = false;
+    let html = letter(&page).into_string();
+    assert!(html.contains("<a rel=\"prev\" href=\"?page=2#individuals\">"));
+    assert!(!html.contains("rel=\"next\""));
+}
+
+#[test]
+fn letter_language_is_marked() {
+    let mut page = letter_page(LetterStatus::Open, blank_form());
+    page.language = "de".into();
+    let html = letter(&page).into_string();
+    assert!(html.starts_with("<!DOCTYPE html><html lang=\"en\">"));
+    assert!(html.contains("<h1 lang=\"de\">"));
+    assert!(html.contains("<div class=\"letter-body\" lang=\"de\">"));
+}
+
+#[test]
+fn home_lists_letters_or_says_there_are_none() {
+    let html = home(&[]).into_string();
+    assert!(html.contains("Open letters"));
+    assert!(html.contains("There are no open letters here at the moment."));
+    let html = home(&[LetterSummary {
+        slug: "eu-appeal".into(),
+        title: "Appeal".into(),
+        summary: "Sum".into(),
+        total_count: 2500,
+        deadline: Some("1 May".into()),
+    }])
+    .into_string();
+    assert!(html.contains("<a href=\"/letters/eu-appeal\">Appeal</a>"));
+    assert!(html.contains("2,500 signatures · Deadline: 1 May"));
+}
+
+#[test]
+fn confirm_pages() {
+    let ready = confirm(&ConfirmPage {
+        letter_title: "Appeal",
+        letter_slug: "eu-appeal",
+        token: "abc_DEF-123",
+        state: ConfirmState::Ready,
+    })
+    .into_string();
+    assert!(
+        ready.contains(
+            "<form class=\"confirm-form\" method=\"post\" action=\"/confirm/abc_DEF-123\">"
+        )
+    );
+    assert!(
+        ready.contains("<button class=\"button\" type=\"submit\">Confirm my signature</button>")
+    );
+
+    let done = confirm(&ConfirmPage {
+        letter_title: "Appeal",
+        letter_slug: "eu-appeal",
+        token: "t",
+        state: ConfirmState::Confirmed,
+    })
+    .into_string();
+    assert!(done.contains("Thank you, your signature is confirmed"));
+    assert!(done.contains("href=\"/letters/eu-appeal\""));
+    assert!(!done.contains("<form"));
+
+    let again = confirm(&ConfirmPage {
+        letter_title: "Appeal",
+        letter_slug: "eu-appeal",
+        token: "t",
+        state: ConfirmState::AlreadyConfirmed,
+    })
+    .into_string();
+    assert!(again.contains("This signature is already confirmed"));
+    assert!(again.contains("href=\"/letters/eu-appeal\""));
+
+    let inbox = check_inbox("Appeal", "eu-appeal").into_string();
+    assert!(inbox.contains("Check your inbox") && inbox.contains("spam"));
+    assert!(inbox.contains("href=\"/letters/eu-appeal\""));
+}
+
+#[test]
+fn invalid_links_offer_a_new_one() {
+    let html = link_invalid(&LinkInvalidPage {
+        expired: true,
+        letter_slug: Some("eu-appeal"),
+        email: "ana@example.org",
+        error: None,
+    })
+    .into_string();
+    assert!(html.contains("<h1>This link has expired</h1>"));
+    assert!(html.contains("method=\"post\" action=\"/confirm/resend\""));
+    assert!(html.contains("<input type=\"hidden\" name=\"letter\" value=\"eu-appeal\">"));
+    assert!(tag_with_id(&html, "resend-email").contains("value=\"ana@example.org\""));
+    assert!(!html.contains("role=\"alert\""));
+
+    let html = link_invalid(&LinkInvalidPage {
+        expired: false,
+        letter_slug: None,
+        email: "nope",
+        error: Some("Enter a valid email address"),
+    })
+    .into_string();
+    assert!(html.contains("<h1>This link is not valid</h1>"));
+    assert!(!html.contains("name=\"letter\""));
+    assert!(html.contains("role=\"alert\""));
+    assert!(html.contains("<a href=\"#resend-email\">Enter a valid email address</a>"));
+    let input = tag_with_id(&html, "resend-email");
+    assert!(input.contains("aria-invalid=\"true\""));
+    assert!(input.contains("resend-email-error"));
+
+    let html = resend_requested().into_string();
+    assert!(html.contains(
+        "If that address has a signature waiting for confirmation, we have sent a new link to it."
+    ));
+}
+
+#[test]
+fn error_page_shows_reference_and_wait() {
+    let html = error(&ErrorPage {
+        status: 429,
+        title: "Too many requests",
+        message: "You are going a bit fast.",
+        request_id: Some("01HXYZ"),
+        retry_after_secs: Some(30),
+    })
+    .into_string();
+    assert!(html.contains("<h1>Too many requests</h1>"));
+    assert!(html.contains("Please wait 30 seconds and try again."));
+    assert!(html.contains("<code>01HXYZ</code>"));
+    assert!(html.contains("Error 429"));
+}
+
+#[test]
+fn mailbox_links_urls_and_explains_itself() {
+    let html = dev_mailbox(&[
+        MailboxMessage {
+            id: "2".into(),
+            subject: "Newer".into(),
+            to: "a@example.org".into(),
+            date: "2026-01-02".into(),
+            text_body: "Open:\nhttps://x.org/confirm/abc?x=1&y=2\n<b>".into(),
+        },
+        MailboxMessage {
+            id: "1".into(),
+            subject: "Older".into(),
+            to: "b@example.org".into(),
+            date: "2026-01-01".into(),
+            text_body: "Hi".into(),
+        },
+    ])
+    .into_string();
+    assert!(html.contains("no SMTP server is configured"));
+    assert!(html.find("Newer").unwrap() < html.find("Older").unwrap());
+    assert!(html.contains(
+        "<a href=\"https://x.org/confirm/abc?x=1&amp;y=2\">https://x.org/confirm/abc?x=1&amp;y=2</a>\n&lt;b&gt;</pre>"
+    ));
+}
+
+/// Every line stays under 78 characters, except a URL, which is alone on its line.
+fn assert_plain_text_layout(text: &str, urls: &[&str]) {
+    for line in text.lines() {
+        if urls.contains(&line) {
+            continue;
+        }
+        assert!(line.chars().count() < 78, "long line: {line}");
+        for url in urls {
+            assert!(!line.contains(url), "URL not alone: {line}");
+        }
+    }
+    for url in urls {
+        assert!(text.lines().any(|l| l == *url), "URL missing: {url}");
+    }
+}
+
+#[test]
+fn confirmation_email_content() {
+    let confirm_url = "https://undersigned.example.org/confirm/aVeryLongTokenThatGoesOnAndOnAndOnForQuiteSomeTime1234567890";
+    let letter_url = "https://undersigned.example.org/letters/eu-appeal";
+    let e = confirmation_email(&ConfirmationEmail {
+        signer_name: "Ana Novak",
+        letter_title: "Appeal to the European Council and the European Commission on the protection of human-rights defenders",
+        confirm_url,
+        letter_url,
+        expires_in_days: 7,
+        kind: SignerKind::Organisation,
+        organisation_name: Some("Rights Watch"),
+    });
+    assert_eq!(
+        e.subject,
+        "Confirm your signature: Appeal to the European Council and the European Commission on the protection of human-rights defenders"
+    );
+    assert_plain_text_layout(&e.text, &[confirm_url, letter_url]);
+    let flat = e.text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("on behalf of Rights Watch"));
+    assert!(flat.contains("The link expires in 7 days."));
+    assert!(flat.contains(
+        "If you did not sign, ignore this email; nothing is published without confirmation."
+    ));
+    assert!(e.html.contains(&format!("href=\"{confirm_url}\"")));
+    assert!(
+        e.html
+            .contains("on behalf of <strong>Rights Watch</strong>")
+    );
+    assert!(e.html.contains("style=\""));
+
+    let e = confirmation_email(&ConfirmationEmail {
+        signer_name: "Ana",
+        letter_title: "Appeal",
+        confirm_url,
+        letter_url,
+        expires_in_days: 1,
+        kind: SignerKind::Individual,
+        organisation_name: None,
+    });
+    assert!(e.text.contains("as an individual"));
+    assert!(e.text.contains("expires in 1 day."));
+}
+
+#[test]
+fn already_signed_email_content() {
+    let letter_url = "https://undersigned.example.org/letters/eu-appeal";
+    let e = already_signed_email(&AlreadySignedEmail {
+        signer_name: "Ana Novak",
+        letter_title: "Appeal",
+        letter_url,
+    });
+    assert_eq!(e.subject, "You have already signed: Appeal");
+    assert_plain_text_layout(&e.text, &[letter_url]);
+    let flat = e.text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("probably you"));
+    assert!(flat.contains("nothing to do"));
+    assert!(e.html.contains(&format!("href=\"{letter_url}\"")));
+}
+
+#[test]
+fn stylesheet_has_focus_styles() {
+    assert!(STYLESHEET.contains(":focus-visible"));
+    assert!(!STYLESHEET.contains("@import") && !STYLESHEET.contains("url("));
+}
