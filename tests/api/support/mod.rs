@@ -1,0 +1,286 @@
+//! The test harness: each test gets its own database (SQLite file, or a fresh PostgreSQL
+//! database when `TEST_DATABASE_URL` is set), its own SMTP server, and the real
+//! application on a real port.
+#![allow(dead_code)]
+
+pub mod database;
+pub mod smtp;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::TimeZone;
+use sea_orm::DatabaseConnection;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use undersigned::entities::{LetterStatus, outbox};
+use undersigned::outbox::Worker;
+use undersigned::store::letters::{self, NewLetter};
+use undersigned::{Application, Clock, Settings};
+
+use database::TestDatabase;
+use smtp::{ReceivedMessage, TestSmtpServer};
+
+/// Where every link in test emails points; the harness swaps it for the real address,
+/// which shows the links come from the setting and not from the request.
+pub const BASE_URL: &str = "https://letters.example.org";
+
+/// The slug of the open letter every test app starts with.
+pub const LETTER: &str = "free-the-prisoners";
+
+/// A running application and everything around it.
+pub struct TestApp {
+    pub address: String,
+    pub port: u16,
+    pub db: DatabaseConnection,
+    pub clock: Clock,
+    pub smtp: Option<TestSmtpServer>,
+    pub client: reqwest::Client,
+    pub worker: Worker,
+    pub settings: Settings,
+    pub mail_dir: tempfile::TempDir,
+    shutdown: CancellationToken,
+    server: Option<JoinHandle<anyhow::Result<()>>>,
+    database: TestDatabase,
+}
+
+/// The fields of a signing, by form field name.
+pub type Fields = Vec<(&'static str, String)>;
+
+impl TestApp {
+    /// The app with an SMTP server and generous rate limits.
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// The app after `configure` has adjusted the settings.
+    pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+        let smtp = TestSmtpServer::start().await.expect("starting the SMTP server");
+        let url = smtp.url();
+        Self::spawn_custom(Some(smtp), |s| {
+            s.smtp_url = Some(url);
+            configure(s);
+        })
+        .await
+    }
+
+    /// The app as `configure` leaves the settings, with `smtp` kept for the test.
+    pub async fn spawn_custom(
+        smtp: Option<TestSmtpServer>,
+        configure: impl FnOnce(&mut Settings),
+    ) -> TestApp {
+        let database = TestDatabase::create().await;
+        let mail_dir = tempfile::tempdir().expect("a mail directory");
+        let mut settings = Settings {
+            database_url: database.url.clone(),
+            database_max_connections: 10,
+            bind: "127.0.0.1:0".parse().expect("an address"),
+            base_url: BASE_URL.parse().expect("a URL"),
+            smtp_url: None,
+            mail_dir: mail_dir.path().to_path_buf(),
+            run_worker: false,
+            sign_rate_per_minute: 10_000,
+            sign_burst: 10_000,
+            confirm_rate_per_minute: 10_000,
+            confirm_burst: 10_000,
+            outbox_retry_base: Duration::from_secs(30),
+            smtp_timeout: Duration::from_secs(10),
+            ..Settings::default()
+        };
+        configure(&mut settings);
+        let clock = Clock::manual(
+            chrono::Utc
+                .with_ymd_and_hms(2026, 11, 27, 12, 0, 0)
+                .single()
+                .expect("a time"),
+        );
+        let app = Application::build(settings.clone(), clock.clone())
+            .await
+            .expect("building the application");
+        let port = app.port();
+        let db = app.state().db.clone();
+        let worker = app.worker("test-worker");
+        letters::create(
+            &db,
+            NewLetter {
+                slug: LETTER.into(),
+                title: "Free the prisoners of conscience".into(),
+                summary: "A test letter.".into(),
+                body: "We ask you to **act**.".into(),
+                language: "en".into(),
+                status: LetterStatus::Open,
+                goal: Some(1000),
+                deadline: None,
+                targets: vec![
+                    ("European Council".into(), "council@example.org".into()),
+                    ("European Commission".into(), "commission@example.org".into()),
+                ],
+            },
+            clock.now(),
+        )
+        .await
+        .expect("creating the test letter");
+        let shutdown = CancellationToken::new();
+        let server = tokio::spawn(app.run_until_stopped(shutdown.clone()));
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(64)
+            .build()
+            .expect("an HTTP client");
+        TestApp {
+            address: format!("http://127.0.0.1:{port}"),
+            port,
+            db,
+            clock,
+            smtp,
+            client,
+            worker,
+            settings,
+            mail_dir,
+            shutdown,
+            server: Some(server),
+            database,
+        }
+    }
+
+    pub fn smtp(&self) -> &TestSmtpServer {
+        self.smtp.as_ref().expect("this app has an SMTP server")
+    }
+
+    /// Delivers everything due in the outbox, as the worker would.
+    pub async fn drain_outbox(&self) -> usize {
+        self.worker.drain().await.expect("draining the outbox")
+    }
+
+    /// Folds confirmations into the shown counts, as the worker would.
+    pub async fn roll_up(&self) {
+        undersigned::store::counts::roll_up(&self.db, self.clock.now())
+            .await
+            .expect("rolling up counts");
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("a GET request")
+    }
+
+    pub async fn post_form(&self, path: &str, fields: &[(&str, String)]) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .expect("a POST request")
+    }
+
+    /// Posts the individual form of the test letter.
+    pub async fn sign(&self, fields: &[(&str, String)]) -> reqwest::Response {
+        self.post_form(&format!("/letters/{LETTER}/sign"), fields)
+            .await
+    }
+
+    /// The JSON of the test letter.
+    pub async fn letter_json(&self) -> serde_json::Value {
+        let response = self.get(&format!("/api/letters/{LETTER}")).await;
+        assert_eq!(response.status(), 200);
+        response.json().await.expect("JSON")
+    }
+
+    /// Waits for `n` messages in all on the SMTP server.
+    pub async fn wait_for_mail(&self, n: usize) -> Vec<ReceivedMessage> {
+        let messages = self.smtp().wait_for_messages(n, Duration::from_secs(10)).await;
+        assert!(
+            messages.len() >= n,
+            "expected {n} messages, got {}",
+            messages.len()
+        );
+        messages
+    }
+
+    /// Messages received for one address.
+    pub fn mail_to(&self, address: &str) -> Vec<ReceivedMessage> {
+        self.smtp()
+            .messages()
+            .into_iter()
+            .filter(|m| m.rcpt_to.iter().any(|r| r == address))
+            .collect()
+    }
+
+    /// The path of the confirmation link in a message (the host is `BASE_URL`).
+    pub fn confirmation_path(message: &ReceivedMessage) -> String {
+        let link = message
+            .links()
+            .into_iter()
+            .find(|l| l.contains("/confirm/"))
+            .expect("a confirmation link in the message");
+        link.strip_prefix(BASE_URL)
+            .unwrap_or_else(|| panic!("link {link} does not start with {BASE_URL}"))
+            .to_string()
+    }
+
+    /// All outbox rows, oldest first.
+    pub async fn outbox(&self) -> Vec<outbox::Model> {
+        use sea_orm::{EntityTrait, QueryOrder};
+        outbox::Entity::find()
+            .order_by_asc(outbox::Column::Id)
+            .all(&self.db)
+            .await
+            .expect("reading the outbox")
+    }
+
+    /// Stops the server and drops the database.
+    pub async fn stop(mut self) {
+        self.shutdown.cancel();
+        if let Some(server) = self.server.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(10), server).await;
+        }
+        self.db.clone().close().await.ok();
+        if let Some(smtp) = self.smtp.take() {
+            smtp.stop().await;
+        }
+    }
+}
+
+/// A valid individual signing for `email`.
+pub fn individual(name: &str, email: &str) -> Fields {
+    vec![
+        ("kind", "individual".into()),
+        ("name", name.into()),
+        ("email", email.into()),
+        ("country", "FR".into()),
+        ("city", "Lyon".into()),
+        ("occupation", "Teacher".into()),
+        ("show_publicly", "on".into()),
+    ]
+}
+
+/// A valid organisation signing.
+pub fn organisation(org: &str, contact: &str, email: &str) -> Fields {
+    vec![
+        ("kind", "organisation".into()),
+        ("organisation_name", org.into()),
+        ("country", "DE".into()),
+        ("website", "https://rights.example.org".into()),
+        ("name", contact.into()),
+        ("email", email.into()),
+        ("role", "Director".into()),
+    ]
+}
+
+/// The fields as a map, to change one in a test.
+pub fn with(mut fields: Fields, name: &'static str, value: &str) -> Fields {
+    fields.retain(|(k, _)| *k != name);
+    fields.push((name, value.to_string()));
+    fields
+}
+
+pub fn as_map(fields: &Fields) -> HashMap<&'static str, String> {
+    fields.iter().cloned().collect()
+}
