@@ -239,7 +239,11 @@ impl TestApp {
     pub async fn stop(mut self) {
         self.shutdown.cancel();
         if let Some(server) = self.server.take() {
-            let _ = tokio::time::timeout(Duration::from_secs(10), server).await;
+            let ended = tokio::time::timeout(Duration::from_secs(10), server)
+                .await
+                .expect("the server stops within 10 seconds of the shutdown signal")
+                .expect("the server task did not panic");
+            ended.expect("the server ended without error");
         }
         self.db.clone().close().await.ok();
         if let Some(smtp) = self.smtp.take() {
