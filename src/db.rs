@@ -16,10 +16,10 @@ use crate::config::Settings;
 /// Creates the directory of a SQLite file when it does not exist yet.
 pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
     let url = settings.database_url.as_str();
-    if let Some(path) = sqlite_file(url) {
-        if let Some(dir) = Path::new(path)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
+    if let Some(dir) = sqlite_file(url)
+        .and_then(|path| Path::new(path).parent())
+        .filter(|d| !d.as_os_str().is_empty())
+    {
         {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("creating the database directory {}", dir.display()))?;

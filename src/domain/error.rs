@@ -21,6 +21,8 @@ pub enum DomainError {
 
     #[error("Enter your name")]
     NameEmpty,
+    #[error("Enter the name of the organisation")]
+    OrganisationNameEmpty,
     #[error("Enter a name of at most {max} characters")]
     NameTooLong { max: usize },
     #[error("Remove the invisible control or text-direction characters from your name")]

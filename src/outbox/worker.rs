@@ -4,10 +4,9 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait,
+    ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter, Statement,
 };
 use tokio_util::sync::CancellationToken;
 
@@ -60,44 +59,78 @@ impl Worker {
 
     /// Claims up to `limit` due rows for this worker, in one statement.
     ///
-    /// On PostgreSQL the inner select takes its rows `FOR UPDATE SKIP LOCKED`, so two
-    /// workers never wait for or take the same row; the outer condition repeats the lease
-    /// test so a row is still not taken twice if the lock were ever missing. SQLite has
-    /// one writer at a time and sea-query leaves the lock clause out there.
+    /// The due rows are chosen in a materialised CTE, evaluated exactly once; on
+    /// PostgreSQL it takes them `FOR UPDATE SKIP LOCKED`, so two workers never wait for
+    /// or take the same row. The update repeats the lease test, so a row is not taken
+    /// twice even where the lock clause does not exist: SQLite has one writer at a time.
     pub async fn claim(&self, limit: u64) -> Result<Vec<outbox::Model>, DbErr> {
         let now = self.clock.now();
         let lease = chrono::Duration::from_std(self.settings.outbox_lease)
             .unwrap_or_else(|_| chrono::Duration::minutes(5));
-        let free = outbox::Column::LockedUntil
-            .is_null()
-            .or(outbox::Column::LockedUntil.lt(now));
-        let due = outbox::Entity::find()
-            .select_only()
-            .column(outbox::Column::Id)
-            .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
-            .filter(outbox::Column::RunAt.lte(now))
-            .filter(free.clone())
-            .order_by_asc(outbox::Column::RunAt)
-            .order_by_asc(outbox::Column::Id)
-            .limit(limit)
-            .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
-            .into_query();
-        outbox::Entity::update_many()
-            .col_expr(outbox::Column::LockedBy, Expr::value(self.id.clone()))
+        let backend = self.db.get_database_backend();
+        let lock = if backend == DbBackend::Postgres {
+            "FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "WITH due AS MATERIALIZED ( \
+                SELECT id FROM outbox \
+                WHERE status = 'pending' AND run_at <= $1 \
+                  AND (locked_until IS NULL OR locked_until < $1) \
+                ORDER BY run_at, id LIMIT $2 {lock}) \
+             UPDATE outbox SET locked_by = $3, locked_until = $4, attempts = attempts + 1 \
+             WHERE id IN (SELECT id FROM due) AND status = 'pending' \
+               AND (locked_until IS NULL OR locked_until < $1) \
+             RETURNING *"
+        );
+        let sql = if backend == DbBackend::Postgres {
+            sql
+        } else {
+            // SQLite numbers its parameters ?1, ?2, ...
+            sql.replace('$', "?")
+        };
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let statement = Statement::from_sql_and_values(
+            backend,
+            sql,
+            [
+                now.into(),
+                limit.into(),
+                self.id.clone().into(),
+                (now + lease).into(),
+            ],
+        );
+        let mut rows = outbox::Entity::find()
+            .from_raw_sql(statement)
+            .all(&self.db)
+            .await?;
+        rows.sort_by_key(|r| (r.run_at, r.id));
+        Ok(rows)
+    }
+
+    /// Extends this worker's lease on a row just before acting on it; false when the
+    /// row is no longer this worker's (its lease ran out and another worker took it).
+    async fn still_mine(&self, row: &outbox::Model) -> Result<bool, DbErr> {
+        let now = self.clock.now();
+        let lease = chrono::Duration::from_std(self.settings.outbox_lease)
+            .unwrap_or_else(|_| chrono::Duration::minutes(5));
+        let renewed = outbox::Entity::update_many()
             .col_expr(outbox::Column::LockedUntil, Expr::value(now + lease))
-            .col_expr(
-                outbox::Column::Attempts,
-                Expr::col(outbox::Column::Attempts).add(1),
-            )
-            .filter(outbox::Column::Id.in_subquery(due))
+            .filter(outbox::Column::Id.eq(row.id))
+            .filter(outbox::Column::LockedBy.eq(self.id.clone()))
             .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
-            .filter(free)
-            .exec_with_returning(&self.db)
-            .await
+            .exec(&self.db)
+            .await?;
+        Ok(renewed.rows_affected == 1)
     }
 
     /// Carries out one claimed row and records what happened.
     pub async fn process(&self, row: outbox::Model) -> Result<Outcome, DbErr> {
+        // A worker that stalled past its lease must not send what another has sent.
+        if !self.still_mine(&row).await? {
+            return Ok(Outcome::Lost);
+        }
         let result = match serde_json::from_str::<Job>(&row.payload) {
             Ok(job) => jobs::run(
                 &job,
@@ -229,10 +262,13 @@ impl Worker {
     pub async fn run(self, shutdown: CancellationToken) {
         tracing::info!(worker = %self.id, "outbox worker started");
         loop {
-            let handled = tokio::select! {
-                _ = shutdown.cancelled() => break,
-                result = self.run_once() => result,
-            };
+            if shutdown.is_cancelled() {
+                break;
+            }
+            // A batch, once claimed, is finished even when shutdown comes meanwhile:
+            // abandoning a send half-way could make the relay deliver it twice. Each
+            // send is bounded by the SMTP timeout.
+            let handled = self.run_once().await;
             let idle = match handled {
                 Ok(0) => true,
                 Ok(_) => false,

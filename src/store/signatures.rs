@@ -4,11 +4,14 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TryInsertResult,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, TryInsertResult,
 };
 
 use crate::domain::{Country, ShortText, SignerEmail, SignerName, Website};
-use crate::entities::{SignatureKind, SignatureStatus, confirmation_token, count_delta, signature};
+use crate::entities::{
+    LetterStatus, SignatureKind, SignatureStatus, confirmation_token, count_delta, letter,
+    signature,
+};
 use crate::outbox::{self, Job};
 
 /// A signing request whose every field has been checked.
@@ -195,9 +198,16 @@ pub async fn request_new_link<C: ConnectionTrait>(
     now: DateTime<Utc>,
     caps: MailCaps,
 ) -> Result<usize, DbErr> {
+    // Only letters that still take signatures: a link for a closed one could not work.
+    let open_letters = letter::Entity::find()
+        .select_only()
+        .column(letter::Column::Id)
+        .filter(letter::Column::Status.eq(LetterStatus::Open))
+        .into_query();
     let mut query = signature::Entity::find()
         .filter(signature::Column::EmailNormalized.eq(email_normalized))
-        .filter(signature::Column::Status.eq(SignatureStatus::Pending));
+        .filter(signature::Column::Status.eq(SignatureStatus::Pending))
+        .filter(signature::Column::LetterId.in_subquery(open_letters));
     if let Some(letter_id) = letter_id {
         query = query.filter(signature::Column::LetterId.eq(letter_id));
     }

@@ -15,7 +15,7 @@ use super::{AppState, ClientIp, WebError};
 use crate::abuse::Limit;
 use crate::db;
 use crate::domain::{ConfirmationToken, SignerEmail};
-use crate::entities::{SignatureStatus, confirmation_token, letter, signature};
+use crate::entities::{LetterStatus, SignatureStatus, confirmation_token, letter, signature};
 use crate::store::letters;
 use crate::store::signatures::{self, ConfirmOutcome};
 
@@ -27,7 +27,7 @@ pub fn router(_state: AppState) -> Router<AppState> {
 
 /// Where a link leads.
 enum Link {
-    Valid(signature::Model, letter::Model),
+    Valid(Box<(signature::Model, letter::Model)>),
     Expired(letter::Model),
     Unknown,
 }
@@ -53,7 +53,7 @@ async fn lookup(
     ) {
         Link::Unknown
     } else {
-        Link::Valid(sig, letter)
+        Link::Valid(Box::new((sig, letter)))
     };
     Ok((link, Some(token)))
 }
@@ -70,7 +70,11 @@ async fn show(
     limit(&state, ip)?;
     let (link, token) = lookup(&state, &raw).await?;
     match (link, token) {
-        (Link::Valid(sig, letter), Some(token)) => {
+        (Link::Valid(found), Some(token)) => {
+            let (sig, letter) = *found;
+            if sig.status == SignatureStatus::Pending && letter.status != LetterStatus::Open {
+                return Ok(closed(&letter));
+            }
             let state_view = if sig.status == SignatureStatus::Confirmed {
                 templates::ConfirmState::AlreadyConfirmed
             } else {
@@ -105,7 +109,10 @@ async fn confirm(
     limit(&state, ip)?;
     let (link, token) = lookup(&state, &raw).await?;
     let (sig, letter, token) = match (link, token) {
-        (Link::Valid(sig, letter), Some(token)) => (sig, letter, token),
+        (Link::Valid(found), Some(token)) => {
+            let (sig, letter) = *found;
+            (sig, letter, token)
+        }
         (Link::Expired(letter), _) => {
             return Ok(invalid(
                 StatusCode::GONE,
@@ -117,6 +124,10 @@ async fn confirm(
         }
         _ => return Ok(invalid(StatusCode::NOT_FOUND, false, None, "", None)),
     };
+    // Signatures count only while the letter takes them.
+    if sig.status == SignatureStatus::Pending && letter.status != LetterStatus::Open {
+        return Ok(closed(&letter));
+    }
     let txn = db::begin_write(&state.db).await?;
     let outcome = signatures::confirm(&txn, &sig, state.clock.now()).await?;
     txn.commit().await?;
@@ -194,6 +205,24 @@ fn limit(state: &AppState, ip: std::net::IpAddr) -> Result<(), WebError> {
         .map_err(|wait| WebError::RateLimited {
             retry_after_secs: wait.as_secs().max(1),
         })
+}
+
+/// The letter stopped taking signatures before this one was confirmed.
+fn closed(letter: &letter::Model) -> Response {
+    let message = format!(
+        "\u{201c}{}\u{201d} no longer takes signatures, so this signature cannot be confirmed.",
+        letter.title
+    );
+    page(
+        StatusCode::CONFLICT,
+        templates::error(&templates::ErrorPage {
+            status: 409,
+            title: "This letter is closed",
+            message: &message,
+            request_id: None,
+            retry_after_secs: None,
+        }),
+    )
 }
 
 fn invalid(

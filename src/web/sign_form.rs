@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use crate::domain::{Country, ShortText, SignerEmail, SignerName, Website};
+use crate::domain::{Country, DomainError, ShortText, SignerEmail, SignerName, Website};
 use crate::entities::SignatureKind;
 use crate::store::signatures::NewSignature;
 
@@ -65,7 +65,10 @@ impl SignFormInput {
             check(
                 &mut errors,
                 "organisation_name",
-                SignerName::parse(&self.organisation_name),
+                SignerName::parse(&self.organisation_name).map_err(|e| match e {
+                    DomainError::NameEmpty => DomainError::OrganisationNameEmpty,
+                    other => other,
+                }),
             )
             .map(Some)
         } else {
@@ -78,7 +81,7 @@ impl SignFormInput {
             (
                 Some(None),
                 Some(None),
-                check(&mut errors, "website", Website::parse(&self.website)).map(Some),
+                check(&mut errors, "website", optional_website(&self.website)),
                 check(
                     &mut errors,
                     "role",
@@ -158,6 +161,15 @@ fn check<T>(
     }
 }
 
+/// The website is optional: small groups often have none.
+fn optional_website(input: &str) -> Result<Option<Website>, DomainError> {
+    if input.trim().is_empty() {
+        Ok(None)
+    } else {
+        Website::parse(input).map(Some)
+    }
+}
+
 /// A checkbox counts only when it was ticked (browsers send "on").
 fn ticked(value: &Option<String>) -> bool {
     matches!(value.as_deref(), Some("on" | "true" | "1" | "yes"))
@@ -197,12 +209,14 @@ mod tests {
     }
 
     #[test]
-    fn an_organisation_needs_its_name_and_a_website() {
+    fn an_organisation_needs_its_name_and_a_website_that_works_if_given() {
         let mut form = individual();
         form.kind = "organisation".into();
+        form.website = "javascript:alert(1)".into();
         let errors = form.parse(SignatureKind::Organisation, None).unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["organisation_name", "website"]);
+        assert_eq!(errors[0].message, "Enter the name of the organisation");
         form.organisation_name = "Rights Watch".into();
         form.website = "rights.example.org".into();
         form.show_publicly = Some("on".into());

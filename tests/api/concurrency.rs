@@ -32,18 +32,19 @@ async fn three_hundred_people_signing_and_confirming_at_once_are_each_counted_on
     let mut recipients: Vec<_> = mail.iter().flat_map(|m| m.rcpt_to.clone()).collect();
     recipients.sort();
     recipients.dedup();
-    assert_eq!(recipients.len(), PEOPLE, "each signer gets exactly one email");
+    assert_eq!(
+        recipients.len(),
+        PEOPLE,
+        "each signer gets exactly one email"
+    );
     assert_eq!(mail.len(), PEOPLE);
 
     // Everyone clicks, and half of them click twice, all at once.
     let paths: Vec<String> = mail.iter().map(TestApp::confirmation_path).collect();
-    let clicks = paths
-        .iter()
-        .chain(paths.iter().step_by(2))
-        .map(|path| {
-            let app = &app;
-            async move { app.post_form(path, &[]).await.status().as_u16() }
-        });
+    let clicks = paths.iter().chain(paths.iter().step_by(2)).map(|path| {
+        let app = &app;
+        async move { app.post_form(path, &[]).await.status().as_u16() }
+    });
     let statuses = join_all(clicks).await;
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
 

@@ -20,10 +20,21 @@ async fn every_response_carries_a_request_id_and_public_pages_are_cacheable() {
     let page = app.get(&format!("/letters/{LETTER}")).await;
     assert_eq!(page.status(), 200);
     assert!(page.headers().contains_key("x-request-id"));
-    let cache = page.headers()["cache-control"].to_str().unwrap().to_string();
-    assert!(cache.contains("public") && cache.contains("stale-while-revalidate"), "{cache}");
+    let cache = page.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        cache.contains("public") && cache.contains("stale-while-revalidate"),
+        "{cache}"
+    );
     let api = app.get(&format!("/api/letters/{LETTER}")).await;
-    assert!(api.headers()["cache-control"].to_str().unwrap().contains("stale-while-revalidate"));
+    assert!(
+        api.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("stale-while-revalidate")
+    );
     app.stop().await;
 }
 
@@ -57,7 +68,10 @@ const LEAKS: &[&str] = &[
 
 fn assert_leaks_nothing(body: &str) {
     for word in LEAKS {
-        assert!(!body.contains(word), "the error page leaks {word:?}: {body}");
+        assert!(
+            !body.contains(word),
+            "the error page leaks {word:?}: {body}"
+        );
     }
 }
 
@@ -74,7 +88,10 @@ async fn a_broken_database_gives_a_500_page_that_leaks_nothing() {
     let request_id = page.headers()["x-request-id"].to_str().unwrap().to_string();
     let body = page.text().await.unwrap();
     assert!(body.contains("Something went wrong"), "{body}");
-    assert!(body.contains(&request_id), "the page gives the reference to quote");
+    assert!(
+        body.contains(&request_id),
+        "the page gives the reference to quote"
+    );
     assert_leaks_nothing(&body);
 
     let api = app.get(&format!("/api/letters/{LETTER}")).await;

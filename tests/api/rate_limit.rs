@@ -74,10 +74,24 @@ async fn behind_a_trusted_proxy_the_client_is_the_address_the_proxy_saw() {
     let other = sign_from(&app, 10, Some("198.51.100.8")).await;
     assert_eq!(other.status(), 303);
     // IPv6 clients are limited by their /64.
-    assert_eq!(sign_from(&app, 20, Some("2001:db8:1:2::1")).await.status(), 303);
-    assert_eq!(sign_from(&app, 21, Some("2001:db8:1:2::2")).await.status(), 303);
-    assert_eq!(sign_from(&app, 22, Some("2001:db8:1:2:ffff::3")).await.status(), 429);
-    assert_eq!(sign_from(&app, 23, Some("2001:db8:1:3::1")).await.status(), 303);
+    assert_eq!(
+        sign_from(&app, 20, Some("2001:db8:1:2::1")).await.status(),
+        303
+    );
+    assert_eq!(
+        sign_from(&app, 21, Some("2001:db8:1:2::2")).await.status(),
+        303
+    );
+    assert_eq!(
+        sign_from(&app, 22, Some("2001:db8:1:2:ffff::3"))
+            .await
+            .status(),
+        429
+    );
+    assert_eq!(
+        sign_from(&app, 23, Some("2001:db8:1:3::1")).await.status(),
+        303
+    );
     app.stop().await;
 }
 

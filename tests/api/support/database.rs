@@ -55,13 +55,18 @@ impl Drop for TestDatabase {
         };
         // Drop runs outside any async context we can rely on: use a runtime of its own.
         let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
                 return;
             };
             rt.block_on(async move {
                 if let Ok(conn) = Database::connect(&admin).await {
                     let _ = conn
-                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
                         .await;
                     let _ = conn.close().await;
                 }

@@ -55,7 +55,9 @@ impl TestApp {
 
     /// The app after `configure` has adjusted the settings.
     pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
-        let smtp = TestSmtpServer::start().await.expect("starting the SMTP server");
+        let smtp = TestSmtpServer::start()
+            .await
+            .expect("starting the SMTP server");
         let url = smtp.url();
         Self::spawn_custom(Some(smtp), |s| {
             s.smtp_url = Some(url);
@@ -113,7 +115,10 @@ impl TestApp {
                 deadline: None,
                 targets: vec![
                     ("European Council".into(), "council@example.org".into()),
-                    ("European Commission".into(), "commission@example.org".into()),
+                    (
+                        "European Commission".into(),
+                        "commission@example.org".into(),
+                    ),
                 ],
             },
             clock.now(),
@@ -195,7 +200,10 @@ impl TestApp {
 
     /// Waits for `n` messages in all on the SMTP server.
     pub async fn wait_for_mail(&self, n: usize) -> Vec<ReceivedMessage> {
-        let messages = self.smtp().wait_for_messages(n, Duration::from_secs(10)).await;
+        let messages = self
+            .smtp()
+            .wait_for_messages(n, Duration::from_secs(10))
+            .await;
         assert!(
             messages.len() >= n,
             "expected {n} messages, got {}",
