@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261127_000001_create_letters;
 mod m20261127_000002_create_signatures;
 mod m20261127_000003_create_outbox;
+mod m20261127_000004_add_last_confirmation_email;
 
 /// Every migration of the schema, oldest first.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_create_letters::Migration),
             Box::new(m20261127_000002_create_signatures::Migration),
             Box::new(m20261127_000003_create_outbox::Migration),
+            Box::new(m20261127_000004_add_last_confirmation_email::Migration),
         ]
     }
 }

@@ -39,6 +39,9 @@ pub struct MailCaps {
     pub max_confirmation_emails: u32,
     /// Least time between two "already signed" emails.
     pub already_signed_interval: chrono::Duration,
+    /// How long a link works; when the last one sent has expired the cap starts afresh,
+    /// so a signer who let every link lapse is not locked out for good.
+    pub token_ttl: chrono::Duration,
 }
 
 /// What a signing did. The signer sees the same page in every case, so nobody learns
@@ -96,6 +99,7 @@ pub async fn record<C: ConnectionTrait>(
         show_publicly: Set(new.show_publicly),
         wants_updates: Set(new.wants_updates),
         confirmation_emails: Set(1),
+        last_confirmation_email_at: Set(Some(now)),
         already_signed_emailed_at: Set(None),
         client_ip: Set(new.client_ip.clone()),
         created_at: Set(now),
@@ -170,14 +174,28 @@ async fn queue_confirmation_again<C: ConnectionTrait>(
     caps: MailCaps,
 ) -> Result<bool, DbErr> {
     let cap = i32::try_from(caps.max_confirmation_emails).unwrap_or(i32::MAX);
+    let under_cap = signature::Column::ConfirmationEmails.lt(cap);
+    let all_expired = signature::Column::LastConfirmationEmailAt
+        .is_null()
+        .or(signature::Column::LastConfirmationEmailAt.lte(now - caps.token_ttl));
+    // One conditional update decides, so simultaneous requests cannot overshoot the cap.
     let updated = signature::Entity::update_many()
         .col_expr(
             signature::Column::ConfirmationEmails,
-            Expr::col(signature::Column::ConfirmationEmails).add(1),
+            Expr::case(
+                under_cap.clone(),
+                Expr::col(signature::Column::ConfirmationEmails).add(1),
+            )
+            .finally(1)
+            .into(),
+        )
+        .col_expr(
+            signature::Column::LastConfirmationEmailAt,
+            Expr::value(Some(now)),
         )
         .filter(signature::Column::Id.eq(signature_id))
         .filter(signature::Column::Status.eq(SignatureStatus::Pending))
-        .filter(signature::Column::ConfirmationEmails.lt(cap))
+        .filter(under_cap.or(all_expired))
         .exec(conn)
         .await?;
     if updated.rows_affected == 1 {

@@ -126,6 +126,8 @@ pub fn caps(state: &AppState) -> MailCaps {
             state.settings.already_signed_email_interval,
         )
         .unwrap_or_else(|_| chrono::Duration::days(1)),
+        token_ttl: chrono::Duration::from_std(state.settings.token_ttl)
+            .unwrap_or_else(|_| chrono::Duration::days(7)),
     }
 }
 

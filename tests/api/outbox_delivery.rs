@@ -289,8 +289,6 @@ async fn rows_claimed_by_a_worker_that_died_are_sent_by_another_once_the_lease_r
 }
 
 #[tokio::test]
-#[ignore = "bug: Worker::process sends before checking it still holds the row, so a worker \
-            whose lease ran out sends a second copy (src/outbox/worker.rs, process)"]
 async fn a_worker_whose_lease_ran_out_does_not_send_a_second_copy() {
     let app = TestApp::spawn().await;
     sign_as(&app, "Ada Lovelace", "ada@example.org").await;
@@ -320,8 +318,6 @@ async fn a_worker_whose_lease_ran_out_does_not_send_a_second_copy() {
 }
 
 #[tokio::test]
-#[ignore = "bug: on PostgreSQL Worker::claim ignores its limit and claims every due row \
-            (src/outbox/worker.rs, claim: IN (subquery LIMIT n FOR UPDATE SKIP LOCKED))"]
 async fn a_claim_takes_no_more_rows_than_asked_for() {
     let app = TestApp::spawn().await;
     for i in 0..5 {
@@ -677,8 +673,6 @@ async fn held_session(
 }
 
 #[tokio::test]
-#[ignore = "bug: Worker::run drops the batch in hand when shutdown fires and releases its \
-            rows, so a message the relay already has is sent again (src/outbox/worker.rs, run)"]
 async fn a_worker_told_to_stop_mid_send_finishes_the_send_and_records_it() {
     let mut relay = HeldSmtp::start().await;
     let port = relay.port;

@@ -675,3 +675,25 @@ async fn opening_a_link_changes_nothing_and_a_double_press_counts_once() {
     assert_eq!(total_count(&app).await, 1);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_signer_whose_links_all_expired_can_get_new_ones() {
+    let app = TestApp::spawn().await;
+    let ada = individual("Ada Lovelace", "ada@example.org");
+    // Use up the cap.
+    for _ in 0..5 {
+        sign(&app, &ada).await;
+    }
+    assert_eq!(deliver(&app).await.len(), 3);
+    // Still capped while the last link works.
+    app.clock.advance(ttl(&app) - Duration::seconds(1));
+    sign(&app, &ada).await;
+    assert!(deliver(&app).await.is_empty());
+    // Once every link has expired, signing again sends a fresh, working link.
+    app.clock.advance(Duration::seconds(2));
+    let link = sign_and_get_link(&app, &ada).await;
+    assert_page(&press_button(&app, &link).await, 200, CONFIRMED);
+    app.roll_up().await;
+    assert_eq!(total_count(&app).await, 1);
+    app.stop().await;
+}
