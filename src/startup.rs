@@ -124,44 +124,55 @@ pub fn spawn_background(
     );
     tasks.spawn(worker.run(shutdown.clone()));
 
-    let (db, clock, every, stop) = (
-        state.db.clone(),
-        state.clock.clone(),
+    let (db, clock) = (state.db.clone(), state.clock.clone());
+    spawn_periodic(
+        tasks,
         state.settings.count_rollup_interval,
-        shutdown.clone(),
-    );
-    tasks.spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = stop.cancelled() => break,
-                _ = tick.tick() => {
-                    if let Err(e) = counts::roll_up(&db, clock.now()).await {
-                        tracing::error!(error = %e, "count roll-up failed");
-                    }
+        shutdown,
+        move || {
+            let (db, clock) = (db.clone(), clock.clone());
+            async move {
+                if let Err(e) = counts::roll_up(&db, clock.now()).await {
+                    tracing::error!(error = %e, "count roll-up failed");
                 }
             }
-        }
-    });
-
-    let (db, clock, every, stop) = (
-        state.db.clone(),
-        state.clock.clone(),
-        state.settings.count_reconcile_interval,
-        shutdown.clone(),
+        },
     );
+    let (db, clock) = (state.db.clone(), state.clock.clone());
+    spawn_periodic(
+        tasks,
+        state.settings.count_reconcile_interval,
+        shutdown,
+        move || {
+            let (db, clock) = (db.clone(), clock.clone());
+            async move {
+                if let Err(e) = counts::reconcile(&db, clock.now()).await {
+                    tracing::error!(error = %e, "count reconciliation failed");
+                }
+            }
+        },
+    );
+}
+
+/// Runs `job` every `every` until `shutdown`; a slow run delays the next instead of
+/// piling runs up.
+fn spawn_periodic<F, Fut>(
+    tasks: &mut JoinSet<()>,
+    every: std::time::Duration,
+    shutdown: &CancellationToken,
+    mut job: F,
+) where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
+    let stop = shutdown.clone();
     tasks.spawn(async move {
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 _ = stop.cancelled() => break,
-                _ = tick.tick() => {
-                    if let Err(e) = counts::reconcile(&db, clock.now()).await {
-                        tracing::error!(error = %e, "count reconciliation failed");
-                    }
-                }
+                _ = tick.tick() => job().await,
             }
         }
     });
@@ -170,23 +181,16 @@ pub fn spawn_background(
 /// Forgets idle rate-limit keys now and then so a flood of addresses cannot grow memory
 /// without bound.
 fn spawn_sweep(tasks: &mut JoinSet<()>, state: &AppState, shutdown: &CancellationToken) {
-    let (limits, every, stop) = (
-        state.limits.clone(),
+    let limits = state.limits.clone();
+    spawn_periodic(
+        tasks,
         state.settings.rate_limit_sweep_interval,
-        shutdown.clone(),
+        shutdown,
+        move || {
+            let kept = limits.sweep();
+            async move { tracing::debug!(kept, "rate-limit keys swept") }
+        },
     );
-    tasks.spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        loop {
-            tokio::select! {
-                _ = stop.cancelled() => break,
-                _ = tick.tick() => {
-                    let kept = limits.sweep();
-                    tracing::debug!(kept, "rate-limit keys swept");
-                }
-            }
-        }
-    });
 }
 
 /// Runs the background tasks alone (`undersigned worker`), until `shutdown`.
