@@ -5,7 +5,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use undersigned::entities::{SignatureStatus, signature};
 use undersigned::store::counts;
 
-use crate::support::{LETTER, TestApp, individual};
+use crate::support::{TestApp, individual};
 
 const PEOPLE: usize = 300;
 
@@ -61,12 +61,7 @@ async fn three_hundred_people_signing_and_confirming_at_once_are_each_counted_on
     // The rolled-up count agrees with the rows themselves.
     let drifts = counts::reconcile(&app.db, app.clock.now()).await.unwrap();
     assert!(drifts.is_empty(), "{drifts:?}");
-    let page = app
-        .get(&format!("/letters/{LETTER}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = app.letter_page().await;
     assert!(page.contains("300"), "the page shows the count");
     app.stop().await;
 }

@@ -48,12 +48,7 @@ async fn a_signer_is_counted_only_after_confirming_by_email() {
     assert_eq!(json["status"], "open");
 
     // The letter page shows the count and the public name.
-    let page = app
-        .get(&format!("/letters/{LETTER}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = app.letter_page().await;
     assert!(page.contains("Ada Lovelace"), "{page}");
     app.stop().await;
 }
@@ -73,12 +68,7 @@ async fn an_organisation_is_listed_once_confirmed() {
     let mail = app.wait_for_mail(1).await;
     assert!(mail[0].text_body().contains("Rights Watch Europe"));
     let path = TestApp::confirmation_path(&mail[0]);
-    let page = app
-        .get(&format!("/letters/{LETTER}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = app.letter_page().await;
     assert!(!page.contains("Rights Watch Europe"));
 
     assert_eq!(app.post_form(&path, &[]).await.status(), 200);
@@ -86,12 +76,7 @@ async fn an_organisation_is_listed_once_confirmed() {
     let json = app.letter_json().await;
     assert_eq!(json["organisation_count"], 1);
     assert_eq!(json["individual_count"], 0);
-    let page = app
-        .get(&format!("/letters/{LETTER}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = app.letter_page().await;
     assert!(page.contains("Rights Watch Europe"), "{page}");
     // The contact person is never shown.
     assert!(!page.contains("Bea Contact"), "{page}");

@@ -191,6 +191,13 @@ impl TestApp {
             .await
     }
 
+    /// The public page of the test letter, as text.
+    pub async fn letter_page(&self) -> String {
+        let response = self.get(&format!("/letters/{LETTER}")).await;
+        assert_eq!(response.status(), 200);
+        response.text().await.expect("a page")
+    }
+
     /// The JSON of the test letter.
     pub async fn letter_json(&self) -> serde_json::Value {
         let response = self.get(&format!("/api/letters/{LETTER}")).await;
