@@ -38,6 +38,13 @@ impl Clock {
     }
 }
 
+/// A settings duration as a span to add to timestamps. Anything beyond a century (far
+/// past any sensible setting) counts as a century, so adding it to "now" cannot overflow.
+pub fn span(d: std::time::Duration) -> Duration {
+    let century = Duration::days(36_525);
+    Duration::from_std(d).map_or(century, |d| d.min(century))
+}
+
 fn truncate(t: DateTime<Utc>) -> DateTime<Utc> {
     t.duration_trunc(Duration::microseconds(1)).unwrap_or(t)
 }
@@ -54,5 +61,14 @@ mod tests {
         assert_eq!(first, clock.now());
         clock.advance(Duration::days(8));
         assert_eq!(clock.now() - first, Duration::days(8));
+    }
+
+    #[test]
+    fn spans_are_capped_at_a_century() {
+        assert_eq!(
+            span(std::time::Duration::from_secs(90)),
+            Duration::seconds(90)
+        );
+        assert_eq!(span(std::time::Duration::MAX), Duration::days(36_525));
     }
 }

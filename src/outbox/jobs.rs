@@ -4,7 +4,7 @@ use lettre::message::Mailbox;
 use sea_orm::{DatabaseConnection, DbErr};
 
 use super::Job;
-use crate::clock::Clock;
+use crate::clock::{Clock, span};
 use crate::config::Settings;
 use crate::domain::ConfirmationToken;
 use crate::entities::{SignatureKind, SignatureStatus, outbox};
@@ -43,8 +43,7 @@ pub async fn run(
             // the raw value exists nowhere but in this email.
             let token = ConfirmationToken::generate();
             let now = clock.now();
-            let ttl = chrono::Duration::from_std(settings.token_ttl)
-                .unwrap_or_else(|_| chrono::Duration::days(7));
+            let ttl = span(settings.token_ttl);
             signatures::store_token(db, sig.id, token.hash(), now, now + ttl).await?;
             let confirm_url = link(settings, &format!("confirm/{}", token.as_str()));
             let letter_url = link(settings, &format!("letters/{}", letter.slug));

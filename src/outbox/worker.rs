@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::Job;
 use super::jobs;
-use crate::clock::Clock;
+use crate::clock::{Clock, span};
 use crate::config::Settings;
 use crate::entities::{OutboxStatus, outbox};
 use crate::mail::{Mailer, SendError};
@@ -65,8 +65,7 @@ impl Worker {
     /// twice even where the lock clause does not exist: SQLite has one writer at a time.
     pub async fn claim(&self, limit: u64) -> Result<Vec<outbox::Model>, DbErr> {
         let now = self.clock.now();
-        let lease = chrono::Duration::from_std(self.settings.outbox_lease)
-            .unwrap_or_else(|_| chrono::Duration::minutes(5));
+        let lease = span(self.settings.outbox_lease);
         let backend = self.db.get_database_backend();
         let lock = if backend == DbBackend::Postgres {
             "FOR UPDATE SKIP LOCKED"
@@ -113,8 +112,7 @@ impl Worker {
     /// row is no longer this worker's (its lease ran out and another worker took it).
     async fn still_mine(&self, row: &outbox::Model) -> Result<bool, DbErr> {
         let now = self.clock.now();
-        let lease = chrono::Duration::from_std(self.settings.outbox_lease)
-            .unwrap_or_else(|_| chrono::Duration::minutes(5));
+        let lease = span(self.settings.outbox_lease);
         let renewed = outbox::Entity::update_many()
             .col_expr(outbox::Column::LockedUntil, Expr::value(now + lease))
             .filter(outbox::Column::Id.eq(row.id))

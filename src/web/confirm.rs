@@ -15,51 +15,45 @@ use super::{AppState, ClientIp, WebError};
 use crate::abuse::Limit;
 use crate::db;
 use crate::domain::{ConfirmationToken, SignerEmail};
-use crate::entities::{LetterStatus, SignatureStatus, confirmation_token, letter, signature};
+use crate::entities::{LetterStatus, SignatureStatus, letter, signature};
 use crate::store::letters;
 use crate::store::signatures::{self, ConfirmOutcome};
 
-pub fn router(_state: AppState) -> Router<AppState> {
+pub fn router() -> Router<AppState> {
     Router::new()
         .route("/confirm/resend", post(resend))
         .route("/confirm/{token}", get(show).post(confirm))
 }
 
-/// Where a link leads.
-enum Link {
-    Valid(Box<(signature::Model, letter::Model)>),
-    Expired(letter::Model),
-    Unknown,
-}
-
-async fn lookup(
+/// The signature and letter a link confirms, or the page to answer with instead: the
+/// link is malformed, unknown, expired, moderated away, or its letter closed.
+async fn resolve(
     state: &AppState,
     raw: &str,
-) -> Result<(Link, Option<ConfirmationToken>), WebError> {
+) -> Result<Result<(signature::Model, letter::Model, ConfirmationToken), Response>, WebError> {
+    let unknown = || invalid(StatusCode::NOT_FOUND, false, None, "", None);
     let Ok(token) = ConfirmationToken::parse(raw) else {
-        return Ok((Link::Unknown, None));
+        return Ok(Err(unknown()));
     };
     let Some((row, sig)) = signatures::find_by_token(&state.db, &token.hash()).await? else {
-        return Ok((Link::Unknown, Some(token)));
+        return Ok(Err(unknown()));
     };
     let Some(letter) = letters::find_by_id(&state.db, sig.letter_id).await? else {
-        return Ok((Link::Unknown, Some(token)));
+        return Ok(Err(unknown()));
     };
-    let link = if expired(&row, state) && sig.status == SignatureStatus::Pending {
-        Link::Expired(letter)
-    } else if matches!(
-        sig.status,
-        SignatureStatus::Rejected | SignatureStatus::Invalidated
-    ) {
-        Link::Unknown
-    } else {
-        Link::Valid(Box::new((sig, letter)))
-    };
-    Ok((link, Some(token)))
-}
-
-fn expired(row: &confirmation_token::Model, state: &AppState) -> bool {
-    row.expires_at <= state.clock.now()
+    Ok(match sig.status {
+        SignatureStatus::Rejected | SignatureStatus::Invalidated => Err(unknown()),
+        SignatureStatus::Pending if row.expires_at <= state.clock.now() => Err(invalid(
+            StatusCode::GONE,
+            true,
+            Some(&letter.slug),
+            "",
+            None,
+        )),
+        // Signatures count only while the letter takes them.
+        SignatureStatus::Pending if letter.status != LetterStatus::Open => Err(closed(&letter)),
+        _ => Ok((sig, letter, token)),
+    })
 }
 
 async fn show(
@@ -68,37 +62,16 @@ async fn show(
     Path(raw): Path<String>,
 ) -> Result<Response, WebError> {
     limit(&state, ip)?;
-    let (link, token) = lookup(&state, &raw).await?;
-    match (link, token) {
-        (Link::Valid(found), Some(token)) => {
-            let (sig, letter) = *found;
-            if sig.status == SignatureStatus::Pending && letter.status != LetterStatus::Open {
-                return Ok(closed(&letter));
-            }
-            let state_view = if sig.status == SignatureStatus::Confirmed {
-                templates::ConfirmState::AlreadyConfirmed
-            } else {
-                templates::ConfirmState::Ready
-            };
-            Ok(page(
-                StatusCode::OK,
-                templates::confirm(&templates::ConfirmPage {
-                    letter_title: &letter.title,
-                    letter_slug: &letter.slug,
-                    token: token.as_str(),
-                    state: state_view,
-                }),
-            ))
-        }
-        (Link::Expired(letter), _) => Ok(invalid(
-            StatusCode::GONE,
-            true,
-            Some(&letter.slug),
-            "",
-            None,
-        )),
-        _ => Ok(invalid(StatusCode::NOT_FOUND, false, None, "", None)),
-    }
+    let (sig, letter, token) = match resolve(&state, &raw).await? {
+        Ok(found) => found,
+        Err(answer) => return Ok(answer),
+    };
+    let view_state = if sig.status == SignatureStatus::Confirmed {
+        templates::ConfirmState::AlreadyConfirmed
+    } else {
+        templates::ConfirmState::Ready
+    };
+    Ok(confirm_page(&letter, &token, view_state))
 }
 
 async fn confirm(
@@ -107,27 +80,10 @@ async fn confirm(
     Path(raw): Path<String>,
 ) -> Result<Response, WebError> {
     limit(&state, ip)?;
-    let (link, token) = lookup(&state, &raw).await?;
-    let (sig, letter, token) = match (link, token) {
-        (Link::Valid(found), Some(token)) => {
-            let (sig, letter) = *found;
-            (sig, letter, token)
-        }
-        (Link::Expired(letter), _) => {
-            return Ok(invalid(
-                StatusCode::GONE,
-                true,
-                Some(&letter.slug),
-                "",
-                None,
-            ));
-        }
-        _ => return Ok(invalid(StatusCode::NOT_FOUND, false, None, "", None)),
+    let (sig, letter, token) = match resolve(&state, &raw).await? {
+        Ok(found) => found,
+        Err(answer) => return Ok(answer),
     };
-    // Signatures count only while the letter takes them.
-    if sig.status == SignatureStatus::Pending && letter.status != LetterStatus::Open {
-        return Ok(closed(&letter));
-    }
     let txn = db::begin_write(&state.db).await?;
     let outcome = signatures::confirm(&txn, &sig, state.clock.now()).await?;
     txn.commit().await?;
@@ -139,15 +95,23 @@ async fn confirm(
         }
     };
     tracing::info!(letter = %letter.slug, outcome = ?outcome, "confirmation");
-    Ok(page(
+    Ok(confirm_page(&letter, &token, view_state))
+}
+
+fn confirm_page(
+    letter: &letter::Model,
+    token: &ConfirmationToken,
+    state: templates::ConfirmState,
+) -> Response {
+    page(
         StatusCode::OK,
         templates::confirm(&templates::ConfirmPage {
             letter_title: &letter.title,
             letter_slug: &letter.slug,
             token: token.as_str(),
-            state: view_state,
+            state,
         }),
-    ))
+    )
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use super::sign_form::SignFormInput;
 use super::{AppState, ClientIp, PUBLIC_CACHE, WebError};
 use crate::abuse::Limit;
+use crate::clock::span;
 use crate::db;
 use crate::domain::Country;
 use crate::entities::{LetterStatus, SignatureKind, letter};
@@ -122,12 +123,8 @@ async fn check_inbox(
 pub fn caps(state: &AppState) -> MailCaps {
     MailCaps {
         max_confirmation_emails: state.settings.max_confirmation_emails,
-        already_signed_interval: chrono::Duration::from_std(
-            state.settings.already_signed_email_interval,
-        )
-        .unwrap_or_else(|_| chrono::Duration::days(1)),
-        token_ttl: chrono::Duration::from_std(state.settings.token_ttl)
-            .unwrap_or_else(|_| chrono::Duration::days(7)),
+        already_signed_interval: span(state.settings.already_signed_email_interval),
+        token_ttl: span(state.settings.token_ttl),
     }
 }
 

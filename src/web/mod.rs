@@ -49,7 +49,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .merge(letters::router())
-        .merge(confirm::router(state.clone()))
+        .merge(confirm::router())
         .merge(api::router())
         .merge(health::router())
         .route("/static/style.css", get(stylesheet));

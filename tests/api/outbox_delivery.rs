@@ -389,8 +389,10 @@ async fn released_claims_can_be_sent_by_another_worker_at_once() {
     app.stop().await;
 }
 
-#[tokio::test]
-async fn mail_goes_over_starttls_with_the_configured_credentials() {
+/// A relay that requires STARTTLS and the login mailer / "s3cret pass", with its
+/// self-signed certificate written to a file for `smtp_ca_file` (the directory is
+/// returned to keep it alive).
+async fn starttls_relay() -> (TestSmtpServer, tempfile::TempDir, std::path::PathBuf) {
     let certificate = TestCertificate::localhost().expect("a certificate");
     let ca_dir = tempfile::tempdir().expect("a directory");
     let ca_file = ca_dir.path().join("relay-ca.pem");
@@ -401,6 +403,12 @@ async fn mail_goes_over_starttls_with_the_configured_credentials() {
     })
     .await
     .expect("starting SMTP");
+    (server, ca_dir, ca_file)
+}
+
+#[tokio::test]
+async fn mail_goes_over_starttls_with_the_configured_credentials() {
+    let (server, _ca_dir, ca_file) = starttls_relay().await;
     let url = server.url();
     let app = TestApp::spawn_custom(Some(server), |s| {
         s.smtp_url = Some(url);
@@ -422,16 +430,7 @@ async fn mail_goes_over_starttls_with_the_configured_credentials() {
 
 #[tokio::test]
 async fn a_wrong_smtp_password_is_recorded_as_a_permanent_failure() {
-    let certificate = TestCertificate::localhost().expect("a certificate");
-    let ca_dir = tempfile::tempdir().expect("a directory");
-    let ca_file = ca_dir.path().join("relay-ca.pem");
-    std::fs::write(&ca_file, &certificate.cert_pem).expect("writing the certificate");
-    let server = TestSmtpServer::start_with(SmtpOptions {
-        tls: Some(certificate),
-        credentials: Some(("mailer".into(), "s3cret pass".into())),
-    })
-    .await
-    .expect("starting SMTP");
+    let (server, _ca_dir, ca_file) = starttls_relay().await;
     let url = format!(
         "smtp://mailer:wrong@localhost:{}?tls=required",
         server.port()

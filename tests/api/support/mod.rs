@@ -6,7 +6,6 @@
 pub mod database;
 pub mod smtp;
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::TimeZone;
@@ -293,13 +292,9 @@ pub fn organisation(org: &str, contact: &str, email: &str) -> Fields {
     ]
 }
 
-/// The fields as a map, to change one in a test.
+/// The fields with one of them replaced (or added).
 pub fn with(mut fields: Fields, name: &'static str, value: &str) -> Fields {
     fields.retain(|(k, _)| *k != name);
     fields.push((name, value.to_string()));
     fields
-}
-
-pub fn as_map(fields: &Fields) -> HashMap<&'static str, String> {
-    fields.iter().cloned().collect()
 }
