@@ -65,7 +65,7 @@ async fn run(
 ) -> anyhow::Result<()> {
     let mail_dir = tempfile::tempdir()?;
     let settings = Settings {
-        database_url: database_url.to_string(),
+        database_url: database_url.to_string().into(),
         bind: "127.0.0.1:0".parse()?,
         base_url: "http://bench.invalid".parse()?,
         mail_dir: mail_dir.path().to_path_buf(),

@@ -9,6 +9,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use ipnet::IpNet;
+use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
 /// Prefix of every environment variable the service reads.
@@ -32,26 +33,46 @@ pub enum ConfigError {
         origin: String,
         message: String,
     },
+    /// Settings that are each valid but unsafe or contradictory together.
+    #[error("{0}")]
+    Unsafe(String),
 }
 
 /// Every setting of the service with its default. Field names are the TOML keys; the
-/// environment variable is `UNDERSIGNED_` + the name in upper case.
+/// environment variable is `UNDERSIGNED_` + the name in upper case. URLs that can hold a
+/// password are secrets: `Debug` prints them redacted, so a logged `Settings` leaks nothing.
 #[derive(Clone, Debug)]
 pub struct Settings {
     /// `sqlite://path?mode=rwc` (the default, created on start) or `postgres://...`.
-    pub database_url: String,
+    pub database_url: SecretString,
     /// Most connections the pool opens.
     pub database_max_connections: u32,
     /// How long a SQLite writer waits for the lock before failing.
     pub sqlite_busy_timeout: Duration,
+    /// How long a request waits for a pooled connection (or a new one) before it is
+    /// answered 503: an outage fails fast instead of holding every request.
+    pub database_acquire_timeout: Duration,
+    /// Longest a single statement may run on PostgreSQL (`statement_timeout`).
+    pub database_statement_timeout: Duration,
+    /// Longest a request may take from its headers to its answer; then it is answered
+    /// 503 with Retry-After. Also the limit for a client sending its body.
+    pub request_timeout: Duration,
     /// Apply pending migrations when `serve` or `worker` starts.
     pub migrate_on_start: bool,
     /// Address the web server listens on.
     pub bind: SocketAddr,
     /// Public address of the service; every link in an email is built from it.
     pub base_url: Url,
-    /// SMTP relay as lettre reads it; without one, mail goes to `mail_dir`.
-    pub smtp_url: Option<String>,
+    /// SMTP relay as lettre reads it; `Some` exactly when the `mail` setting is `smtp`.
+    /// Without one, mail goes to `mail_dir`.
+    pub smtp_url: Option<SecretString>,
+    /// Serve the development mailbox: `None` (the `auto` default) serves it only while mail
+    /// goes to files and the service listens on a loopback address; `Some(true)` serves it
+    /// on any address with file mail (and warns at every start); `Some(false)` never.
+    pub dev_mailbox: Option<bool>,
+    /// Let file mail run on a non-loopback bind (warned at every start). Without it such a
+    /// start is refused: confirmation links would go nowhere a signer can reach.
+    pub allow_public_file_mail: bool,
     /// Extra PEM root certificate trusted for the SMTP relay's TLS (private relays).
     pub smtp_ca_file: Option<PathBuf>,
     /// How long one SMTP conversation may take.
@@ -124,13 +145,18 @@ impl Default for Settings {
     fn default() -> Self {
         let bind = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 3000);
         Settings {
-            database_url: "sqlite://data/undersigned.db?mode=rwc".into(),
+            database_url: SecretString::from("sqlite://data/undersigned.db?mode=rwc"),
             database_max_connections: 20,
             sqlite_busy_timeout: Duration::from_secs(10),
+            database_acquire_timeout: Duration::from_secs(3),
+            database_statement_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
             migrate_on_start: true,
             bind,
             base_url: base_url_for(bind),
             smtp_url: None,
+            dev_mailbox: None,
+            allow_public_file_mail: false,
             smtp_ca_file: None,
             smtp_timeout: Duration::from_secs(30),
             mail_from: "undersigned <noreply@undersigned.localhost>".into(),
@@ -225,6 +251,7 @@ impl Settings {
         }
         let mut s = Settings::default();
         let mut base_url_set = false;
+        let mut mail: Option<(MailChoice, String)> = None;
         for (key, Raw { value, origin }) in raw {
             let invalid = |message: String| ConfigError::Invalid {
                 key: key.clone(),
@@ -233,18 +260,35 @@ impl Settings {
             };
             let v = value.trim();
             match key.as_str() {
-                "database_url" => s.database_url = non_empty(v).map_err(invalid)?,
+                "database_url" => s.database_url = non_empty(v).map_err(invalid)?.into(),
                 "database_max_connections" => {
                     s.database_max_connections = positive(v).map_err(invalid)?
                 }
                 "sqlite_busy_timeout_ms" => s.sqlite_busy_timeout = millis(v).map_err(invalid)?,
+                "database_acquire_timeout_ms" => {
+                    s.database_acquire_timeout = millis(v).map_err(invalid)?
+                }
+                "database_statement_timeout_ms" => {
+                    s.database_statement_timeout = millis(v).map_err(invalid)?
+                }
+                "request_timeout_secs" => s.request_timeout = secs(v).map_err(invalid)?,
                 "migrate_on_start" => s.migrate_on_start = boolean(v).map_err(invalid)?,
                 "bind" => s.bind = parse(v).map_err(invalid)?,
                 "base_url" => {
                     s.base_url = base_url(v).map_err(invalid)?;
                     base_url_set = true;
                 }
-                "smtp_url" => s.smtp_url = optional(v),
+                "mail" => mail = Some((parse(v).map_err(invalid)?, origin.clone())),
+                "smtp_url" => s.smtp_url = optional(v).map(SecretString::from),
+                "dev_mailbox" => {
+                    s.dev_mailbox = match v {
+                        "auto" => None,
+                        other => Some(boolean(other).map_err(invalid)?),
+                    }
+                }
+                "allow_public_file_mail" => {
+                    s.allow_public_file_mail = boolean(v).map_err(invalid)?
+                }
                 "smtp_ca_file" => s.smtp_ca_file = optional(v).map(PathBuf::from),
                 "smtp_timeout_secs" => s.smtp_timeout = secs(v).map_err(invalid)?,
                 "mail_from" => {
@@ -296,12 +340,99 @@ impl Settings {
         if !base_url_set {
             s.base_url = base_url_for(s.bind);
         }
+        // Mail is an explicit choice: a relay URL alone does not switch to SMTP, and SMTP
+        // without a relay is not quietly turned into files.
+        match (mail, s.smtp_url.is_some()) {
+            (Some((MailChoice::Smtp, _)), true) | (None | Some((MailChoice::Files, _)), false) => {}
+            (Some((MailChoice::Smtp, origin)), false) => {
+                return Err(ConfigError::Invalid {
+                    key: "mail".into(),
+                    origin,
+                    message: "`smtp` needs `smtp_url` (the relay to send through)".into(),
+                });
+            }
+            (None | Some((MailChoice::Files, _)), true) => {
+                return Err(ConfigError::Unsafe(
+                    "`smtp_url` is set but `mail` is `files` (the default): set `mail = \"smtp\"` \
+                     to send through the relay, or remove `smtp_url`"
+                        .into(),
+                ));
+            }
+        }
+        s.check()?;
         Ok(s)
     }
 
-    /// True when mail goes to files and the development mailbox (no SMTP relay set).
+    /// Refuses combinations that would be unsafe on a public address; returns the warnings
+    /// to log at every start for unsafe modes the operator asked for explicitly.
+    pub fn check(&self) -> Result<Vec<String>, ConfigError> {
+        let mut warnings = Vec::new();
+        if self.uses_file_mail() && !self.bind.ip().is_loopback() {
+            if !self.allow_public_file_mail {
+                return Err(ConfigError::Unsafe(format!(
+                    "mail goes to files but the service listens on {}, which is not a loopback \
+                     address: signers could never receive their links. Set `mail = \"smtp\"` \
+                     with `smtp_url`, bind to 127.0.0.1, or set `allow_public_file_mail = true` \
+                     if you really mean it",
+                    self.bind
+                )));
+            }
+            warnings.push(format!(
+                "mail goes to files in {} while listening on {} (allow_public_file_mail = true)",
+                self.mail_dir.display(),
+                self.bind
+            ));
+        }
+        if self.serves_dev_mailbox() && !self.bind.ip().is_loopback() {
+            warnings.push(format!(
+                "the development mailbox at /dev/mailbox shows every email, addresses and live \
+                 confirmation links included, to anyone who reaches {} (dev_mailbox = true)",
+                self.bind
+            ));
+        }
+        Ok(warnings)
+    }
+
+    /// True when mail goes to files (the `mail` setting is `files`).
     pub fn uses_file_mail(&self) -> bool {
         self.smtp_url.is_none()
+    }
+
+    /// True when `/dev/mailbox` exists: file mail, and either a loopback bind or an
+    /// explicit `dev_mailbox = true`.
+    pub fn serves_dev_mailbox(&self) -> bool {
+        self.uses_file_mail()
+            && self
+                .dev_mailbox
+                .unwrap_or_else(|| self.bind.ip().is_loopback())
+    }
+
+    /// The database URL, for connecting (never for logs: see `db::redact`).
+    pub fn database_url(&self) -> &str {
+        self.database_url.expose_secret()
+    }
+
+    /// The SMTP relay URL, for the transport (never for logs).
+    pub fn smtp_url(&self) -> Option<&str> {
+        self.smtp_url.as_ref().map(|u| u.expose_secret())
+    }
+}
+
+/// Where mail goes: the `mail` setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum MailChoice {
+    Files,
+    Smtp,
+}
+
+impl FromStr for MailChoice {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "files" => Ok(MailChoice::Files),
+            "smtp" => Ok(MailChoice::Smtp),
+            _ => Err("expected `files` or `smtp`".into()),
+        }
     }
 }
 
@@ -441,6 +572,81 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("databse_url"), "{err}");
+    }
+
+    #[test]
+    fn mail_is_an_explicit_choice() {
+        let relay = (
+            "UNDERSIGNED_SMTP_URL",
+            "smtp://user:pw@relay.example.org:25",
+        );
+        let err = Settings::from_sources(None, env(&[relay]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("mail = \"smtp\""), "{err}");
+        let err = Settings::from_sources(None, env(&[("UNDERSIGNED_MAIL", "smtp")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("smtp_url"), "{err}");
+        let s = Settings::from_sources(None, env(&[relay, ("UNDERSIGNED_MAIL", "smtp")])).unwrap();
+        assert!(!s.uses_file_mail() && !s.serves_dev_mailbox());
+        assert_eq!(s.smtp_url(), Some("smtp://user:pw@relay.example.org:25"));
+    }
+
+    #[test]
+    fn file_mail_on_a_public_bind_is_refused_unless_asked_for() {
+        let public = ("UNDERSIGNED_BIND", "0.0.0.0:3000");
+        let err = Settings::from_sources(None, env(&[public]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("allow_public_file_mail"), "{err}");
+        let s = Settings::from_sources(
+            None,
+            env(&[public, ("UNDERSIGNED_ALLOW_PUBLIC_FILE_MAIL", "true")]),
+        )
+        .unwrap();
+        // Allowed, warned, and still no mailbox on a public address unless asked for too.
+        assert_eq!(s.check().unwrap().len(), 1);
+        assert!(!s.serves_dev_mailbox());
+        let s = Settings::from_sources(
+            None,
+            env(&[
+                public,
+                ("UNDERSIGNED_ALLOW_PUBLIC_FILE_MAIL", "true"),
+                ("UNDERSIGNED_DEV_MAILBOX", "true"),
+            ]),
+        )
+        .unwrap();
+        assert!(s.serves_dev_mailbox());
+        assert_eq!(s.check().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn the_mailbox_is_served_by_default_only_on_loopback() {
+        let s = Settings::from_sources(None, env(&[])).unwrap();
+        assert!(s.serves_dev_mailbox());
+        assert!(s.check().unwrap().is_empty());
+        let off =
+            Settings::from_sources(None, env(&[("UNDERSIGNED_DEV_MAILBOX", "false")])).unwrap();
+        assert!(!off.serves_dev_mailbox());
+    }
+
+    #[test]
+    fn secrets_are_not_printed() {
+        let s = Settings::from_sources(
+            None,
+            env(&[
+                ("UNDERSIGNED_MAIL", "smtp"),
+                ("UNDERSIGNED_SMTP_URL", "smtp://user:hunter2@relay:25"),
+                ("UNDERSIGNED_DATABASE_URL", "postgres://u:sekrit@db/x"),
+            ]),
+        )
+        .unwrap();
+        let printed = format!("{s:?}");
+        assert!(
+            !printed.contains("hunter2") && !printed.contains("sekrit"),
+            "{printed}"
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod entities;
+pub mod letters;
 pub mod mail;
 pub mod markdown;
 pub mod outbox;

@@ -75,7 +75,7 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
             if no_migrate {
                 settings.migrate_on_start = false;
             }
-            let database = db::redact(&settings.database_url);
+            let database = db::redact(settings.database_url());
             let base_url = settings.base_url.clone();
             let app = Application::build(settings, clock).await?;
             println!(
@@ -89,7 +89,7 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
         Command::Worker => {
             println!(
                 "undersigned worker: database {}",
-                db::redact(&settings.database_url)
+                db::redact(settings.database_url())
             );
             startup::run_worker(settings, clock, shutdown_signal()).await
         }
@@ -100,7 +100,7 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
                 .context("applying migrations")?;
             println!(
                 "migrations applied to {}",
-                db::redact(&settings.database_url)
+                db::redact(settings.database_url())
             );
             Ok(())
         }

@@ -29,6 +29,7 @@ impl Application {
     /// Connects, migrates when `migrate_on_start`, and binds `bind` (port 0 picks a free
     /// port, which tests read back with `port()`).
     pub async fn build(settings: Settings, clock: Clock) -> anyhow::Result<Application> {
+        warn_unsafe_modes(&settings)?;
         let db = connect_and_migrate(&settings).await?;
         let mailer = Mailer::from_settings(&settings)?;
         let listener = tokio::net::TcpListener::bind(settings.bind)
@@ -95,6 +96,15 @@ impl Application {
         while background.join_next().await.is_some() {}
         served
     }
+}
+
+/// Refuses unsafe settings (also for settings built in code, which skip the loader) and
+/// logs a warning for each unsafe mode the operator asked for, at every start.
+fn warn_unsafe_modes(settings: &Settings) -> anyhow::Result<()> {
+    for warning in settings.check()? {
+        tracing::warn!("unsafe setting: {warning}");
+    }
+    Ok(())
 }
 
 /// Connects to the database and applies pending migrations if the settings say so.
@@ -199,6 +209,7 @@ pub async fn run_worker(
     clock: Clock,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
+    warn_unsafe_modes(&settings)?;
     let db = connect_and_migrate(&settings).await?;
     let mailer = Mailer::from_settings(&settings)?;
     let state = AppState {

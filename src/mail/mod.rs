@@ -56,7 +56,7 @@ impl Mailer {
             .mail_from
             .parse()
             .with_context(|| format!("mail_from `{}` is not an address", settings.mail_from))?;
-        match &settings.smtp_url {
+        match settings.smtp_url() {
             None => {
                 std::fs::create_dir_all(&settings.mail_dir).with_context(|| {
                     format!(

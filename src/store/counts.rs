@@ -126,7 +126,7 @@ pub async fn reconcile(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Ve
                     break;
                 }
                 // Someone rolled up or reconciled this letter meanwhile; take a new snapshot.
-                Err(e) if db::is_serialization_failure(&e) && tries < 10 => continue,
+                Err(e) if db::is_retryable(&e) && tries < 10 => continue,
                 Err(e) => return Err(e),
             }
         }

@@ -8,14 +8,18 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DbErr};
 use serde::Deserialize;
 
+use super::error::LinkProblem;
 use super::letters::caps;
 use super::{AppState, ClientIp, WebError};
 use crate::abuse::Limit;
 use crate::db;
 use crate::domain::{ConfirmationToken, SignerEmail};
-use crate::entities::{LetterStatus, SignatureStatus, letter, signature};
+use crate::entities::{SignatureStatus, letter, signature};
+use crate::letters::accepts_signatures;
 use crate::store::letters;
 use crate::store::signatures::{self, ConfirmOutcome};
 
@@ -25,35 +29,60 @@ pub fn router() -> Router<AppState> {
         .route("/confirm/{token}", get(show).post(confirm))
 }
 
-/// The signature and letter a link confirms, or the page to answer with instead: the
-/// link is malformed, unknown, expired, moderated away, or its letter closed.
-async fn resolve(
-    state: &AppState,
-    raw: &str,
-) -> Result<Result<(signature::Model, letter::Model, ConfirmationToken), Response>, WebError> {
-    let unknown = || invalid(StatusCode::NOT_FOUND, false, None, "", None);
-    let Ok(token) = ConfirmationToken::parse(raw) else {
-        return Ok(Err(unknown()));
+/// What a link leads to, as read in one place (inside the confirming transaction for a
+/// POST, so the letter's state is checked where it counts).
+enum LinkState {
+    /// Malformed, never issued, or its signature moderated away.
+    Unknown,
+    /// A pending signature whose link ran out.
+    Expired { letter_slug: String },
+    /// A pending signature on a letter that no longer takes signatures.
+    LetterClosed { title: String },
+    Usable {
+        signature: Box<signature::Model>,
+        letter: letter::Model,
+    },
+}
+
+async fn look_up<C: ConnectionTrait>(
+    conn: &C,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<LinkState, DbErr> {
+    let Some((row, sig)) = signatures::find_by_token(conn, token_hash).await? else {
+        return Ok(LinkState::Unknown);
     };
-    let Some((row, sig)) = signatures::find_by_token(&state.db, &token.hash()).await? else {
-        return Ok(Err(unknown()));
-    };
-    let Some(letter) = letters::find_by_id(&state.db, sig.letter_id).await? else {
-        return Ok(Err(unknown()));
+    let Some(letter) = letters::find_by_id(conn, sig.letter_id).await? else {
+        return Ok(LinkState::Unknown);
     };
     Ok(match sig.status {
-        SignatureStatus::Rejected | SignatureStatus::Invalidated => Err(unknown()),
-        SignatureStatus::Pending if row.expires_at <= state.clock.now() => Err(invalid(
-            StatusCode::GONE,
-            true,
-            Some(&letter.slug),
-            "",
-            None,
-        )),
-        // Signatures count only while the letter takes them.
-        SignatureStatus::Pending if letter.status != LetterStatus::Open => Err(closed(&letter)),
-        _ => Ok((sig, letter, token)),
+        SignatureStatus::Rejected | SignatureStatus::Invalidated => LinkState::Unknown,
+        SignatureStatus::Pending if row.expires_at <= now => LinkState::Expired {
+            letter_slug: letter.slug,
+        },
+        SignatureStatus::Pending if !accepts_signatures(&letter, now) => LinkState::LetterClosed {
+            title: letter.title,
+        },
+        _ => LinkState::Usable {
+            signature: Box::new(sig),
+            letter,
+        },
     })
+}
+
+/// The error for every state but a usable link.
+fn not_usable(state: LinkState) -> WebError {
+    match state {
+        LinkState::Expired { letter_slug } => WebError::LinkInvalid(LinkProblem {
+            expired: true,
+            letter_slug: Some(letter_slug),
+            ..LinkProblem::default()
+        }),
+        LinkState::LetterClosed { title } => WebError::LetterClosed { title },
+        LinkState::Unknown | LinkState::Usable { .. } => {
+            WebError::LinkInvalid(LinkProblem::default())
+        }
+    }
 }
 
 async fn show(
@@ -62,9 +91,11 @@ async fn show(
     Path(raw): Path<String>,
 ) -> Result<Response, WebError> {
     limit(&state, ip)?;
-    let (sig, letter, token) = match resolve(&state, &raw).await? {
-        Ok(found) => found,
-        Err(answer) => return Ok(answer),
+    let token = ConfirmationToken::parse(&raw)
+        .map_err(|_| WebError::LinkInvalid(LinkProblem::default()))?;
+    let (sig, letter) = match look_up(&state.db, &token.hash(), state.clock.now()).await? {
+        LinkState::Usable { signature, letter } => (signature, letter),
+        other => return Err(not_usable(other)),
     };
     let view_state = if sig.status == SignatureStatus::Confirmed {
         templates::ConfirmState::AlreadyConfirmed
@@ -80,18 +111,35 @@ async fn confirm(
     Path(raw): Path<String>,
 ) -> Result<Response, WebError> {
     limit(&state, ip)?;
-    let (sig, letter, token) = match resolve(&state, &raw).await? {
-        Ok(found) => found,
-        Err(answer) => return Ok(answer),
+    let token = ConfirmationToken::parse(&raw)
+        .map_err(|_| WebError::LinkInvalid(LinkProblem::default()))?;
+    let hash = token.hash();
+    let now = state.clock.now();
+    // The link, the signature and the letter's state are read in the transaction that
+    // confirms, so a letter closed a moment ago cannot take this confirmation.
+    let (link, outcome) = db::write(&state.db, move |txn| {
+        let hash = hash.clone();
+        Box::pin(async move {
+            let link = look_up(txn, &hash, now).await?;
+            let outcome = match &link {
+                LinkState::Usable { signature, .. } => {
+                    Some(signatures::confirm(txn, signature, now).await?)
+                }
+                _ => None,
+            };
+            Ok((link, outcome))
+        })
+    })
+    .await?;
+    let letter = match link {
+        LinkState::Usable { letter, .. } => letter,
+        other => return Err(not_usable(other)),
     };
-    let txn = db::begin_write(&state.db).await?;
-    let outcome = signatures::confirm(&txn, &sig, state.clock.now()).await?;
-    txn.commit().await?;
     let view_state = match outcome {
-        ConfirmOutcome::Confirmed => templates::ConfirmState::Confirmed,
-        ConfirmOutcome::AlreadyConfirmed => templates::ConfirmState::AlreadyConfirmed,
-        ConfirmOutcome::NotConfirmable => {
-            return Ok(invalid(StatusCode::NOT_FOUND, false, None, "", None));
+        Some(ConfirmOutcome::Confirmed) => templates::ConfirmState::Confirmed,
+        Some(ConfirmOutcome::AlreadyConfirmed) => templates::ConfirmState::AlreadyConfirmed,
+        Some(ConfirmOutcome::NotConfirmable) | None => {
+            return Err(WebError::LinkInvalid(LinkProblem::default()));
         }
     };
     tracing::info!(letter = %letter.slug, outcome = ?outcome, "confirmation");
@@ -127,36 +175,34 @@ async fn resend(
     form: Result<Form<ResendInput>, FormRejection>,
 ) -> Result<Response, WebError> {
     limit(&state, ip)?;
-    let Form(input) = form.map_err(|e| WebError::BadRequest(e.body_text()))?;
+    let Form(input) = form?;
     let slug = (!input.letter.trim().is_empty()).then(|| input.letter.trim().to_string());
-    let email = match SignerEmail::parse(&input.email) {
-        Ok(email) => email,
-        Err(e) => {
-            return Ok(invalid(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                false,
-                slug.as_deref(),
-                &input.email,
-                Some(&e.to_string()),
-            ));
-        }
-    };
+    let email = SignerEmail::parse(&input.email).map_err(|e| {
+        WebError::LinkInvalid(LinkProblem {
+            expired: false,
+            letter_slug: slug.clone(),
+            email: input.email.clone(),
+            error: Some(e.to_string()),
+        })
+    })?;
     let letter_id = match &slug {
         Some(slug) => letters::find_by_slug(&state.db, slug).await?.map(|l| l.id),
         None => None,
     };
     // An unknown letter slug is answered like any other request: nothing to learn here.
     if slug.is_none() || letter_id.is_some() {
-        let txn = db::begin_write(&state.db).await?;
-        let queued = signatures::request_new_link(
-            &txn,
-            email.normalized(),
-            letter_id,
+        let (normalized, now, caps) = (
+            email.normalized().to_string(),
             state.clock.now(),
             caps(&state),
-        )
+        );
+        let queued = db::write(&state.db, move |txn| {
+            let normalized = normalized.clone();
+            Box::pin(async move {
+                signatures::request_new_link(txn, &normalized, letter_id, now, caps).await
+            })
+        })
         .await?;
-        txn.commit().await?;
         tracing::info!(queued, "new confirmation link requested");
     }
     Ok(page(StatusCode::OK, templates::resend_requested()))
@@ -169,42 +215,6 @@ fn limit(state: &AppState, ip: std::net::IpAddr) -> Result<(), WebError> {
         .map_err(|wait| WebError::RateLimited {
             retry_after_secs: wait.as_secs().max(1),
         })
-}
-
-/// The letter stopped taking signatures before this one was confirmed.
-fn closed(letter: &letter::Model) -> Response {
-    let message = format!(
-        "\u{201c}{}\u{201d} no longer takes signatures, so this signature cannot be confirmed.",
-        letter.title
-    );
-    page(
-        StatusCode::CONFLICT,
-        templates::error(&templates::ErrorPage {
-            status: 409,
-            title: "This letter is closed",
-            message: &message,
-            request_id: None,
-            retry_after_secs: None,
-        }),
-    )
-}
-
-fn invalid(
-    status: StatusCode,
-    expired: bool,
-    letter_slug: Option<&str>,
-    email: &str,
-    error: Option<&str>,
-) -> Response {
-    page(
-        status,
-        templates::link_invalid(&templates::LinkInvalidPage {
-            expired,
-            letter_slug,
-            email,
-            error,
-        }),
-    )
 }
 
 /// Pages under a token are private to their reader: never cached anywhere.

@@ -1,15 +1,25 @@
-//! Errors as the client sees them. A handler returns a `WebError`; the response carries it
-//! as an extension and `render_errors` writes the page (or JSON under /api) with the
-//! request id. A 500 says nothing about its cause to the client and logs everything.
+//! Every outcome that is not a plain page, as the client sees it. A handler returns a
+//! `WebError`; the response carries what to show as an extension, and `render_errors`
+//! writes the body (a page, or JSON under /api) with the request id. Bare error responses
+//! made by middleware (413 body too large, 408 body too slow, 503 handler timeout, 405
+//! wrong method, axum's extractor rejections) pass through the same renderer, so every
+//! error looks the same and carries the same headers. A 500 says nothing about its cause
+//! to the client and logs everything.
 
 use std::any::Any;
+use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::Request;
+use axum::extract::rejection::FormRejection;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use sea_orm::DbErr;
+
+/// How long a client is asked to wait when the database is out of reach or a request ran
+/// out of time: long enough for a pool to reconnect, short enough for a person to retry.
+const UNAVAILABLE_RETRY_SECS: u64 = 5;
 
 /// What went wrong, in the words the client is told.
 #[derive(Debug, thiserror::Error)]
@@ -18,70 +28,210 @@ pub enum WebError {
     NotFound,
     #[error("bad request: {0}")]
     BadRequest(String),
+    #[error("request body too large")]
+    PayloadTooLarge,
     #[error("too many requests")]
     RateLimited { retry_after_secs: u64 },
+    /// The letter does not take signatures (closed, delivered, or past its deadline).
+    #[error("letter closed: {title}")]
+    LetterClosed { title: String },
+    /// A confirmation link that cannot be used; the page offers a new one.
+    #[error("confirmation link not usable (expired: {})", .0.expired)]
+    LinkInvalid(LinkProblem),
+    /// A sign form with mistakes: the letter page again, messages beside the fields.
+    #[error("the sign form has mistakes")]
+    InvalidSignForm(Box<templates::LetterPage<'static>>),
+    /// The database is out of reach or overloaded: nothing was stored, try again soon.
+    #[error("service unavailable: {0:#}")]
+    Unavailable(anyhow::Error),
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
 
+/// Why a confirmation link cannot be used, and what the new-link form should hold.
+#[derive(Clone, Debug, Default)]
+pub struct LinkProblem {
+    /// The link existed but ran out (410); otherwise it is unknown (404) or the address
+    /// typed into the new-link form is not one (422, with `error`).
+    pub expired: bool,
+    pub letter_slug: Option<String>,
+    pub email: String,
+    pub error: Option<String>,
+}
+
 impl From<DbErr> for WebError {
     fn from(e: DbErr) -> Self {
-        WebError::Unexpected(anyhow::Error::new(e).context("database"))
+        let unavailable = crate::db::is_unavailable(&e);
+        let e = anyhow::Error::new(e).context("database");
+        if unavailable {
+            WebError::Unavailable(e)
+        } else {
+            WebError::Unexpected(e)
+        }
     }
 }
 
-/// The part of an error the page renderer needs; the cause stays in the log.
+impl From<FormRejection> for WebError {
+    fn from(rejection: FormRejection) -> Self {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            WebError::PayloadTooLarge
+        } else {
+            WebError::BadRequest(rejection.body_text())
+        }
+    }
+}
+
+/// What the renderer shows; the cause stays in the log.
 #[derive(Clone, Debug)]
 struct ClientError {
     status: StatusCode,
-    title: &'static str,
-    message: String,
     retry_after_secs: Option<u64>,
+    view: View,
+}
+
+#[derive(Clone, Debug)]
+enum View {
+    /// The error page: a title and a sentence.
+    Message {
+        title: &'static str,
+        message: String,
+    },
+    LinkInvalid(LinkProblem),
+    SignForm(Arc<templates::LetterPage<'static>>),
+}
+
+fn message(status: StatusCode, title: &'static str, message: impl Into<String>) -> ClientError {
+    ClientError {
+        status,
+        retry_after_secs: None,
+        view: View::Message {
+            title,
+            message: message.into(),
+        },
+    }
+}
+
+impl WebError {
+    fn client(self) -> ClientError {
+        match self {
+            WebError::NotFound => message(
+                StatusCode::NOT_FOUND,
+                "Page not found",
+                "There is nothing at this address. It may have been mistyped, or the letter may have been withdrawn.",
+            ),
+            WebError::BadRequest(text) => message(
+                StatusCode::BAD_REQUEST,
+                "This request could not be understood",
+                text,
+            ),
+            WebError::PayloadTooLarge => message(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "What you sent is too large",
+                "The form was larger than any real signature. Please shorten what you typed and try again.",
+            ),
+            WebError::RateLimited { retry_after_secs } => ClientError {
+                retry_after_secs: Some(retry_after_secs),
+                ..message(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Too many requests",
+                    "We received too many requests from your network in a short time.",
+                )
+            },
+            WebError::LetterClosed { title } => message(
+                StatusCode::CONFLICT,
+                "This letter is closed",
+                format!(
+                    "\u{201c}{title}\u{201d} no longer takes signatures, so nothing was recorded."
+                ),
+            ),
+            WebError::LinkInvalid(problem) => ClientError {
+                status: if problem.error.is_some() {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                } else if problem.expired {
+                    StatusCode::GONE
+                } else {
+                    StatusCode::NOT_FOUND
+                },
+                retry_after_secs: None,
+                view: View::LinkInvalid(problem),
+            },
+            WebError::InvalidSignForm(page) => ClientError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                retry_after_secs: None,
+                view: View::SignForm(Arc::from(page)),
+            },
+            WebError::Unavailable(cause) => {
+                tracing::warn!(
+                    error = format!("{cause:#}"),
+                    "request failed: service unavailable"
+                );
+                unavailable()
+            }
+            WebError::Unexpected(cause) => {
+                tracing::error!(error = ?cause, "request failed");
+                message(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong",
+                    "We could not complete your request, and it may not have been recorded. Please try again in a few minutes; if you were signing, signing again is safe: nobody is counted twice.",
+                )
+            }
+        }
+    }
+}
+
+fn unavailable() -> ClientError {
+    ClientError {
+        retry_after_secs: Some(UNAVAILABLE_RETRY_SECS),
+        ..message(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The service is briefly unavailable",
+            "Your request could not be completed just now. If you were signing, signing again is safe: nobody is counted twice.",
+        )
+    }
+}
+
+/// The page for an error response that middleware or axum made without a `WebError`.
+fn for_bare_status(status: StatusCode) -> ClientError {
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE => WebError::PayloadTooLarge.client(),
+        StatusCode::REQUEST_TIMEOUT => message(
+            status,
+            "The request took too long",
+            "Your browser did not finish sending the request in time. Please try again.",
+        ),
+        StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT => unavailable(),
+        StatusCode::METHOD_NOT_ALLOWED => message(
+            status,
+            "This address does not take that kind of request",
+            "Please go back and use the page's own links and buttons.",
+        ),
+        StatusCode::NOT_FOUND => WebError::NotFound.client(),
+        s if s.is_server_error() => {
+            tracing::error!(status = s.as_u16(), "request failed without a cause");
+            message(
+                s,
+                "Something went wrong",
+                "We could not complete your request, and it may not have been recorded. Please try again in a few minutes.",
+            )
+        }
+        s => message(
+            s,
+            "This request could not be understood",
+            "Please go back and try again.",
+        ),
+    }
 }
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
-        let client = match &self {
-            WebError::NotFound => ClientError {
-                status: StatusCode::NOT_FOUND,
-                title: "Page not found",
-                message: "There is nothing at this address. It may have been mistyped, or the letter may have been withdrawn.".into(),
-                retry_after_secs: None,
-            },
-            WebError::BadRequest(message) => ClientError {
-                status: StatusCode::BAD_REQUEST,
-                title: "This request could not be understood",
-                message: message.clone(),
-                retry_after_secs: None,
-            },
-            WebError::RateLimited { retry_after_secs } => ClientError {
-                status: StatusCode::TOO_MANY_REQUESTS,
-                title: "Too many requests",
-                message: "We received too many requests from your network in a short time. Please wait a moment and try again.".into(),
-                retry_after_secs: Some(*retry_after_secs),
-            },
-            WebError::Unexpected(cause) => {
-                tracing::error!(error = ?cause, "request failed");
-                ClientError {
-                    status: StatusCode::INTERNAL_SERVER_ERROR,
-                    title: "Something went wrong",
-                    message: "We could not complete your request. Nothing you sent has been lost on our side; please try again in a few minutes.".into(),
-                    retry_after_secs: None,
-                }
-            }
-        };
+        let client = self.client();
         let mut response = client.status.into_response();
-        if let Some(secs) = client.retry_after_secs {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-        }
         response.extensions_mut().insert(client);
         response
     }
 }
 
-/// Writes the body of error responses, where the request id is known.
+/// Writes the body of every error response, where the request id is known.
 pub async fn render_errors(request: Request, next: Next) -> Response {
     let api = request.uri().path().starts_with("/api/");
     let request_id = request
@@ -90,38 +240,62 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let response = next.run(request).await;
-    let Some(client) = response.extensions().get::<ClientError>().cloned() else {
-        return response;
+    let client = match response.extensions().get::<ClientError>() {
+        Some(client) => client.clone(),
+        None if response.status().is_client_error() || response.status().is_server_error() => {
+            for_bare_status(response.status())
+        }
+        None => return response,
     };
     let (mut parts, _) = response.into_parts();
+    parts.status = client.status;
     parts.headers.remove(header::CONTENT_TYPE);
     parts.headers.remove(header::CONTENT_LENGTH);
     parts
         .headers
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Some(secs) = client.retry_after_secs {
+        parts
+            .headers
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
     let body = if api {
+        let (title, message) = match &client.view {
+            View::Message { title, message } => (*title, message.clone()),
+            View::LinkInvalid(_) => ("Link not usable", String::new()),
+            View::SignForm(_) => ("Invalid form", String::new()),
+        };
         Json(serde_json::json!({
-            "error": client.title,
-            "message": client.message,
+            "error": title,
+            "message": message,
             "request_id": request_id,
         }))
         .into_response()
     } else {
-        Html(
-            templates::error(&templates::ErrorPage {
-                status: client.status.as_u16(),
-                title: client.title,
-                message: &client.message,
-                request_id: request_id.as_deref(),
-                retry_after_secs: client.retry_after_secs,
-            })
-            .into_string(),
-        )
-        .into_response()
+        Html(render_page(&client, request_id.as_deref()).into_string()).into_response()
     };
     let (body_parts, body) = body.into_parts();
     parts.headers.extend(body_parts.headers);
     Response::from_parts(parts, body)
+}
+
+fn render_page(client: &ClientError, request_id: Option<&str>) -> maud::Markup {
+    match &client.view {
+        View::Message { title, message } => templates::error(&templates::ErrorPage {
+            status: client.status.as_u16(),
+            title,
+            message,
+            request_id,
+            retry_after_secs: client.retry_after_secs,
+        }),
+        View::LinkInvalid(problem) => templates::link_invalid(&templates::LinkInvalidPage {
+            expired: problem.expired,
+            letter_slug: problem.letter_slug.as_deref(),
+            email: &problem.email,
+            error: problem.error.as_deref(),
+        }),
+        View::SignForm(page) => templates::letter(page),
+    }
 }
 
 /// A panic in a handler becomes a plain 500 (the panic message is logged, not shown).

@@ -3,7 +3,7 @@
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -16,6 +16,7 @@ use crate::clock::span;
 use crate::db;
 use crate::domain::Country;
 use crate::entities::{LetterStatus, SignatureKind, letter};
+use crate::letters::accepts_signatures;
 use crate::store::letters::{self, Counts};
 use crate::store::signatures::{self, MailCaps};
 
@@ -63,7 +64,7 @@ async fn show(
         .and_then(|p| p.parse::<u32>().ok())
         .filter(|p| *p >= 1)
         .unwrap_or(1);
-    let html = render_letter(&state, &letter, page, None, Vec::new(), Default::default()).await?;
+    let html = render_letter(&state, &letter, page).await?;
     Ok(([(header::CACHE_CONTROL, PUBLIC_CACHE)], Html(html)).into_response())
 }
 
@@ -78,30 +79,40 @@ async fn sign(
             retry_after_secs: wait.as_secs().max(1),
         });
     }
-    let Form(input) = form.map_err(|e| WebError::BadRequest(e.body_text()))?;
+    let Form(input) = form?;
     let letter = public_letter(&state, &slug).await?;
     let Some(kind) = input.kind() else {
         return Err(WebError::BadRequest(
             "The form did not say whether you sign as a person or an organisation.".into(),
         ));
     };
-    if letter.status != LetterStatus::Open {
-        // Says so on the page, in place of the form, and takes nothing.
-        let html = render_letter(&state, &letter, 1, None, Vec::new(), Default::default()).await?;
-        return Ok((StatusCode::CONFLICT, Html(html)).into_response());
-    }
     let new = match input.parse(kind, Some(ip.to_string())) {
         Ok(new) => new,
         Err(errors) => {
-            let html =
-                render_letter(&state, &letter, 1, Some(kind), errors, input.values()).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+            let view = letter_view(&state, &letter, 1, Some(kind), errors, input.values()).await?;
+            return Err(WebError::InvalidSignForm(Box::new(view)));
         }
     };
-    let now = state.clock.now();
-    let txn = db::begin_write(&state.db).await?;
-    let outcome = signatures::record(&txn, letter.id, &new, now, caps(&state)).await?;
-    txn.commit().await?;
+    let (letter_id, now, caps) = (letter.id, state.clock.now(), caps(&state));
+    // Whether the letter takes signatures is decided on the letter as read in the
+    // transaction that records: a letter closed a moment ago takes nothing.
+    let outcome = db::write(&state.db, move |txn| {
+        let new = new.clone();
+        Box::pin(async move {
+            match letters::find_by_id(txn, letter_id).await? {
+                Some(current) if accepts_signatures(&current, now) => Ok(Some(
+                    signatures::record(txn, letter_id, &new, now, caps).await?,
+                )),
+                _ => Ok(None),
+            }
+        })
+    })
+    .await?;
+    let Some(outcome) = outcome else {
+        return Err(WebError::LetterClosed {
+            title: letter.title,
+        });
+    };
     tracing::info!(letter = %letter.slug, outcome = ?outcome, "signature recorded");
     // Post/redirect/get: a reload does not sign again, and every outcome looks the same.
     Ok(Redirect::to(&format!("/letters/{}/check-inbox", letter.slug)).into_response())
@@ -140,10 +151,20 @@ async fn render_letter(
     state: &AppState,
     letter: &letter::Model,
     page: u32,
+) -> Result<String, WebError> {
+    let view = letter_view(state, letter, page, None, Vec::new(), Default::default()).await?;
+    Ok(templates::letter(&view).into_string())
+}
+
+/// Everything the letter page shows, with the sign forms as submitted.
+async fn letter_view(
+    state: &AppState,
+    letter: &letter::Model,
+    page: u32,
     submitted: Option<SignatureKind>,
     errors: Vec<templates::FieldError>,
     values: templates::SignFormValues,
-) -> Result<String, WebError> {
+) -> Result<templates::LetterPage<'static>, WebError> {
     let targets = letters::targets(&state.db, letter.id).await?;
     let Counts {
         individuals,
@@ -166,6 +187,10 @@ async fn render_letter(
         body_html: crate::markdown::render(&letter.body),
         status: match letter.status {
             LetterStatus::Draft => templates::LetterStatus::Draft,
+            // Past its deadline a letter takes nothing, whether or not a job closed it yet.
+            LetterStatus::Open if !accepts_signatures(letter, state.clock.now()) => {
+                templates::LetterStatus::Closed
+            }
             LetterStatus::Open => templates::LetterStatus::Open,
             LetterStatus::Closed => templates::LetterStatus::Closed,
             LetterStatus::Delivered => templates::LetterStatus::Delivered,
@@ -204,5 +229,5 @@ async fn render_letter(
             countries: Country::all(),
         },
     };
-    Ok(templates::letter(&view).into_string())
+    Ok(view)
 }

@@ -7,13 +7,13 @@ mod dev;
 mod error;
 mod health;
 mod letters;
+mod request_id;
 mod sign_form;
 
 pub use client::ClientIp;
 pub use error::WebError;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
@@ -26,7 +26,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::TimeoutLayer;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -45,7 +45,16 @@ pub struct AppState {
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// The Content-Security-Policy of every response: nothing from elsewhere, no scripts, no
+/// framing, forms only to ourselves.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
 /// The whole application's routes and middleware.
+///
+/// Outermost first: the request id is settled (a client's own is not believed), the
+/// request is traced, security headers are added to every response, error responses get
+/// their page (`error::render_errors`), and only inside that do the timeouts and the body
+/// limit act, so their 503, 408 and 413 are rendered like any other error.
 pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .merge(letters::router())
@@ -53,15 +62,36 @@ pub fn router(state: AppState) -> Router {
         .merge(api::router())
         .merge(health::router())
         .route("/static/style.css", get(stylesheet));
-    // The development mailbox exists only while mail goes to files.
-    if state.settings.uses_file_mail() {
+    // The development mailbox exists only while mail goes to files, and by default only on
+    // a loopback address (see `Settings::serves_dev_mailbox`).
+    if state.settings.serves_dev_mailbox() {
         app = app.merge(dev::router());
     }
+    let hsts = (state.settings.base_url.scheme() == "https").then(|| {
+        SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        )
+    });
+    let timeout = state.settings.request_timeout;
     app.fallback(not_found)
         .layer(CatchPanicLayer::custom(error::panic_response))
-        .layer(axum::middleware::from_fn(error::render_errors))
         .layer(
             ServiceBuilder::new()
+                .layer(axum::middleware::from_fn(error::render_errors))
+                .layer(TimeoutLayer::with_status_code(
+                    http::StatusCode::SERVICE_UNAVAILABLE,
+                    timeout,
+                ))
+                .layer(RequestBodyTimeoutLayer::new(timeout))
+                .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES)),
+        )
+        .layer(
+            ServiceBuilder::new()
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    request_id::distrust_client_request_id,
+                ))
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
                 .layer(
                     TraceLayer::new_for_http()
@@ -84,11 +114,7 @@ pub fn router(state: AppState) -> Router {
                         .on_response(DefaultOnResponse::new().level(Level::INFO)),
                 )
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-                .layer(TimeoutLayer::with_status_code(
-                    http::StatusCode::SERVICE_UNAVAILABLE,
-                    Duration::from_secs(30),
-                ))
-                .layer(RequestBodyLimitLayer::new(64 * 1024))
+                .option_layer(hsts)
                 .layer(SetResponseHeaderLayer::if_not_present(
                     header::REFERRER_POLICY,
                     HeaderValue::from_static("no-referrer"),
@@ -99,13 +125,14 @@ pub fn router(state: AppState) -> Router {
                 ))
                 .layer(SetResponseHeaderLayer::if_not_present(
                     header::CONTENT_SECURITY_POLICY,
-                    HeaderValue::from_static(
-                        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-                    ),
+                    HeaderValue::from_static(CSP),
                 )),
         )
         .with_state(state)
 }
+
+/// Largest request body taken: a sign form is a few hundred bytes.
+const MAX_BODY_BYTES: usize = 64 * 1024;
 
 async fn stylesheet() -> impl IntoResponse {
     (

@@ -30,9 +30,10 @@ pub fn layout(page: &Page<'_>, body: Markup) -> Markup {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                // Confirmation pages carry a secret token in their URL; this keeps it out of
-                // the Referer header sent to any other site linked from the page.
-                meta name="referrer" content="same-origin";
+                // Confirmation pages carry a secret token in their URL: no Referer is sent
+                // at all, not even to our own stylesheet. It agrees with the header the
+                // server sends (a meta policy would override it).
+                meta name="referrer" content="no-referrer";
                 meta name="color-scheme" content="light";
                 title {
                     @if page.title.trim().is_empty() {

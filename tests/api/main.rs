@@ -4,6 +4,7 @@
 mod support;
 
 mod concurrency;
+mod fail_closed;
 mod journey;
 mod operations;
 mod outbox_delivery;

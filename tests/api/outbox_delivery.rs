@@ -67,7 +67,7 @@ fn token_in(message: &smtp::ReceivedMessage) -> String {
 async fn an_email_waits_while_smtp_refuses_connections_and_is_sent_once_it_is_back() {
     let port = smtp::free_port();
     let mut app = TestApp::spawn_custom(None, |s| {
-        s.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        s.smtp_url = Some(format!("smtp://127.0.0.1:{port}").into());
         s.outbox_retry_base = Duration::from_secs(30);
     })
     .await;
@@ -411,7 +411,7 @@ async fn mail_goes_over_starttls_with_the_configured_credentials() {
     let (server, _ca_dir, ca_file) = starttls_relay().await;
     let url = server.url();
     let app = TestApp::spawn_custom(Some(server), |s| {
-        s.smtp_url = Some(url);
+        s.smtp_url = Some(url.into());
         s.smtp_ca_file = Some(ca_file.clone());
     })
     .await;
@@ -437,7 +437,7 @@ async fn a_wrong_smtp_password_is_recorded_as_a_permanent_failure() {
     );
     assert_ne!(url, server.url());
     let app = TestApp::spawn_custom(Some(server), |s| {
-        s.smtp_url = Some(url);
+        s.smtp_url = Some(url.into());
         s.smtp_ca_file = Some(ca_file.clone());
     })
     .await;
@@ -676,7 +676,7 @@ async fn a_worker_told_to_stop_mid_send_finishes_the_send_and_records_it() {
     let mut relay = HeldSmtp::start().await;
     let port = relay.port;
     let app = TestApp::spawn_custom(None, |s| {
-        s.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        s.smtp_url = Some(format!("smtp://127.0.0.1:{port}").into());
     })
     .await;
     sign_as(&app, "Ada Lovelace", "ada@example.org").await;

@@ -463,7 +463,8 @@ async fn a_closed_letter_says_so_and_takes_no_signature() {
             let response = app.sign(&fields).await;
             assert_eq!(response.status(), 409);
             let page = text(response).await;
-            assert!(page.contains(notice), "{page}");
+            assert!(page.contains("This letter is closed"), "{page}");
+            assert!(page.contains("no longer takes signatures"), "{page}");
             assert!(!page.contains("id=\"sign-individual\""), "{page}");
         }
         let json = app.letter_json().await;

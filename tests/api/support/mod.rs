@@ -59,7 +59,7 @@ impl TestApp {
             .expect("starting the SMTP server");
         let url = smtp.url();
         Self::spawn_custom(Some(smtp), |s| {
-            s.smtp_url = Some(url);
+            s.smtp_url = Some(url.into());
             configure(s);
         })
         .await
@@ -73,7 +73,7 @@ impl TestApp {
         let database = TestDatabase::create().await;
         let mail_dir = tempfile::tempdir().expect("a mail directory");
         let mut settings = Settings {
-            database_url: database.url.clone(),
+            database_url: database.url.clone().into(),
             database_max_connections: 10,
             bind: "127.0.0.1:0".parse().expect("an address"),
             base_url: BASE_URL.parse().expect("a URL"),
