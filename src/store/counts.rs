@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait, QueryFilter, QuerySelect, Set, Statement, TransactionTrait,
 };
 
 use crate::db;
@@ -25,19 +25,26 @@ use crate::store::signatures;
 const ROLLUP_BATCH: u64 = 20_000;
 
 /// Folds pending deltas into the shown counts; returns how many deltas it folded.
+///
+/// One bad row must not stop every later roll-up: a delta whose kind does not parse is
+/// logged and dropped, and a letter whose counts cannot be updated is logged and skipped
+/// (inside a savepoint, so the rest of the batch still commits). Reconciliation recounts
+/// from the signatures, so nothing dropped here is lost for good.
 pub async fn roll_up(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, DbErr> {
     let mut folded = 0;
     loop {
         let txn = db::begin_write(db).await?;
-        let batch = count_delta::Entity::find()
-            .select_only()
-            .column(count_delta::Column::Id)
-            .order_by_asc(count_delta::Column::Id)
-            .limit(ROLLUP_BATCH)
-            .into_query();
-        let taken = count_delta::Entity::delete_many()
-            .filter(count_delta::Column::Id.in_subquery(batch))
-            .exec_with_returning(&txn)
+        // Read back as plain values, not entities, so a row that no longer parses is
+        // seen and dropped rather than failing the whole statement.
+        let taken = txn
+            .query_all_raw(Statement::from_string(
+                txn.get_database_backend(),
+                format!(
+                    "DELETE FROM count_deltas WHERE id IN \
+                     (SELECT id FROM count_deltas ORDER BY id LIMIT {ROLLUP_BATCH}) \
+                     RETURNING id, letter_id, kind, delta"
+                ),
+            ))
             .await?;
         if taken.is_empty() {
             txn.commit().await?;
@@ -45,15 +52,36 @@ pub async fn roll_up(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64,
         }
         folded += taken.len() as u64;
         let mut sums: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
-        for d in &taken {
-            let entry = sums.entry(d.letter_id).or_default();
-            match d.kind {
-                SignatureKind::Individual => entry.0 += i64::from(d.delta),
-                SignatureKind::Organisation => entry.1 += i64::from(d.delta),
+        for row in &taken {
+            let id: i64 = row.try_get("", "id")?;
+            let letter_id: i64 = row.try_get("", "letter_id")?;
+            let kind: String = row.try_get("", "kind")?;
+            let delta: i32 = row.try_get("", "delta")?;
+            let entry = sums.entry(letter_id).or_default();
+            match SignatureKind::try_from_value(&kind) {
+                Ok(SignatureKind::Individual) => entry.0 += i64::from(delta),
+                Ok(SignatureKind::Organisation) => entry.1 += i64::from(delta),
+                Err(_) => tracing::error!(
+                    delta_id = id,
+                    letter_id,
+                    kind,
+                    "count delta of an unknown kind dropped; reconciliation will recount"
+                ),
             }
         }
         for (letter_id, (individuals, organisations)) in sums {
-            add(&txn, letter_id, individuals, organisations, now).await?;
+            let savepoint = txn.begin().await?;
+            match add(&savepoint, letter_id, individuals, organisations, now).await {
+                Ok(()) => savepoint.commit().await?,
+                Err(e) => {
+                    savepoint.rollback().await?;
+                    tracing::error!(
+                        letter_id,
+                        error = %e,
+                        "count deltas could not be folded and were dropped; reconciliation will recount"
+                    );
+                }
+            }
         }
         let full = taken.len() as u64 == ROLLUP_BATCH;
         txn.commit().await?;

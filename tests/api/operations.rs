@@ -198,3 +198,85 @@ async fn the_worker_inside_the_service_sends_mail_and_stops_with_it() {
     // stop() asserts that the server and its background tasks end cleanly and promptly.
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_bad_count_delta_does_not_stop_the_roll_up() {
+    let app = TestApp::spawn().await;
+    let letter_id: i64 = undersigned::store::letters::find_by_slug(&app.db, LETTER)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let at = "'2026-11-27 12:00:00+00:00'";
+    app.db
+        .execute_unprepared(&format!(
+            "INSERT INTO count_deltas (letter_id, kind, delta, created_at) VALUES \
+             ({letter_id}, 'individual', 1, {at}), \
+             ({letter_id}, 'no-such-kind', 1, {at}), \
+             ({letter_id}, 'organisation', 1, {at})"
+        ))
+        .await
+        .unwrap();
+    app.roll_up().await;
+    let json = app.letter_json().await;
+    assert_eq!(json["individual_count"], 1);
+    assert_eq!(json["organisation_count"], 1);
+    let left = app
+        .db
+        .query_one_raw(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT count(*) AS n FROM count_deltas",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    assert_eq!(left, 0, "the bad row is dropped, not retried for ever");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_delta_cannot_outlive_its_letter() {
+    let app = TestApp::spawn().await;
+    let letter_id: i64 = undersigned::store::letters::find_by_slug(&app.db, LETTER)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let at = "'2026-11-27 12:00:00+00:00'";
+    // A delta for a letter that does not exist is refused by the foreign key.
+    assert!(
+        app.db
+            .execute_unprepared(&format!(
+                "INSERT INTO count_deltas (letter_id, kind, delta, created_at) \
+                 VALUES ({}, 'individual', 1, {at})",
+                letter_id + 1000
+            ))
+            .await
+            .is_err()
+    );
+    // Deleting a letter takes its pending deltas with it, and the roll-up goes on.
+    app.db
+        .execute_unprepared(&format!(
+            "INSERT INTO count_deltas (letter_id, kind, delta, created_at) \
+             VALUES ({letter_id}, 'individual', 1, {at})"
+        ))
+        .await
+        .unwrap();
+    for table in ["confirmation_tokens", "signatures", "targets"] {
+        app.db
+            .execute_unprepared(&format!("DELETE FROM {table}"))
+            .await
+            .unwrap();
+    }
+    app.db
+        .execute_unprepared(&format!("DELETE FROM letters WHERE id = {letter_id}"))
+        .await
+        .unwrap();
+    let folded = undersigned::store::counts::roll_up(&app.db, app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(folded, 0);
+    app.stop().await;
+}
