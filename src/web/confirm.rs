@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbErr};
 use serde::Deserialize;
 
-use super::error::LinkProblem;
+use super::error::{LinkProblem, Step};
 use super::letters::caps;
 use super::{AppState, ClientIp, WebError};
 use crate::abuse::Limit;
@@ -93,7 +93,10 @@ async fn show(
     limit(&state, ip)?;
     let token = ConfirmationToken::parse(&raw)
         .map_err(|_| WebError::LinkInvalid(LinkProblem::default()))?;
-    let (sig, letter) = match look_up(&state.db, &token.hash(), state.clock.now()).await? {
+    let found = look_up(&state.db, &token.hash(), state.clock.now())
+        .await
+        .step("looking up a confirmation link")?;
+    let (sig, letter) = match found {
         LinkState::Usable { signature, letter } => (signature, letter),
         other => return Err(not_usable(other)),
     };
@@ -130,7 +133,8 @@ async fn confirm(
             Ok((link, outcome))
         })
     })
-    .await?;
+    .await
+    .step("confirming a signature")?;
     let letter = match link {
         LinkState::Usable { letter, .. } => letter,
         other => return Err(not_usable(other)),
@@ -186,7 +190,10 @@ async fn resend(
         })
     })?;
     let letter_id = match &slug {
-        Some(slug) => letters::find_by_slug(&state.db, slug).await?.map(|l| l.id),
+        Some(slug) => letters::find_by_slug(&state.db, slug)
+            .await
+            .step("reading the letter of a new-link request")?
+            .map(|l| l.id),
         None => None,
     };
     // An unknown letter slug is answered like any other request: nothing to learn here.
@@ -202,7 +209,8 @@ async fn resend(
                 signatures::request_new_link(txn, &normalized, letter_id, now, caps).await
             })
         })
-        .await?;
+        .await
+        .step("queueing new confirmation links")?;
         tracing::info!(queued, "new confirmation link requested");
     }
     Ok(page(StatusCode::OK, templates::resend_requested()))

@@ -61,13 +61,31 @@ pub struct LinkProblem {
 
 impl From<DbErr> for WebError {
     fn from(e: DbErr) -> Self {
-        let unavailable = crate::db::is_unavailable(&e);
-        let e = anyhow::Error::new(e).context("database");
-        if unavailable {
-            WebError::Unavailable(e)
-        } else {
-            WebError::Unexpected(e)
-        }
+        database_error(e, "database")
+    }
+}
+
+/// A database error with the step that failed, as a 503 when the database is out of
+/// reach and a 500 otherwise.
+fn database_error(e: DbErr, step: &'static str) -> WebError {
+    let unavailable = crate::db::is_unavailable(&e);
+    let e = anyhow::Error::new(e).context(step);
+    if unavailable {
+        WebError::Unavailable(e)
+    } else {
+        WebError::Unexpected(e)
+    }
+}
+
+/// Names the step a database call was for, so the log line of a failure says which
+/// one failed: `letters::find_by_slug(..).await.step("reading the letter")?`.
+pub trait Step<T> {
+    fn step(self, step: &'static str) -> Result<T, WebError>;
+}
+
+impl<T> Step<T> for Result<T, DbErr> {
+    fn step(self, step: &'static str) -> Result<T, WebError> {
+        self.map_err(|e| database_error(e, step))
     }
 }
 

@@ -9,6 +9,7 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
+use super::error::Step;
 use super::sign_form::SignFormInput;
 use super::{AppState, ClientIp, PUBLIC_CACHE, WebError};
 use crate::abuse::Limit;
@@ -107,7 +108,8 @@ async fn sign(
             }
         })
     })
-    .await?;
+    .await
+    .step("recording a signature")?;
     let Some(outcome) = outcome else {
         return Err(WebError::LetterClosed {
             title: letter.title,
@@ -141,7 +143,10 @@ pub fn caps(state: &AppState) -> MailCaps {
 
 /// A letter the public may see: drafts do not exist for them.
 async fn public_letter(state: &AppState, slug: &str) -> Result<letter::Model, WebError> {
-    match letters::find_by_slug(&state.db, slug).await? {
+    match letters::find_by_slug(&state.db, slug)
+        .await
+        .step("reading the letter")?
+    {
         Some(l) if l.status != LetterStatus::Draft => Ok(l),
         _ => Err(WebError::NotFound),
     }
