@@ -32,6 +32,9 @@ pub enum WebError {
     PayloadTooLarge,
     #[error("too many requests")]
     RateLimited { retry_after_secs: u64 },
+    /// A state-changing request that another site made a browser send.
+    #[error("cross-site request refused")]
+    CrossSite,
     /// The letter does not take signatures (closed, delivered, or past its deadline).
     #[error("letter closed: {title}")]
     LetterClosed { title: String },
@@ -155,6 +158,11 @@ impl WebError {
                     "We received too many requests from your network in a short time.",
                 )
             },
+            WebError::CrossSite => message(
+                StatusCode::FORBIDDEN,
+                "This form was sent from another site",
+                "For your safety we only take forms sent from our own pages. Nothing was recorded. Please open the letter on our site and send the form from there.",
+            ),
             WebError::LetterClosed { title } => message(
                 StatusCode::CONFLICT,
                 "This letter is closed",

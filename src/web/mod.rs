@@ -8,6 +8,7 @@ mod error;
 mod health;
 mod letters;
 mod request_id;
+mod same_origin;
 mod sign_form;
 
 pub use client::ClientIp;
@@ -53,8 +54,9 @@ const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-ac
 ///
 /// Outermost first: the request id is settled (a client's own is not believed), the
 /// request is traced, security headers are added to every response, error responses get
-/// their page (`error::render_errors`), and only inside that do the timeouts and the body
-/// limit act, so their 503, 408 and 413 are rendered like any other error.
+/// their page (`error::render_errors`), and only inside that are cross-site form posts
+/// refused and the timeouts and the body limit applied, so their 403, 503, 408 and 413
+/// are rendered like any other error.
 pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .merge(letters::router())
@@ -79,6 +81,10 @@ pub fn router(state: AppState) -> Router {
         .layer(
             ServiceBuilder::new()
                 .layer(axum::middleware::from_fn(error::render_errors))
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    same_origin::refuse_cross_site,
+                ))
                 .layer(TimeoutLayer::with_status_code(
                     http::StatusCode::SERVICE_UNAVAILABLE,
                     timeout,

@@ -233,3 +233,69 @@ async fn a_client_that_hangs_up_mid_signing_leaves_no_transaction_open() {
     }
     app.stop().await;
 }
+
+/// Posts a form to `path` with the given extra headers.
+async fn post_with(
+    app: &TestApp,
+    path: &str,
+    fields: &[(&str, String)],
+    headers: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut request = app.client.post(app.url(path)).form(fields);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn another_site_cannot_make_a_browser_sign_or_ask_for_links() {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let app = TestApp::spawn().await;
+    let sign = format!("/letters/{}/sign", crate::support::LETTER);
+    let ada = individual("Ada Lovelace", "ada@example.org");
+    for headers in [
+        &[("sec-fetch-site", "cross-site")][..],
+        &[("sec-fetch-site", "same-site")][..],
+        &[("origin", "https://evil.example")][..],
+        &[("origin", "null")][..],
+        // The Origin of the site itself, but over plain http: not the same origin.
+        &[("origin", "http://letters.example.org")][..],
+    ] {
+        let refused = post_with(&app, &sign, &ada, headers).await;
+        assert_error_page(refused, 403, "sent from another site").await;
+        let resend = post_with(
+            &app,
+            "/confirm/resend",
+            &[("email", "ada@example.org".to_string())],
+            headers,
+        )
+        .await;
+        assert_eq!(resend.status(), 403, "{headers:?}");
+        let confirm = post_with(&app, &format!("/confirm/{}", "a".repeat(43)), &[], headers).await;
+        assert_eq!(confirm.status(), 403, "{headers:?}");
+    }
+    assert_eq!(
+        undersigned::entities::signature::Entity::find()
+            .count(&app.db)
+            .await
+            .unwrap(),
+        0
+    );
+    assert!(app.outbox().await.is_empty());
+
+    // Our own pages, and a browser that says nothing, still sign.
+    for (i, headers) in [
+        &[("sec-fetch-site", "same-origin")][..],
+        &[("origin", "https://letters.example.org")][..],
+        &[][..],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let fields = individual("Bea", &format!("bea{i}@example.org"));
+        let signed = post_with(&app, &sign, &fields, headers).await;
+        assert_eq!(signed.status(), 303, "{headers:?}");
+    }
+    app.stop().await;
+}
