@@ -32,7 +32,13 @@ pub enum ConfigError {
         origin: String,
         message: String,
     },
+    /// Settings each valid on their own that do not fit together.
+    #[error("settings do not fit together: {0}")]
+    Inconsistent(String),
 }
+
+/// What the outbox lease must exceed twice the SMTP timeout by (see `Settings::validate`).
+pub const LEASE_MARGIN: Duration = Duration::from_secs(30);
 
 /// Every setting of the service with its default. Field names are the TOML keys; the
 /// environment variable is `UNDERSIGNED_` + the name in upper case.
@@ -296,7 +302,32 @@ impl Settings {
         if !base_url_set {
             s.base_url = base_url_for(s.bind);
         }
+        s.validate()?;
         Ok(s)
+    }
+
+    /// Refuses combinations that would break the service at run time; called by
+    /// `from_sources` and again when the application is built from settings made in code.
+    ///
+    /// The outbox lease must outlast a send: a worker renews a row's lease just before
+    /// sending, and if the lease ran out while the relay still had the message, another
+    /// worker would take the row and send it again. A send takes at most `smtp_timeout`;
+    /// twice that plus 30 s leaves room for the database steps around it (which can wait
+    /// on a busy SQLite) and for clocks of replicas that differ a little.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let least_lease = self.smtp_timeout * 2 + LEASE_MARGIN;
+        if self.outbox_lease < least_lease {
+            return Err(ConfigError::Inconsistent(format!(
+                "outbox_lease_secs ({} s) must be at least twice smtp_timeout_secs ({} s) \
+                 plus {} s, i.e. at least {} s: raise outbox_lease_secs or lower \
+                 smtp_timeout_secs",
+                self.outbox_lease.as_secs(),
+                self.smtp_timeout.as_secs(),
+                LEASE_MARGIN.as_secs(),
+                least_lease.as_secs_f64().ceil(),
+            )));
+        }
+        Ok(())
     }
 
     /// True when mail goes to files and the development mailbox (no SMTP relay set).
@@ -441,6 +472,31 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("databse_url"), "{err}");
+    }
+
+    #[test]
+    fn a_lease_shorter_than_two_smtp_timeouts_and_a_margin_is_refused() {
+        let err = Settings::from_sources(
+            None,
+            env(&[
+                ("UNDERSIGNED_SMTP_TIMEOUT_SECS", "60"),
+                ("UNDERSIGNED_OUTBOX_LEASE_SECS", "149"),
+            ]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("outbox_lease_secs (149 s)"), "{err}");
+        assert!(err.contains("smtp_timeout_secs (60 s)"), "{err}");
+        assert!(err.contains("at least 150 s"), "{err}");
+        let fits = Settings::from_sources(
+            None,
+            env(&[
+                ("UNDERSIGNED_SMTP_TIMEOUT_SECS", "60"),
+                ("UNDERSIGNED_OUTBOX_LEASE_SECS", "150"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(fits.outbox_lease, Duration::from_secs(150));
     }
 
     #[test]

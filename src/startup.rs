@@ -29,6 +29,7 @@ impl Application {
     /// Connects, migrates when `migrate_on_start`, and binds `bind` (port 0 picks a free
     /// port, which tests read back with `port()`).
     pub async fn build(settings: Settings, clock: Clock) -> anyhow::Result<Application> {
+        settings.validate()?;
         let db = connect_and_migrate(&settings).await?;
         let mailer = Mailer::from_settings(&settings)?;
         let listener = tokio::net::TcpListener::bind(settings.bind)
@@ -199,6 +200,7 @@ pub async fn run_worker(
     clock: Clock,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
+    settings.validate()?;
     let db = connect_and_migrate(&settings).await?;
     let mailer = Mailer::from_settings(&settings)?;
     let state = AppState {
