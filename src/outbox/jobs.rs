@@ -87,6 +87,16 @@ pub fn link(settings: &Settings, path: &str) -> String {
     format!("{base}/{path}")
 }
 
+/// One Message-ID per outbox row: a retry carries the same id, so receivers can recognise
+/// a duplicate. The row's random key keeps it unique across databases (ids restart at 1
+/// after a reset); rows queued before keys existed go without.
+fn message_id(row: &outbox::Model, host: &str) -> String {
+    match row.message_key.as_deref() {
+        Some(key) => format!("{}.{}.{}@{}", row.id, key, row.kind, host),
+        None => format!("{}.{}@{}", row.id, row.kind, host),
+    }
+}
+
 async fn send(
     mailer: &Mailer,
     settings: &Settings,
@@ -108,9 +118,7 @@ async fn send(
             subject: email.subject,
             text: email.text,
             html: email.html,
-            // One id per outbox row: a retry carries the same id, so receivers can
-            // recognise a duplicate.
-            message_id: format!("{}.{}@{}", row.id, row.kind, host),
+            message_id: message_id(row, host),
         })
         .await?;
     Ok(())

@@ -53,6 +53,7 @@ pub async fn enqueue<C: ConnectionTrait>(
         last_error: Set(None),
         created_at: Set(now),
         finished_at: Set(None),
+        message_key: Set(Some(format!("{:016x}", rand::random::<u64>()))),
         ..Default::default()
     }
     .insert(conn)
