@@ -45,6 +45,10 @@ pub async fn run(
             let now = clock.now();
             let ttl = span(settings.token_ttl);
             signatures::store_token(db, sig.id, token.hash(), now, now + ttl).await?;
+            // Links expire counting from now, so "all links expired" must count from
+            // now too, not from when this email was queued (the relay may have been
+            // down for days in between).
+            signatures::note_link_sent(db, sig.id, now).await?;
             let confirm_url = link(settings, &format!("confirm/{}", token.as_str()));
             let letter_url = link(settings, &format!("letters/{}", letter.slug));
             let days = u32::try_from(ttl.num_days().max(1)).unwrap_or(7);

@@ -265,6 +265,30 @@ pub async fn store_token<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Records that a confirmation link was minted for sending at `now`. The resend cap
+/// starts afresh once the last link has expired; links expire counting from when they
+/// were sent, which can be long after they were queued. Never moves the time back.
+pub async fn note_link_sent<C: ConnectionTrait>(
+    conn: &C,
+    signature_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    signature::Entity::update_many()
+        .col_expr(
+            signature::Column::LastConfirmationEmailAt,
+            Expr::value(Some(now)),
+        )
+        .filter(signature::Column::Id.eq(signature_id))
+        .filter(
+            signature::Column::LastConfirmationEmailAt
+                .is_null()
+                .or(signature::Column::LastConfirmationEmailAt.lt(now)),
+        )
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
 /// The token with this hash and its signature.
 pub async fn find_by_token<C: ConnectionTrait>(
     conn: &C,
