@@ -4,6 +4,7 @@
 mod support;
 
 mod concurrency;
+mod hung_relay;
 mod journey;
 mod operations;
 mod outbox_delivery;
