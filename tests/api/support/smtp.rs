@@ -3,7 +3,9 @@
 //!
 //! It speaks just enough of RFC 5321, plus STARTTLS (RFC 3207) and AUTH PLAIN/LOGIN (RFC 4954),
 //! for lettre's `AsyncSmtpTransport`, including its connection pool (which probes idle
-//! connections with NOOP). Every connection is its own tokio task.
+//! connections with NOOP). Every connection is its own tokio task. It can also hang like a
+//! broken relay: never greet, or take a message and never answer it (for everyone, or for
+//! one recipient while the others are served).
 // Not every test uses every helper.
 #![allow(dead_code)]
 
