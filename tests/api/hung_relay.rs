@@ -258,7 +258,7 @@ async fn message_ids_differ_between_databases_for_the_same_row_id() {
 }
 
 #[tokio::test]
-async fn a_link_queued_while_the_relay_was_down_for_a_day_counts_as_fresh_once_sent() {
+async fn a_link_queued_while_the_relay_was_down_for_a_day_does_not_expire_before_it_is_sent() {
     let port = smtp::free_port();
     let mut app = TestApp::spawn_custom(None, |s| {
         s.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
@@ -276,8 +276,15 @@ async fn a_link_queued_while_the_relay_was_down_for_a_day_counts_as_fresh_once_s
         OutboxStatus::Pending
     );
 
-    // A day and an hour later the relay is back and the link goes out.
+    // A day and an hour later the relay is still down. The link has not been sent, so
+    // it has not expired either: signing again (the cap of one email used up) queues
+    // nothing more.
     app.clock.advance(secs(25 * 3600));
+    let response = app.sign(&ada).await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(app.outbox().await.len(), 1);
+
+    // The relay is back and the link goes out.
     let server = TestSmtpServer::start_on(port, SmtpOptions::default())
         .await
         .expect("starting SMTP on the port the app uses");
