@@ -223,7 +223,8 @@ impl Worker {
         let mut handled = 0;
         let mut failure = None;
         loop {
-            // Whether the last claim took all that was due (so waiting is in order).
+            // True when the claim took fewer rows than there were free slots: nothing
+            // else is due now, so an idle wait is in order.
             let mut nothing_more_due = true;
             let free = slots.saturating_sub(in_flight.len());
             if shutdown.is_cancelled() || failure.is_some() {
