@@ -113,6 +113,12 @@ impl Mailer {
 /// later send could then read the stalled relay's late reply as the answer to its own
 /// command. So a timeout retires the whole pool: the next send starts a fresh one, and no
 /// connection of the old pool is handed out again.
+///
+/// Known limits, both inside lettre: a send that took the old pool from `current` just
+/// before the timeout and asks it for a connection just after could still be given the
+/// interrupted one (its NOOP probe usually fails, costing that send a timeout too); and
+/// when the old pool is dropped lettre says QUIT on each of its connections without a
+/// timeout, so that background task waits until the hung relay closes the socket.
 pub struct Relay {
     builder: AsyncSmtpTransportBuilder,
     timeout: Duration,
