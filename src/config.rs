@@ -36,7 +36,13 @@ pub enum ConfigError {
     /// Settings that are each valid but unsafe or contradictory together.
     #[error("{0}")]
     Unsafe(String),
+    /// Settings each valid on their own that do not fit together.
+    #[error("settings do not fit together: {0}")]
+    Inconsistent(String),
 }
+
+/// What the outbox lease must exceed twice the SMTP timeout by (see `Settings::check`).
+pub const LEASE_MARGIN: Duration = Duration::from_secs(30);
 
 /// Every setting of the service with its default. Field names are the TOML keys; the
 /// environment variable is `UNDERSIGNED_` + the name in upper case. URLs that can hold a
@@ -365,7 +371,25 @@ impl Settings {
 
     /// Refuses combinations that would be unsafe on a public address; returns the warnings
     /// to log at every start for unsafe modes the operator asked for explicitly.
+    ///
+    /// The outbox lease must outlast a send: a worker renews a row's lease just before
+    /// sending, and if the lease ran out while the relay still had the message, another
+    /// worker would take the row and send it again. A send takes at most `smtp_timeout`;
+    /// twice that plus 30 s leaves room for the database steps around it (which can wait
+    /// on a busy SQLite) and for clocks of replicas that differ a little.
     pub fn check(&self) -> Result<Vec<String>, ConfigError> {
+        let least_lease = self.smtp_timeout * 2 + LEASE_MARGIN;
+        if self.outbox_lease < least_lease {
+            return Err(ConfigError::Inconsistent(format!(
+                "outbox_lease_secs ({} s) must be at least twice smtp_timeout_secs ({} s) \
+                 plus {} s, i.e. at least {} s: raise outbox_lease_secs or lower \
+                 smtp_timeout_secs",
+                self.outbox_lease.as_secs(),
+                self.smtp_timeout.as_secs(),
+                LEASE_MARGIN.as_secs(),
+                least_lease.as_secs_f64().ceil(),
+            )));
+        }
         let mut warnings = Vec::new();
         if self.uses_file_mail() && !self.bind.ip().is_loopback() {
             if !self.allow_public_file_mail {
@@ -647,6 +671,31 @@ mod tests {
             !printed.contains("hunter2") && !printed.contains("sekrit"),
             "{printed}"
         );
+    }
+
+    #[test]
+    fn a_lease_shorter_than_two_smtp_timeouts_and_a_margin_is_refused() {
+        let err = Settings::from_sources(
+            None,
+            env(&[
+                ("UNDERSIGNED_SMTP_TIMEOUT_SECS", "60"),
+                ("UNDERSIGNED_OUTBOX_LEASE_SECS", "149"),
+            ]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("outbox_lease_secs (149 s)"), "{err}");
+        assert!(err.contains("smtp_timeout_secs (60 s)"), "{err}");
+        assert!(err.contains("at least 150 s"), "{err}");
+        let fits = Settings::from_sources(
+            None,
+            env(&[
+                ("UNDERSIGNED_SMTP_TIMEOUT_SECS", "60"),
+                ("UNDERSIGNED_OUTBOX_LEASE_SECS", "150"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(fits.outbox_lease, Duration::from_secs(150));
     }
 
     #[test]

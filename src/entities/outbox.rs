@@ -23,6 +23,10 @@ pub struct Model {
     pub last_error: Option<String>,
     pub created_at: DateTimeUtc,
     pub finished_at: Option<DateTimeUtc>,
+    /// 64 random bits (hex) minted with the row, part of its emails' Message-ID: the same
+    /// on every retry, different from any row of another database. Empty for rows queued
+    /// before the column existed.
+    pub message_key: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -29,7 +29,8 @@ pub struct Model {
     pub wants_updates: bool,
     /// How many confirmation emails have been queued, for the resend cap.
     pub confirmation_emails: i32,
-    /// When the last of them was queued; the cap starts afresh once all have expired.
+    /// When the last of them was sent (until then: queued); the cap starts afresh once
+    /// all have expired.
     pub last_confirmation_email_at: Option<DateTimeUtc>,
     pub already_signed_emailed_at: Option<DateTimeUtc>,
     pub client_ip: Option<String>,

@@ -6,9 +6,12 @@ mod mailbox;
 pub use mailbox::{MailboxEntry, read_mailbox};
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use anyhow::Context;
 use lettre::message::{Mailbox, MultiPart, SinglePart, header};
+use lettre::transport::smtp::AsyncSmtpTransportBuilder;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -39,14 +42,8 @@ pub enum SendError {
 /// The configured transport.
 #[derive(Clone)]
 pub enum Mailer {
-    Smtp {
-        transport: AsyncSmtpTransport<Tokio1Executor>,
-        from: Mailbox,
-    },
-    Files {
-        dir: PathBuf,
-        from: Mailbox,
-    },
+    Smtp { relay: Arc<Relay>, from: Mailbox },
+    Files { dir: PathBuf, from: Mailbox },
 }
 
 impl Mailer {
@@ -70,8 +67,11 @@ impl Mailer {
                 })
             }
             Some(url) => {
-                let transport = smtp_transport(url, settings)?;
-                Ok(Mailer::Smtp { transport, from })
+                let builder = smtp_transport(url, settings)?;
+                Ok(Mailer::Smtp {
+                    relay: Arc::new(Relay::new(builder, settings.smtp_timeout)),
+                    from,
+                })
             }
         }
     }
@@ -93,18 +93,78 @@ impl Mailer {
         };
         let message = compose(from, &email)?;
         match self {
-            Mailer::Smtp { transport, .. } => {
-                transport.send(message).await.map(|_| ()).map_err(|e| {
-                    if e.is_permanent() {
-                        SendError::Permanent(e.to_string())
-                    } else {
-                        SendError::Temporary(e.to_string())
-                    }
-                })
-            }
+            Mailer::Smtp { relay, .. } => relay.send(message).await,
             Mailer::Files { dir, .. } => write_file(dir, &email.message_id, &message.formatted())
                 .await
                 .map_err(|e| SendError::Temporary(format!("writing the mail file: {e}"))),
+        }
+    }
+}
+
+/// The SMTP relay: lettre's pooled transport, with every conversation bounded end to end.
+///
+/// lettre's own `timeout` bounds only the TCP connect of its async transport: a relay that
+/// accepts the connection and never greets, or takes the message and never answers it,
+/// holds the send for good. So each whole send (connect, greeting, TLS, AUTH, MAIL, RCPT,
+/// DATA and the final reply) runs under `smtp_timeout` here.
+///
+/// A send cut short that way leaves its connection in mid-conversation, and lettre's pool
+/// takes a dropped connection back as healthy (only an error it saw marks one broken). A
+/// later send could then read the stalled relay's late reply as the answer to its own
+/// command. So a timeout retires the whole pool: the next send starts a fresh one, and no
+/// connection of the old pool is handed out again.
+///
+/// Known limits, both inside lettre: a send that took the old pool from `current` just
+/// before the timeout and asks it for a connection just after could still be given the
+/// interrupted one (its NOOP probe usually fails, costing that send a timeout too); and
+/// when the old pool is dropped lettre says QUIT on each of its connections without a
+/// timeout, so that background task waits until the hung relay closes the socket.
+pub struct Relay {
+    builder: AsyncSmtpTransportBuilder,
+    timeout: Duration,
+    /// The pool in use and its generation, so that of several sends timing out on one
+    /// pool only the first replaces it.
+    current: Mutex<(u64, AsyncSmtpTransport<Tokio1Executor>)>,
+}
+
+impl Relay {
+    fn new(builder: AsyncSmtpTransportBuilder, timeout: Duration) -> Relay {
+        let transport = builder.clone().build();
+        Relay {
+            builder,
+            timeout,
+            current: Mutex::new((0, transport)),
+        }
+    }
+
+    async fn send(&self, message: Message) -> Result<(), SendError> {
+        let (generation, transport) = self
+            .current
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        match tokio::time::timeout(self.timeout, transport.send(message)).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) if e.is_permanent() => Err(SendError::Permanent(e.to_string())),
+            Ok(Err(e)) => Err(SendError::Temporary(e.to_string())),
+            Err(_) => {
+                self.retire(generation);
+                Err(SendError::Temporary(format!(
+                    "the SMTP relay did not finish the conversation within {} s \
+                     (smtp_timeout_secs)",
+                    self.timeout.as_secs_f64()
+                )))
+            }
+        }
+    }
+
+    /// Replaces the pool of `generation` (unless another send did already). lettre closes
+    /// the old pool's connections once its last send has finished with it.
+    fn retire(&self, generation: u64) {
+        let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        if current.0 == generation {
+            *current = (generation.wrapping_add(1), self.builder.clone().build());
+            tracing::warn!("SMTP connection pool replaced after a timed-out conversation");
         }
     }
 }
@@ -132,12 +192,9 @@ fn compose(from: Mailbox, email: &OutgoingEmail) -> Result<Message, SendError> {
         .map_err(|e| SendError::Permanent(format!("building the message: {e}")))
 }
 
-/// The SMTP transport for a lettre URL; `smtp_ca_file` adds a trusted root for relays
+/// The SMTP transport's builder for a lettre URL; `smtp_ca_file` adds a trusted root for relays
 /// with a private certificate authority.
-fn smtp_transport(
-    url: &str,
-    settings: &Settings,
-) -> anyhow::Result<AsyncSmtpTransport<Tokio1Executor>> {
+fn smtp_transport(url: &str, settings: &Settings) -> anyhow::Result<AsyncSmtpTransportBuilder> {
     let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
         .context("smtp_url is not a valid SMTP URL (see the README for the forms)")?
         .timeout(Some(settings.smtp_timeout));
@@ -167,7 +224,7 @@ fn smtp_transport(
         };
         builder = builder.tls(tls);
     }
-    Ok(builder.build())
+    Ok(builder)
 }
 
 /// Writes a message atomically (temporary name, then rename) so the mailbox never shows

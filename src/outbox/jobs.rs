@@ -45,6 +45,10 @@ pub async fn run(
             let now = clock.now();
             let ttl = span(settings.token_ttl);
             signatures::store_token(db, sig.id, token.hash(), now, now + ttl).await?;
+            // Links expire counting from now, so "all links expired" must count from
+            // now too, not from when this email was queued (the relay may have been
+            // down for days in between).
+            signatures::note_link_sent(db, sig.id, now).await?;
             let confirm_url = link(settings, &format!("confirm/{}", token.as_str()));
             let letter_url = link(settings, &format!("letters/{}", letter.slug));
             let days = u32::try_from(ttl.num_days().max(1)).unwrap_or(7);
@@ -87,6 +91,16 @@ pub fn link(settings: &Settings, path: &str) -> String {
     format!("{base}/{path}")
 }
 
+/// One Message-ID per outbox row: a retry carries the same id, so receivers can recognise
+/// a duplicate. The row's random key keeps it unique across databases (ids restart at 1
+/// after a reset); rows queued before keys existed go without.
+fn message_id(row: &outbox::Model, host: &str) -> String {
+    match row.message_key.as_deref() {
+        Some(key) => format!("{}.{}.{}@{}", row.id, key, row.kind, host),
+        None => format!("{}.{}@{}", row.id, row.kind, host),
+    }
+}
+
 async fn send(
     mailer: &Mailer,
     settings: &Settings,
@@ -108,9 +122,7 @@ async fn send(
             subject: email.subject,
             text: email.text,
             html: email.html,
-            // One id per outbox row: a retry carries the same id, so receivers can
-            // recognise a duplicate.
-            message_id: format!("{}.{}@{}", row.id, row.kind, host),
+            message_id: message_id(row, host),
         })
         .await?;
     Ok(())

@@ -32,6 +32,12 @@ impl Job {
             Job::AlreadySignedEmail { .. } => "already_signed_email",
         }
     }
+
+    /// The `payload` column's text. The same job always gives the same text, so a query
+    /// can look for a queued job by it.
+    pub fn payload(&self) -> Result<String, DbErr> {
+        serde_json::to_string(self).map_err(|e| DbErr::Custom(e.to_string()))
+    }
 }
 
 /// Queues a job on `conn`, which should be the transaction that wrote the data the job
@@ -41,7 +47,7 @@ pub async fn enqueue<C: ConnectionTrait>(
     job: &Job,
     now: DateTime<Utc>,
 ) -> Result<i64, DbErr> {
-    let payload = serde_json::to_string(job).map_err(|e| DbErr::Custom(e.to_string()))?;
+    let payload = job.payload()?;
     let row = outbox::ActiveModel {
         kind: Set(job.kind().to_string()),
         payload: Set(payload),
@@ -53,6 +59,7 @@ pub async fn enqueue<C: ConnectionTrait>(
         last_error: Set(None),
         created_at: Set(now),
         finished_at: Set(None),
+        message_key: Set(Some(format!("{:016x}", rand::random::<u64>()))),
         ..Default::default()
     }
     .insert(conn)

@@ -8,6 +8,7 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter, Statement,
 };
+use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::Job;
@@ -202,37 +203,82 @@ impl Worker {
         })
     }
 
-    /// Claims and carries out one batch; returns how many rows it handled.
-    pub async fn run_once(&self) -> Result<usize, DbErr> {
-        let rows = self
-            .claim(u64::from(self.settings.worker_concurrency))
-            .await?;
-        let count = rows.len();
-        let mut tasks = tokio::task::JoinSet::new();
-        for row in rows {
-            let worker = self.clone();
-            tasks.spawn(async move { worker.process(row).await });
-        }
-        while let Some(joined) = tasks.join_next().await {
-            match joined {
-                Ok(Ok(_)) => {}
-                Ok(Err(e)) => tracing::error!(error = %e, "recording an outbox result failed"),
-                Err(e) => tracing::error!(error = %e, "an outbox task panicked"),
-            }
-        }
-        Ok(count)
+    /// Carries out everything due, up to `worker_concurrency` sends at a time, until
+    /// nothing is due and nothing is in flight; returns how many rows were handled.
+    /// Tests use this to deliver mail deterministically.
+    pub async fn drain(&self) -> Result<usize, DbErr> {
+        self.pump(&CancellationToken::new(), Until::Idle).await
     }
 
-    /// Runs batches until nothing is due; returns how many rows were handled. Tests use
-    /// this to deliver mail deterministically.
-    pub async fn drain(&self) -> Result<usize, DbErr> {
-        let mut total = 0;
+    /// Keeps up to `worker_concurrency` rows in flight and claims more as each one ends,
+    /// so a send stalled on a hung relay holds one slot, never the rest of the queue.
+    /// Rows are claimed only for free slots, so a row's lease starts when its send can.
+    ///
+    /// At `shutdown` it stops claiming and lets the sends in flight end (see `finish`).
+    async fn pump(&self, shutdown: &CancellationToken, until: Until) -> Result<usize, DbErr> {
+        let slots = usize::try_from(self.settings.worker_concurrency)
+            .unwrap_or(1)
+            .max(1);
+        let mut in_flight = JoinSet::new();
+        let mut handled = 0;
+        let mut failure = None;
         loop {
-            let n = self.run_once().await?;
-            if n == 0 {
-                return Ok(total);
+            // True when the claim took fewer rows than there were free slots: nothing
+            // else is due now, so an idle wait is in order.
+            let mut nothing_more_due = true;
+            let free = slots.saturating_sub(in_flight.len());
+            if shutdown.is_cancelled() || failure.is_some() {
+                self.finish(&mut in_flight).await;
+                return failure.map_or(Ok(handled), Err);
             }
-            total += n;
+            if free > 0 {
+                match self.claim(u64::try_from(free).unwrap_or(1)).await {
+                    Ok(rows) => {
+                        nothing_more_due = rows.len() < free;
+                        handled += rows.len();
+                        for row in rows {
+                            let worker = self.clone();
+                            in_flight.spawn(async move { worker.process(row).await });
+                        }
+                    }
+                    Err(e) if until == Until::Idle => {
+                        failure = Some(e);
+                        continue;
+                    }
+                    Err(e) => tracing::error!(error = %e, "claiming outbox rows failed"),
+                }
+            } else {
+                nothing_more_due = false;
+            }
+            if until == Until::Idle && nothing_more_due && in_flight.is_empty() {
+                return Ok(handled);
+            }
+            let poll = until == Until::Shutdown && nothing_more_due;
+            tokio::select! {
+                _ = shutdown.cancelled() => {}
+                Some(joined) = in_flight.join_next(), if !in_flight.is_empty() => log_end(joined),
+                _ = tokio::time::sleep(self.settings.outbox_poll_interval), if poll => {}
+            }
+        }
+    }
+
+    /// Lets the sends in flight end rather than abandoning them: a send cut off after the
+    /// relay took the message would be sent again by whoever takes the row next. Each send
+    /// is bounded by `smtp_timeout`; the database steps around it get a margin on top,
+    /// after which whatever is left is stopped (its row goes back with `release_claims`).
+    async fn finish(&self, in_flight: &mut JoinSet<Result<Outcome, DbErr>>) {
+        let bound = self.settings.smtp_timeout + FINISH_MARGIN;
+        let all_ended = async {
+            while let Some(joined) = in_flight.join_next().await {
+                log_end(joined);
+            }
+        };
+        if tokio::time::timeout(bound, all_ended).await.is_err() {
+            tracing::error!(
+                left = in_flight.len(),
+                "outbox sends did not end in time after shutdown; stopping them"
+            );
+            in_flight.shutdown().await;
         }
     }
 
@@ -255,32 +301,13 @@ impl Worker {
         Ok(result.rows_affected)
     }
 
-    /// The worker loop: polls while idle, drains while busy, stops at `shutdown` after the
-    /// batch in hand and then releases what it still holds.
+    /// The worker loop: polls while idle, keeps `worker_concurrency` sends going while
+    /// busy, and at `shutdown` lets the sends in flight end, then releases what it still
+    /// holds. The stop takes at most about `smtp_timeout`.
     pub async fn run(self, shutdown: CancellationToken) {
         tracing::info!(worker = %self.id, "outbox worker started");
-        loop {
-            if shutdown.is_cancelled() {
-                break;
-            }
-            // A batch, once claimed, is finished even when shutdown comes meanwhile:
-            // abandoning a send half-way could make the relay deliver it twice. Each
-            // send is bounded by the SMTP timeout.
-            let handled = self.run_once().await;
-            let idle = match handled {
-                Ok(0) => true,
-                Ok(_) => false,
-                Err(e) => {
-                    tracing::error!(error = %e, "claiming outbox rows failed");
-                    true
-                }
-            };
-            if idle {
-                tokio::select! {
-                    _ = shutdown.cancelled() => break,
-                    _ = tokio::time::sleep(self.settings.outbox_poll_interval) => {}
-                }
-            }
+        if let Err(e) = self.pump(&shutdown, Until::Shutdown).await {
+            tracing::error!(error = %e, "the outbox worker failed");
         }
         match self.release_claims().await {
             Ok(n) => tracing::info!(worker = %self.id, released = n, "outbox worker stopped"),
@@ -294,6 +321,28 @@ impl Worker {
         let exponent = std::cmp::min(u32::try_from(attempts.saturating_sub(1)).unwrap_or(0), 16);
         let secs = std::cmp::min(base.saturating_mul(1u64 << exponent), 3600);
         chrono::Duration::seconds(i64::try_from(secs).unwrap_or(3600))
+    }
+}
+
+/// Whether `pump` returns once nothing is due and nothing in flight (`drain`) or keeps
+/// polling until shutdown (`run`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Until {
+    Idle,
+    Shutdown,
+}
+
+/// Time allowed on shutdown, beyond `smtp_timeout`, for the database steps of the sends
+/// in flight (reading the signature, storing the token, recording the result).
+const FINISH_MARGIN: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Logs how a send task ended when it did not end well; the outcome itself is recorded
+/// in its row.
+fn log_end(joined: Result<Result<Outcome, DbErr>, tokio::task::JoinError>) {
+    match joined {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => tracing::error!(error = %e, "recording an outbox result failed"),
+        Err(e) => tracing::error!(error = %e, "an outbox task panicked or was stopped"),
     }
 }
 

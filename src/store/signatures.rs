@@ -175,9 +175,21 @@ async fn queue_confirmation_again<C: ConnectionTrait>(
 ) -> Result<bool, DbErr> {
     let cap = i32::try_from(caps.max_confirmation_emails).unwrap_or(i32::MAX);
     let under_cap = signature::Column::ConfirmationEmails.lt(cap);
+    // A link still waiting in the outbox (the relay may be down for days) has not even
+    // begun to expire; one sent expires `token_ttl` after it was minted, which is when
+    // the worker sets `last_confirmation_email_at`.
+    let job = Job::ConfirmationEmail { signature_id };
+    let waiting = crate::entities::outbox::Entity::find()
+        .select_only()
+        .column(crate::entities::outbox::Column::Id)
+        .filter(crate::entities::outbox::Column::Status.eq(crate::entities::OutboxStatus::Pending))
+        .filter(crate::entities::outbox::Column::Kind.eq(job.kind()))
+        .filter(crate::entities::outbox::Column::Payload.eq(job.payload()?))
+        .into_query();
     let all_expired = signature::Column::LastConfirmationEmailAt
         .is_null()
-        .or(signature::Column::LastConfirmationEmailAt.lte(now - caps.token_ttl));
+        .or(signature::Column::LastConfirmationEmailAt.lte(now - caps.token_ttl))
+        .and(Expr::exists(waiting).not());
     // One conditional update decides, so simultaneous requests cannot overshoot the cap.
     let updated = signature::Entity::update_many()
         .col_expr(
@@ -262,6 +274,30 @@ pub async fn store_token<C: ConnectionTrait>(
     }
     .insert(conn)
     .await?;
+    Ok(())
+}
+
+/// Records that a confirmation link was minted for sending at `now`. The resend cap
+/// starts afresh once the last link has expired; links expire counting from when they
+/// were sent, which can be long after they were queued. Never moves the time back.
+pub async fn note_link_sent<C: ConnectionTrait>(
+    conn: &C,
+    signature_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    signature::Entity::update_many()
+        .col_expr(
+            signature::Column::LastConfirmationEmailAt,
+            Expr::value(Some(now)),
+        )
+        .filter(signature::Column::Id.eq(signature_id))
+        .filter(
+            signature::Column::LastConfirmationEmailAt
+                .is_null()
+                .or(signature::Column::LastConfirmationEmailAt.lt(now)),
+        )
+        .exec(conn)
+        .await?;
     Ok(())
 }
 

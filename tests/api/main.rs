@@ -5,6 +5,7 @@ mod support;
 
 mod concurrency;
 mod fail_closed;
+mod hung_relay;
 mod journey;
 mod operations;
 mod outbox_delivery;

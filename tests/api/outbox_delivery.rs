@@ -511,9 +511,14 @@ async fn the_confirmation_email_is_multipart_from_the_configured_sender_with_a_s
 
     let host = url::Url::parse(BASE_URL).expect("a URL");
     let host = host.host_str().expect("a host");
+    let key = row
+        .message_key
+        .clone()
+        .expect("a message key minted with the row");
+    assert_eq!(key.len(), 16, "{key}");
     assert_eq!(
         message.header("Message-ID").as_deref(),
-        Some(format!("<{}.{}@{host}>", row.id, row.kind).as_str())
+        Some(format!("<{}.{key}.{}@{host}>", row.id, row.kind).as_str())
     );
     assert_eq!(row.kind, "confirmation_email");
 

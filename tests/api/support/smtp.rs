@@ -3,7 +3,9 @@
 //!
 //! It speaks just enough of RFC 5321, plus STARTTLS (RFC 3207) and AUTH PLAIN/LOGIN (RFC 4954),
 //! for lettre's `AsyncSmtpTransport`, including its connection pool (which probes idle
-//! connections with NOOP). Every connection is its own tokio task.
+//! connections with NOOP). Every connection is its own tokio task. It can also hang like a
+//! broken relay: never greet, or take a message and never answer it (for everyone, or for
+//! one recipient while the others are served).
 // Not every test uses every helper.
 #![allow(dead_code)]
 
@@ -19,7 +21,7 @@ use std::{
 use anyhow::{Context, Result, bail};
 use base64::{Engine, engine::general_purpose::STANDARD as BASE64};
 use tokio::{
-    io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader},
+    io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader},
     net::TcpListener,
     sync::{Notify, oneshot},
     task::{JoinHandle, JoinSet},
@@ -90,6 +92,13 @@ pub enum Behaviour {
     TemporaryFailure,
     /// Reply `550 5.1.1` to RCPT TO (lettre reports a permanent error).
     PermanentFailure,
+    /// Accept the TCP connection and say nothing, not even the greeting, until the client
+    /// hangs up (a hung relay). Applies to connections accepted while it is set.
+    NeverGreet,
+    /// Take the whole message after DATA and never send the final reply, until the client
+    /// hangs up. The message is not accepted; it is kept in
+    /// [`TestSmtpServer::stalled_messages`].
+    StallAfterData,
 }
 
 /// One message the server accepted.
@@ -217,7 +226,11 @@ impl TestSmtpServer {
             credentials: options.credentials.clone(),
             tls,
             behaviour: Mutex::new(Behaviour::Accept),
+            stall_for: Mutex::new(None),
             messages: Mutex::new(Vec::new()),
+            stalled_messages: Mutex::new(Vec::new()),
+            stalls_in_progress: AtomicUsize::new(0),
+            stall_began: Notify::new(),
             attempts: AtomicUsize::new(0),
             arrived: Notify::new(),
         });
@@ -249,6 +262,36 @@ impl TestSmtpServer {
     /// Changes how following mail transactions are answered.
     pub fn set_behaviour(&self, behaviour: Behaviour) {
         *lock(&self.shared.behaviour) = behaviour;
+    }
+
+    /// Makes messages to `recipient` stall after DATA like [`Behaviour::StallAfterData`]
+    /// while every other message is served as the behaviour says; `None` ends it.
+    pub fn stall_recipient(&self, recipient: Option<&str>) {
+        *lock(&self.shared.stall_for) = recipient.map(str::to_owned);
+    }
+
+    /// Messages that were taken in full and then left without a reply, oldest first.
+    pub fn stalled_messages(&self) -> Vec<ReceivedMessage> {
+        lock(&self.shared.stalled_messages).clone()
+    }
+
+    /// How many connections are being held right now without an answer (never greeted,
+    /// or stalled after DATA), waiting for their client to hang up.
+    pub fn stalls_in_progress(&self) -> usize {
+        self.shared.stalls_in_progress.load(Ordering::SeqCst)
+    }
+
+    /// Waits until at least `n` connections are held without an answer or `timeout`
+    /// passed; returns how many are held either way.
+    pub async fn wait_for_stalls(&self, n: usize, timeout: Duration) -> usize {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let began = self.shared.stall_began.notified();
+            let held = self.stalls_in_progress();
+            if held >= n || tokio::time::timeout_at(deadline, began).await.is_err() {
+                return self.stalls_in_progress();
+            }
+        }
     }
 
     /// Every message accepted so far, oldest first.
@@ -323,7 +366,12 @@ struct Shared {
     credentials: Option<(String, String)>,
     tls: Option<TlsAcceptor>,
     behaviour: Mutex<Behaviour>,
+    /// A recipient whose messages stall after DATA whatever the behaviour.
+    stall_for: Mutex<Option<String>>,
     messages: Mutex<Vec<ReceivedMessage>>,
+    stalled_messages: Mutex<Vec<ReceivedMessage>>,
+    stalls_in_progress: AtomicUsize,
+    stall_began: Notify,
     attempts: AtomicUsize,
     arrived: Notify,
 }
@@ -385,6 +433,9 @@ impl Session {
 
     async fn run(mut self, stream: Box<dyn Io>) -> Result<()> {
         let mut conn: Connection = BufReader::new(stream);
+        if *lock(&self.shared.behaviour) == Behaviour::NeverGreet {
+            return hold(&self.shared, &mut conn).await;
+        }
         reply(&mut conn, "220 localhost ESMTP undersigned test server").await?;
         while let Some(line) = read_line(&mut conn).await? {
             let (verb, argument) = line.split_once(' ').unwrap_or((&line, ""));
@@ -568,10 +619,36 @@ impl Session {
             authenticated_as: self.authenticated_as.clone(),
             over_tls: self.over_tls,
         };
+        let stalls = *lock(&self.shared.behaviour) == Behaviour::StallAfterData
+            || lock(&self.shared.stall_for)
+                .as_ref()
+                .is_some_and(|stalled| message.rcpt_to.contains(stalled));
+        if stalls {
+            lock(&self.shared.stalled_messages).push(message);
+            hold(&self.shared, conn).await?;
+            bail!("the client hung up while its message was left without a reply");
+        }
         lock(&self.shared.messages).push(message);
         self.shared.arrived.notify_waiters();
         Ok("250 2.0.0 OK: queued")
     }
+}
+
+/// Says nothing more on this connection and waits for the client to hang up, counted in
+/// `stalls_in_progress` meanwhile (also when the session is stopped with the server).
+async fn hold(shared: &Shared, conn: &mut Connection) -> Result<()> {
+    struct Held<'a>(&'a AtomicUsize);
+    impl Drop for Held<'_> {
+        fn drop(&mut self) {
+            self.0.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+    shared.stalls_in_progress.fetch_add(1, Ordering::SeqCst);
+    let _held = Held(&shared.stalls_in_progress);
+    shared.stall_began.notify_waiters();
+    let mut ignored = [0u8; 1024];
+    while conn.read(&mut ignored).await? > 0 {}
+    Ok(())
 }
 
 /// Parses `FROM:<path> [parameters]` / `TO:<path> ...` (keyword case-insensitive) to the path.
