@@ -3,7 +3,9 @@
 
 mod support;
 
+mod backup;
 mod concurrency;
+mod fuzz;
 mod journey;
 mod operations;
 mod outbox_delivery;
