@@ -901,7 +901,7 @@ async fn smtp_down(binary: &Path, outage: Duration) -> anyhow::Result<Row> {
         before.len(),
         early.len()
     );
-    for message in &before {
+    for (i, message) in before.iter().enumerate() {
         let link = message
             .links()
             .into_iter()
@@ -909,7 +909,7 @@ async fn smtp_down(binary: &Path, outage: Duration) -> anyhow::Result<Row> {
             .context("a confirmation link")?;
         let status = client
             .post(&link)
-            .header("x-forwarded-for", "10.200.0.1")
+            .header("x-forwarded-for", signer_address(500 + i))
             .send()
             .await?
             .status();

@@ -156,6 +156,20 @@ fn raw_body() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         proptest::collection::vec(any::<u8>(), 0..512),
         "([a-z_]{1,12}=[%A-Za-z0-9+&=]{0,20}&?){0,8}".prop_map(String::into_bytes),
+        // Our own field names, each holding any bytes (invalid UTF-8, NUL, CR LF).
+        proptest::collection::vec(
+            (
+                "(kind|name|email|country|city|occupation|organisation_name|website|role|letter|show_publicly)",
+                proptest::collection::vec(any::<u8>(), 0..64),
+            ),
+            0..10,
+        )
+        .prop_map(|fields| fields
+            .iter()
+            .map(|(k, v)| format!("{k}={}", percent_encoded(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+            .into_bytes()),
         (any::<u8>(), 60_000usize..80_000).prop_map(|(b, n)| vec![b; n]),
     ]
 }
