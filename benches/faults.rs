@@ -656,35 +656,57 @@ async fn pg_restart(binary: &Path) -> anyhow::Result<Row> {
         let all_503_retry = failed
             .iter()
             .all(|a| a.status == Some(503) && a.retry_after);
+        let window = |at: Duration| at >= restart_began && at <= restart_ended;
         let ready_during: Vec<String> = ready
             .iter()
-            .filter(|(at, _, _)| {
-                *at >= restart_began && *at <= restart_ended + Duration::from_secs(3)
+            .filter(|(at, _, _)| window(*at))
+            .map(|(_, status, took)| {
+                let status = status
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| "err".into());
+                format!("{status}/{:.0}ms", took.as_secs_f64() * 1000.0)
             })
-            .map(|(_, s, _)| s.map(|s| s.to_string()).unwrap_or_else(|| "err".into()))
             .collect();
         let ready_max = ready.iter().map(|(_, _, d)| *d).max().unwrap_or_default();
+        let slowest_signing = answers
+            .iter()
+            .filter(|a| window(a.sent) || window(a.ended()))
+            .map(|a| a.latency)
+            .max()
+            .unwrap_or_default();
+        let failures_seen = match (failed.first(), last_failure) {
+            (Some(first), Some(last)) => format!(
+                "from +{} to +{} after the restart began",
+                secs(first.ended().saturating_sub(restart_began)),
+                secs(last.saturating_sub(restart_began))
+            ),
+            _ => "none".into(),
+        };
         let recovery = match (recovered, failed.first()) {
             (Some(r), _) => secs(r.saturating_sub(restart_ended)),
             (None, None) => "no outage seen".into(),
             (None, Some(_)) => "never".into(),
         };
         let figures = format!(
-            "{} signings, {} acknowledged, {lost} lost; restart took {}; during the outage: {} \
-             (all 503 with Retry-After: {all_503_retry}), latency p50 {failed_p50:.0} ms, max \
-             {failed_max:.0} ms; first success {recovery} after PostgreSQL was back; /readyz \
-             during the outage: [{}], slowest {:.0} ms",
+            "{} signings, {} acknowledged, {lost} lost; pg_ctlcluster restart took {}; \
+             failed signings {failures_seen}: {} (all 503 with Retry-After: {all_503_retry}), \
+             latency p50 {failed_p50:.0} ms, max {failed_max:.0} ms; slowest signing during \
+             the restart {:.0} ms; first success {recovery} after the restart returned; \
+             /readyz (status/time) during the restart: [{}], slowest {:.0} ms",
             answers.len(),
             acknowledged(&answers).len(),
             secs(restart_ended - restart_began),
             statuses(&failed),
+            slowest_signing.as_secs_f64() * 1000.0,
             ready_during.join(" "),
             ready_max.as_secs_f64() * 1000.0,
         );
+        // "Fast": a load balancer and a signer both learn within two seconds.
         let pass = lost == 0
-            && recovered.is_some()
+            && (recovered.is_some() || failed.is_empty())
             && all_503_retry
             && failed_max <= 2000.0
+            && ready_max <= Duration::from_secs(2)
             && service_alive(service)?;
         Ok::<_, anyhow::Error>(Row {
             scenario: "pg-restart",
