@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use migration::{Migrator, MigratorTrait};
 use tokio_util::sync::CancellationToken;
-use undersigned::{Application, Clock, Settings, db, demo, startup, telemetry};
+use undersigned::{Application, Clock, Settings, backup, db, demo, startup, telemetry};
 
 #[derive(Parser)]
 #[command(
@@ -37,6 +37,12 @@ enum Command {
     Migrate,
     /// Load the sample open letter (running it again changes nothing).
     Demo,
+    /// Copy the SQLite database to PATH while the service runs (for PostgreSQL, print
+    /// the `pg_dump` command instead).
+    Backup {
+        /// Where the copy goes; it must not exist yet.
+        path: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -120,6 +126,17 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
                     demo::DEMO_SLUG
                 );
             }
+            Ok(())
+        }
+        Command::Backup { path } => {
+            let conn = db::connect(&settings).await?;
+            match backup::backup(&conn, settings.database_url(), &path).await? {
+                backup::Backup::Written => println!("backup written to {}", path.display()),
+                backup::Backup::PgDump(command) => {
+                    println!("PostgreSQL is backed up with pg_dump; run:\n{command}")
+                }
+            }
+            conn.close().await.context("closing the database")?;
             Ok(())
         }
     }

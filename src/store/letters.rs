@@ -36,10 +36,16 @@ impl Counts {
     }
 }
 
+/// The letter with this slug. Text that is not a slug names no letter and never reaches
+/// the database (PostgreSQL refuses a NUL in text with an error, which would turn a
+/// typed URL into a 500).
 pub async fn find_by_slug<C: ConnectionTrait>(
     conn: &C,
     slug: &str,
 ) -> Result<Option<letter::Model>, DbErr> {
+    if crate::domain::Slug::parse(slug).is_err() {
+        return Ok(None);
+    }
     letter::Entity::find()
         .filter(letter::Column::Slug.eq(slug))
         .one(conn)

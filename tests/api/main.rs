@@ -3,8 +3,10 @@
 
 mod support;
 
+mod backup;
 mod concurrency;
 mod fail_closed;
+mod fuzz;
 mod hung_relay;
 mod journey;
 mod operations;

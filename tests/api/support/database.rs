@@ -46,6 +46,12 @@ impl TestDatabase {
     pub fn is_postgres(&self) -> bool {
         self.postgres.is_some()
     }
+
+    /// The SQLite file this database lives in (not created until first opened); `None`
+    /// on PostgreSQL.
+    pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        self._dir.as_ref().map(|dir| dir.path().join("test.db"))
+    }
 }
 
 impl Drop for TestDatabase {
