@@ -7,6 +7,7 @@ mod m20261127_000001_create_letters;
 mod m20261127_000002_create_signatures;
 mod m20261127_000003_create_outbox;
 mod m20261127_000004_add_last_confirmation_email;
+mod m20261128_104500_add_public_list_indexes;
 
 /// Every migration of the schema, oldest first.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_create_signatures::Migration),
             Box::new(m20261127_000003_create_outbox::Migration),
             Box::new(m20261127_000004_add_last_confirmation_email::Migration),
+            Box::new(m20261128_104500_add_public_list_indexes::Migration),
         ]
     }
 }

@@ -7,10 +7,12 @@ mod dev;
 mod error;
 mod health;
 mod letters;
+mod page_cache;
 mod sign_form;
 
 pub use client::ClientIp;
 pub use error::WebError;
+pub use page_cache::PageCache;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,6 +43,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub clock: Clock,
     pub limits: Arc<RateLimits>,
+    /// Rendered first pages of public letters, so a warm page asks the database nothing.
+    pub pages: Arc<PageCache>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -121,6 +125,9 @@ async fn not_found() -> WebError {
     WebError::NotFound
 }
 
-/// `Cache-Control` for public pages: a CDN may serve them a little stale while it
-/// refreshes, which takes the read load of a popular letter off the service.
-pub const PUBLIC_CACHE: &str = "public, max-age=10, stale-while-revalidate=60";
+/// `Cache-Control` for public pages and the letter JSON. A person's browser revalidates on
+/// every view (`max-age=0`; the ETag makes that a bodiless 304 when nothing changed), so a
+/// signer who just confirmed sees the new count; shared caches (a CDN) keep a page for
+/// `s-maxage` seconds and may serve it that much longer while they refresh it, which takes
+/// the read load of a popular letter off the service.
+pub const PUBLIC_CACHE: &str = "public, max-age=0, s-maxage=10, stale-while-revalidate=60";
