@@ -5,6 +5,7 @@ mod support;
 
 mod concurrency;
 mod journey;
+mod letter_page;
 mod operations;
 mod outbox_delivery;
 mod rate_limit;
