@@ -303,6 +303,34 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn requests_that_miss_together_share_one_load() {
+        let cache = PageCache::new(&Settings::default());
+        let t0 = Utc::now();
+        let loads = std::sync::atomic::AtomicUsize::new(0);
+        let load = || async {
+            loads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            // Still loading when the others arrive.
+            for _ in 0..10 {
+                tokio::task::yield_now().await;
+            }
+            Ok(CachedPage {
+                html: Bytes::from_static(b"page"),
+                etag: etag_of(b"page"),
+                letter: letter(1, "", t0),
+                counts: Counts::default(),
+            })
+        };
+        let (a, b, c) = tokio::join!(
+            cache.first_page("a", t0, load),
+            cache.first_page("a", t0, load),
+            cache.first_page("a", t0, load),
+        );
+        assert_eq!(loads.into_inner(), 1);
+        let (a, b, c) = (a.unwrap(), b.unwrap(), c.unwrap());
+        assert!(Arc::ptr_eq(&a, &b) && Arc::ptr_eq(&b, &c));
+    }
+
+    #[tokio::test]
     async fn the_cache_holds_at_most_its_capacity() {
         let cache = PageCache::new(&Settings::default());
         let t0 = Utc::now();
