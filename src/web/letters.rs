@@ -162,7 +162,7 @@ async fn show(
 }
 
 /// The first page of a public letter, rendered for the page cache.
-pub(super) async fn load_first_page(state: &AppState, slug: &str) -> Result<CachedPage, WebError> {
+async fn load_first_page(state: &AppState, slug: &str) -> Result<CachedPage, WebError> {
     let letter = public_letter(state, slug).await?;
     let (html, counts) = letter_view(
         state,

@@ -99,6 +99,14 @@ impl PageCache {
         filled
     }
 
+    /// The first page of `slug` if one is in memory and fresh; never loads anything.
+    pub fn peek(&self, slug: &str, now: DateTime<Utc>) -> Option<Arc<CachedPage>> {
+        let pages = lock(&self.pages);
+        let slot = pages.get(slug)?;
+        let fresh = slot.created_at <= now && now < slot.created_at + self.ttl;
+        fresh.then(|| slot.cell.get().cloned()).flatten()
+    }
+
     /// The live slot for `slug`, or a new empty one in place of a stale or missing one.
     fn slot(&self, slug: &str, now: DateTime<Utc>) -> Arc<Slot> {
         let fresh = |s: &Slot| s.created_at <= now && now < s.created_at + self.ttl;
@@ -284,10 +292,12 @@ mod tests {
         assert!(failed.is_err());
         assert!(lock(&cache.pages).is_empty(), "a failure takes no room");
 
+        assert!(cache.peek("a", t0).is_none());
         let one = cache
             .first_page("a", t0, || async { Ok(page(1)) })
             .await
             .unwrap();
+        assert!(Arc::ptr_eq(&one, &cache.peek("a", t0).unwrap()));
         let within = t0 + chrono::Duration::milliseconds(1999);
         let still = cache
             .first_page("a", within, || async { Ok(page(2)) })
@@ -295,6 +305,7 @@ mod tests {
             .unwrap();
         assert!(Arc::ptr_eq(&one, &still));
         let after = t0 + chrono::Duration::seconds(2);
+        assert!(cache.peek("a", after).is_none(), "stale at the TTL");
         let two = cache
             .first_page("a", after, || async { Ok(page(2)) })
             .await

@@ -326,11 +326,13 @@ async fn a_warm_page_is_answered_without_the_database() {
     let older = link(section(&warm, "individuals"), "next").expect("an older page");
     assert_eq!(app.get(&api).await.status(), 200);
 
-    // Pull the signatures out from under the service.
-    app.db
-        .execute_unprepared("ALTER TABLE signatures RENAME TO signatures_moved")
-        .await
-        .unwrap();
+    // Pull the signatures and the counts out from under the service.
+    for sql in [
+        "ALTER TABLE signatures RENAME TO signatures_moved",
+        "ALTER TABLE letter_counts RENAME TO letter_counts_moved",
+    ] {
+        app.db.execute_unprepared(sql).await.unwrap();
+    }
 
     let cached = app.get(&letter).await;
     assert_eq!(cached.status(), 200);
@@ -355,11 +357,13 @@ async fn a_warm_page_is_answered_without_the_database() {
     assert_eq!(app.get(&letter).await.status(), 500);
     assert_eq!(app.get(&api).await.status(), 500);
 
-    // And a failure is not kept either: with the table back, the page comes back.
-    app.db
-        .execute_unprepared("ALTER TABLE signatures_moved RENAME TO signatures")
-        .await
-        .unwrap();
+    // And a failure is not kept either: with the tables back, the page comes back.
+    for sql in [
+        "ALTER TABLE signatures_moved RENAME TO signatures",
+        "ALTER TABLE letter_counts_moved RENAME TO letter_counts",
+    ] {
+        app.db.execute_unprepared(sql).await.unwrap();
+    }
     let recovered = app.get(&letter).await;
     assert_eq!(recovered.status(), 200);
     assert_eq!(recovered.text().await.unwrap(), warm);
