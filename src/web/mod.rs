@@ -125,9 +125,10 @@ async fn not_found() -> WebError {
     WebError::NotFound
 }
 
-/// `Cache-Control` for public pages and the letter JSON. A person's browser revalidates on
-/// every view (`max-age=0`; the ETag makes that a bodiless 304 when nothing changed), so a
-/// signer who just confirmed sees the new count; shared caches (a CDN) keep a page for
-/// `s-maxage` seconds and may serve it that much longer while they refresh it, which takes
-/// the read load of a popular letter off the service.
+/// `Cache-Control` for public pages and the letter JSON. A browser's copy is stale at once
+/// (`max-age=0`), so it asks again and, with the ETag, gets a bodiless 304 when nothing
+/// changed; shared caches (a CDN) keep a page for `s-maxage` seconds and may serve it up to
+/// `stale-while-revalidate` seconds longer while they refresh it, which takes the read
+/// load of a popular letter off the service. Browsers that honour `stale-while-revalidate`
+/// may show their stale copy once more while revalidating in the background.
 pub const PUBLIC_CACHE: &str = "public, max-age=0, s-maxage=10, stale-while-revalidate=60";
