@@ -127,6 +127,11 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// A tracing filter, e.g. `info` or `undersigned=debug,info`.
     pub log: String,
+    /// Confirmed organisations shown per page of a letter.
+    pub organisations_per_page: u32,
+    /// How long the rendered first page of a letter is served from memory without asking
+    /// the database; zero turns the cache off.
+    pub page_cache_ttl: Duration,
 }
 
 /// How log lines are written.
@@ -187,6 +192,8 @@ impl Default for Settings {
             individuals_per_page: 50,
             log_format: LogFormat::Pretty,
             log: "info".into(),
+            organisations_per_page: 100,
+            page_cache_ttl: Duration::from_millis(2000),
         }
     }
 }
@@ -337,9 +344,17 @@ impl Settings {
                 "outbox_max_attempts" => s.outbox_max_attempts = positive(v).map_err(invalid)?,
                 "outbox_retry_base_secs" => s.outbox_retry_base = secs(v).map_err(invalid)?,
                 "worker_concurrency" => s.worker_concurrency = positive(v).map_err(invalid)?,
-                "individuals_per_page" => s.individuals_per_page = positive(v).map_err(invalid)?,
+                "individuals_per_page" => {
+                    s.individuals_per_page = at_most(v, MAX_PER_PAGE).map_err(invalid)?
+                }
                 "log_format" => s.log_format = parse(v).map_err(invalid)?,
                 "log" => s.log = non_empty(v).map_err(invalid)?,
+                "organisations_per_page" => {
+                    s.organisations_per_page = at_most(v, MAX_PER_PAGE).map_err(invalid)?
+                }
+                "page_cache_ttl_ms" => {
+                    s.page_cache_ttl = Duration::from_millis(parse::<u64>(v).map_err(invalid)?)
+                }
                 _ => return Err(ConfigError::Unknown { key, origin }),
             }
         }
@@ -488,6 +503,18 @@ where
     let n = parse::<T>(v)?;
     if n == T::default() {
         return Err("must be greater than zero".into());
+    }
+    Ok(n)
+}
+
+/// Most rows one page of a public list may show: a page is one query and one render, and
+/// a bound here keeps both small whatever an operator types.
+pub const MAX_PER_PAGE: u32 = 200;
+
+fn at_most(v: &str, max: u32) -> Result<u32, String> {
+    let n = positive::<u32>(v)?;
+    if n > max {
+        return Err(format!("must be at most {max}"));
     }
     Ok(n)
 }
@@ -670,6 +697,30 @@ mod tests {
         assert!(
             !printed.contains("hunter2") && !printed.contains("sekrit"),
             "{printed}"
+        );
+    }
+
+    #[test]
+    fn page_sizes_are_bounded_and_the_page_cache_can_be_off() {
+        let s = Settings::from_sources(
+            None,
+            env(&[
+                ("UNDERSIGNED_INDIVIDUALS_PER_PAGE", "200"),
+                ("UNDERSIGNED_ORGANISATIONS_PER_PAGE", "7"),
+                ("UNDERSIGNED_PAGE_CACHE_TTL_MS", "0"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.individuals_per_page, 200);
+        assert_eq!(s.organisations_per_page, 7);
+        assert!(s.page_cache_ttl.is_zero());
+        let err = Settings::from_sources(None, env(&[("UNDERSIGNED_INDIVIDUALS_PER_PAGE", "201")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("at most 200"), "{err}");
+        assert!(
+            Settings::from_sources(None, env(&[("UNDERSIGNED_ORGANISATIONS_PER_PAGE", "0")]))
+                .is_err()
         );
     }
 

@@ -16,7 +16,7 @@ use crate::config::Settings;
 use crate::mail::Mailer;
 use crate::outbox::{Worker, worker_id};
 use crate::store::counts;
-use crate::web::{self, AppState};
+use crate::web::{self, AppState, PageCache};
 
 /// A built application: database connected (and migrated), port bound, not yet serving.
 pub struct Application {
@@ -38,6 +38,7 @@ impl Application {
         let state = AppState {
             db,
             limits: Arc::new(RateLimits::new(&settings)),
+            pages: Arc::new(PageCache::new(&settings)),
             settings: Arc::new(settings),
             clock,
         };
@@ -215,6 +216,7 @@ pub async fn run_worker(
     let state = AppState {
         db,
         limits: Arc::new(RateLimits::new(&settings)),
+        pages: Arc::new(PageCache::new(&settings)),
         settings: Arc::new(settings),
         clock,
     };

@@ -361,46 +361,108 @@ pub async fn confirm<C: ConnectionTrait>(
     })
 }
 
-/// Confirmed organisations of a letter, by name.
+/// Where a page of listed individuals starts: just after this row, newest first. The
+/// pair is unique (the id breaks ties between signatures confirmed in the same
+/// microsecond), so a page never repeats or skips a row, whatever is confirmed meanwhile.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IndividualsAfter {
+    pub confirmed_at: DateTime<Utc>,
+    pub id: i64,
+}
+
+/// Where a page of organisations starts: just after this row, by name then id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrganisationsAfter {
+    pub organisation_name: String,
+    pub id: i64,
+}
+
+/// One page of a public list, and whether another follows.
+#[derive(Clone, Debug, Default)]
+pub struct ListPage {
+    pub rows: Vec<signature::Model>,
+    pub more: bool,
+}
+
+impl ListPage {
+    /// Fetches one row beyond the page to learn whether there is a next page without a count.
+    fn from_rows(mut rows: Vec<signature::Model>, per_page: u64) -> ListPage {
+        let more = rows.len() as u64 > per_page;
+        rows.truncate(usize::try_from(per_page).unwrap_or(usize::MAX));
+        ListPage { rows, more }
+    }
+}
+
+/// One page of the confirmed organisations of a letter, by name, after `after`.
+///
+/// A keyset page: the index `idx_signatures_public_organisations` seeks straight to the
+/// first row, so a late page costs what the first one does (OFFSET would read every row
+/// before it).
 pub async fn confirmed_organisations<C: ConnectionTrait>(
     conn: &C,
     letter_id: i64,
-) -> Result<Vec<signature::Model>, DbErr> {
-    signature::Entity::find()
+    after: Option<&OrganisationsAfter>,
+    per_page: u32,
+) -> Result<ListPage, DbErr> {
+    let per_page = u64::from(std::cmp::max(per_page, 1));
+    let mut query = signature::Entity::find()
         .filter(signature::Column::LetterId.eq(letter_id))
         .filter(signature::Column::Kind.eq(SignatureKind::Organisation))
-        .filter(signature::Column::Status.eq(SignatureStatus::Confirmed))
+        .filter(signature::Column::Status.eq(SignatureStatus::Confirmed));
+    if let Some(after) = after {
+        query = query.filter(
+            Expr::tuple([
+                Expr::col(signature::Column::OrganisationName),
+                Expr::col(signature::Column::Id),
+            ])
+            .gt(Expr::tuple([
+                Expr::value(after.organisation_name.clone()),
+                Expr::value(after.id),
+            ])),
+        );
+    }
+    let rows = query
         .order_by_asc(signature::Column::OrganisationName)
         .order_by_asc(signature::Column::Id)
-        .limit(5000)
-        .all(conn)
-        .await
-}
-
-/// One page (from 1) of the confirmed individuals who chose to be listed, newest first;
-/// the flag says whether another page follows.
-pub async fn public_individuals<C: ConnectionTrait>(
-    conn: &C,
-    letter_id: i64,
-    page: u32,
-    per_page: u32,
-) -> Result<(Vec<signature::Model>, bool), DbErr> {
-    let per_page = u64::from(std::cmp::max(per_page, 1));
-    let offset = u64::from(std::cmp::max(page, 1) - 1) * per_page;
-    let mut rows = signature::Entity::find()
-        .filter(signature::Column::LetterId.eq(letter_id))
-        .filter(signature::Column::Kind.eq(SignatureKind::Individual))
-        .filter(signature::Column::Status.eq(SignatureStatus::Confirmed))
-        .filter(signature::Column::ShowPublicly.eq(true))
-        .order_by_desc(signature::Column::ConfirmedAt)
-        .order_by_desc(signature::Column::Id)
-        .offset(offset)
         .limit(per_page + 1)
         .all(conn)
         .await?;
-    let more = rows.len() as u64 > per_page;
-    rows.truncate(per_page as usize);
-    Ok((rows, more))
+    Ok(ListPage::from_rows(rows, per_page))
+}
+
+/// One page of the confirmed individuals who chose to be listed, newest first, before
+/// `before` (a keyset page, served by `idx_signatures_public_individuals`).
+pub async fn public_individuals<C: ConnectionTrait>(
+    conn: &C,
+    letter_id: i64,
+    before: Option<&IndividualsAfter>,
+    per_page: u32,
+) -> Result<ListPage, DbErr> {
+    let per_page = u64::from(std::cmp::max(per_page, 1));
+    let mut query = signature::Entity::find()
+        .filter(signature::Column::LetterId.eq(letter_id))
+        .filter(signature::Column::Kind.eq(SignatureKind::Individual))
+        .filter(signature::Column::Status.eq(SignatureStatus::Confirmed))
+        .filter(signature::Column::ShowPublicly.eq(true));
+    if let Some(before) = before {
+        query = query.filter(
+            Expr::tuple([
+                Expr::col(signature::Column::ConfirmedAt),
+                Expr::col(signature::Column::Id),
+            ])
+            .lt(Expr::tuple([
+                Expr::value(before.confirmed_at),
+                Expr::value(before.id),
+            ])),
+        );
+    }
+    let rows = query
+        .order_by_desc(signature::Column::ConfirmedAt)
+        .order_by_desc(signature::Column::Id)
+        .limit(per_page + 1)
+        .all(conn)
+        .await?;
+    Ok(ListPage::from_rows(rows, per_page))
 }
 
 /// Confirmed signatures of a letter counted from the rows themselves (the truth the

@@ -1,17 +1,22 @@
 //! Public letter pages: the list of open letters, one letter with its signatories and
 //! sign forms, and signing.
 
-use axum::extract::rejection::FormRejection;
+use axum::body::Bytes;
+use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::header;
+use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::DateTime;
 use serde::Deserialize;
 
 use super::error::Step;
+use super::page_cache::{CachedPage, etag_of, public_response};
 use super::sign_form::SignFormInput;
-use super::{AppState, ClientIp, PUBLIC_CACHE, WebError};
+use super::{AppState, ClientIp, WebError};
 use crate::abuse::Limit;
 use crate::clock::span;
 use crate::db;
@@ -19,7 +24,7 @@ use crate::domain::Country;
 use crate::entities::{LetterStatus, SignatureKind, letter};
 use crate::letters::accepts_signatures;
 use crate::store::letters::{self, Counts};
-use crate::store::signatures::{self, MailCaps};
+use crate::store::signatures::{self, IndividualsAfter, ListPage, MailCaps, OrganisationsAfter};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -29,7 +34,9 @@ pub fn router() -> Router<AppState> {
         .route("/letters/{slug}/check-inbox", get(check_inbox))
 }
 
-async fn home(State(state): State<AppState>) -> Result<Response, WebError> {
+const HTML: &str = "text/html; charset=utf-8";
+
+async fn home(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
     let letters = letters::list_open(&state.db)
         .await?
         .into_iter()
@@ -41,32 +48,140 @@ async fn home(State(state): State<AppState>) -> Result<Response, WebError> {
             deadline: l.deadline.map(|d| d.format("%-d %B %Y").to_string()),
         })
         .collect::<Vec<_>>();
-    Ok((
-        [(header::CACHE_CONTROL, PUBLIC_CACHE)],
-        Html(templates::home(&letters).into_string()),
-    )
-        .into_response())
+    let body = Bytes::from(templates::home(&letters).into_string());
+    Ok(public_response(&headers, HTML, &etag_of(&body), body))
 }
 
+/// The query of a letter page: where each list of signatories starts. `?page=` from
+/// before keyset paging is ignored.
 #[derive(Debug, Default, Deserialize)]
 struct PageQuery {
-    page: Option<String>,
+    before: Option<String>,
+    orgs_after: Option<String>,
+}
+
+/// Where the lists of a letter page start; the default is the first page of both.
+#[derive(Clone, Debug, Default)]
+struct Position {
+    individuals_before: Option<IndividualsAfter>,
+    organisations_after: Option<OrganisationsAfter>,
+}
+
+impl Position {
+    /// A cursor that does not decode (cut short when a link was shared, or made up) means
+    /// the first page rather than an error: the reader still gets the letter, and the
+    /// answer comes from the page cache without a query, so made-up cursors cost nothing.
+    fn from_query(query: &PageQuery) -> Position {
+        Position {
+            individuals_before: query.before.as_deref().and_then(decode_individuals),
+            organisations_after: query.orgs_after.as_deref().and_then(decode_organisations),
+        }
+    }
+
+    fn is_first(&self) -> bool {
+        self.individuals_before.is_none() && self.organisations_after.is_none()
+    }
+}
+
+/// Longest cursor worth decoding: an organisation name is at most 200 characters.
+const MAX_CURSOR_LEN: usize = 1_200;
+
+fn decode_cursor(cursor: &str) -> Option<String> {
+    if cursor.len() > MAX_CURSOR_LEN {
+        return None;
+    }
+    String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).ok()?).ok()
+}
+
+/// The cursor after an individual: base64url of `{confirmed_at in µs}.{id}`, opaque to
+/// readers so its form can change without breaking anything but old links.
+fn encode_individuals(after: &IndividualsAfter) -> String {
+    URL_SAFE_NO_PAD.encode(format!(
+        "{}.{}",
+        after.confirmed_at.timestamp_micros(),
+        after.id
+    ))
+}
+
+fn decode_individuals(cursor: &str) -> Option<IndividualsAfter> {
+    let text = decode_cursor(cursor)?;
+    let (micros, id) = text.split_once('.')?;
+    Some(IndividualsAfter {
+        confirmed_at: DateTime::from_timestamp_micros(micros.parse().ok()?)?,
+        id: id.parse().ok().filter(|id| *id > 0)?,
+    })
+}
+
+/// The cursor after an organisation: base64url of `{id}.{name}` (the name last, since it
+/// may hold dots).
+fn encode_organisations(after: &OrganisationsAfter) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{}.{}", after.id, after.organisation_name))
+}
+
+fn decode_organisations(cursor: &str) -> Option<OrganisationsAfter> {
+    let text = decode_cursor(cursor)?;
+    let (id, name) = text.split_once('.')?;
+    Some(OrganisationsAfter {
+        organisation_name: name.to_owned(),
+        id: id.parse().ok().filter(|id| *id > 0)?,
+    })
 }
 
 async fn show(
     State(state): State<AppState>,
     Path(slug): Path<String>,
-    Query(query): Query<PageQuery>,
+    query: Result<Query<PageQuery>, QueryRejection>,
+    headers: HeaderMap,
 ) -> Result<Response, WebError> {
+    // A query that does not parse at all (a repeated `before`, say) is a first page too.
+    let position = query
+        .map(|Query(q)| Position::from_query(&q))
+        .unwrap_or_default();
+    if position.is_first() {
+        let page = state
+            .pages
+            .first_page(&slug, state.clock.now(), || load_first_page(&state, &slug))
+            .await?;
+        return Ok(public_response(
+            &headers,
+            HTML,
+            &page.etag,
+            page.html.clone(),
+        ));
+    }
     let letter = public_letter(&state, &slug).await?;
-    // A page number that is not a number is treated as the first page, not an error.
-    let page = query
-        .page
-        .and_then(|p| p.parse::<u32>().ok())
-        .filter(|p| *p >= 1)
-        .unwrap_or(1);
-    let html = render_letter(&state, &letter, page).await?;
-    Ok(([(header::CACHE_CONTROL, PUBLIC_CACHE)], Html(html)).into_response())
+    let (view, _) = letter_view(
+        &state,
+        &letter,
+        &position,
+        None,
+        Vec::new(),
+        Default::default(),
+    )
+    .await?;
+    let body = Bytes::from(templates::letter(&view).into_string());
+    Ok(public_response(&headers, HTML, &etag_of(&body), body))
+}
+
+/// The first page of a public letter, rendered for the page cache.
+async fn load_first_page(state: &AppState, slug: &str) -> Result<CachedPage, WebError> {
+    let letter = public_letter(state, slug).await?;
+    let (view, counts) = letter_view(
+        state,
+        &letter,
+        &Position::default(),
+        None,
+        Vec::new(),
+        Default::default(),
+    )
+    .await?;
+    let html = Bytes::from(templates::letter(&view).into_string());
+    Ok(CachedPage {
+        etag: etag_of(&html),
+        html,
+        letter,
+        counts,
+    })
 }
 
 async fn sign(
@@ -90,7 +205,15 @@ async fn sign(
     let new = match input.parse(kind, Some(ip.to_string())) {
         Ok(new) => new,
         Err(errors) => {
-            let view = letter_view(&state, &letter, 1, Some(kind), errors, input.values()).await?;
+            let (view, _) = letter_view(
+                &state,
+                &letter,
+                &Position::default(),
+                Some(kind),
+                errors,
+                input.values(),
+            )
+            .await?;
             return Err(WebError::InvalidSignForm(Box::new(view)));
         }
     };
@@ -152,44 +275,57 @@ async fn public_letter(state: &AppState, slug: &str) -> Result<letter::Model, We
     }
 }
 
-async fn render_letter(
-    state: &AppState,
-    letter: &letter::Model,
-    page: u32,
-) -> Result<String, WebError> {
-    let view = letter_view(state, letter, page, None, Vec::new(), Default::default()).await?;
-    Ok(templates::letter(&view).into_string())
-}
-
-/// Everything the letter page shows, with the sign forms as submitted.
+/// The letter page at `position`, with the sign forms as submitted, and the counts it
+/// shows.
 async fn letter_view(
     state: &AppState,
     letter: &letter::Model,
-    page: u32,
+    position: &Position,
     submitted: Option<SignatureKind>,
     errors: Vec<templates::FieldError>,
     values: templates::SignFormValues,
-) -> Result<templates::LetterPage<'static>, WebError> {
+) -> Result<(templates::LetterPage<'static>, Counts), WebError> {
     let targets = letters::targets(&state.db, letter.id).await?;
-    let Counts {
-        individuals,
-        organisations,
-    } = letters::counts(&state.db, letter.id).await?;
-    let orgs = signatures::confirmed_organisations(&state.db, letter.id).await?;
-    let (people, more) = signatures::public_individuals(
+    let counts = letters::counts(&state.db, letter.id).await?;
+    let ListPage {
+        rows: orgs,
+        more: more_orgs,
+    } = signatures::confirmed_organisations(
         &state.db,
         letter.id,
-        page,
+        position.organisations_after.as_ref(),
+        state.settings.organisations_per_page,
+    )
+    .await?;
+    let ListPage {
+        rows: people,
+        more: more_people,
+    } = signatures::public_individuals(
+        &state.db,
+        letter.id,
+        position.individuals_before.as_ref(),
         state.settings.individuals_per_page,
     )
     .await?;
+    let organisations_next = orgs.last().filter(|_| more_orgs).map(|o| {
+        encode_organisations(&OrganisationsAfter {
+            organisation_name: o.organisation_name.clone().unwrap_or_default(),
+            id: o.id,
+        })
+    });
+    let individuals_next = people.last().filter(|_| more_people).and_then(|p| {
+        Some(encode_individuals(&IndividualsAfter {
+            confirmed_at: p.confirmed_at?,
+            id: p.id,
+        }))
+    });
     let country = |code: &str| Country::name_of(code).unwrap_or(code).to_string();
     let view = templates::LetterPage {
         slug: letter.slug.clone(),
         title: letter.title.clone(),
         summary: letter.summary.clone(),
         language: letter.language.clone(),
-        body_html: crate::markdown::render(&letter.body),
+        body_html: state.pages.body_html(letter).to_string(),
         status: match letter.status {
             LetterStatus::Draft => templates::LetterStatus::Draft,
             // Past its deadline a letter takes nothing, whether or not a job closed it yet.
@@ -201,8 +337,8 @@ async fn letter_view(
             LetterStatus::Delivered => templates::LetterStatus::Delivered,
         },
         targets: targets.into_iter().map(|t| t.name).collect(),
-        individual_count: u64::try_from(individuals).unwrap_or(0),
-        organisation_count: u64::try_from(organisations).unwrap_or(0),
+        individual_count: u64::try_from(counts.individuals).unwrap_or(0),
+        organisation_count: u64::try_from(counts.organisations).unwrap_or(0),
         goal: letter.goal.and_then(|g| u64::try_from(g).ok()),
         deadline: letter.deadline.map(|d| d.format("%-d %B %Y").to_string()),
         organisations: orgs
@@ -213,6 +349,10 @@ async fn letter_view(
                 website: o.website,
             })
             .collect(),
+        organisations_paging: templates::Paging {
+            next: organisations_next,
+            is_first: position.organisations_after.is_none(),
+        },
         individuals: people
             .into_iter()
             .map(|p| templates::IndividualSignatory {
@@ -222,8 +362,10 @@ async fn letter_view(
                 occupation: p.occupation,
             })
             .collect(),
-        individuals_page: page,
-        individuals_has_more: more,
+        individuals_paging: templates::Paging {
+            next: individuals_next,
+            is_first: position.individuals_before.is_none(),
+        },
         form: templates::SignForm {
             submitted: submitted.map(|k| match k {
                 SignatureKind::Individual => templates::SignerKind::Individual,
@@ -234,5 +376,52 @@ async fn letter_view(
             countries: Country::all(),
         },
     };
-    Ok(view)
+    Ok((view, counts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_survive_the_round_trip() {
+        let individual = IndividualsAfter {
+            confirmed_at: DateTime::from_timestamp_micros(1_795_000_000_123_456).unwrap(),
+            id: 42,
+        };
+        assert_eq!(
+            decode_individuals(&encode_individuals(&individual)),
+            Some(individual)
+        );
+        let organisation = OrganisationsAfter {
+            organisation_name: "Amnesty Int. – Sección".into(),
+            id: 7,
+        };
+        assert_eq!(
+            decode_organisations(&encode_organisations(&organisation)),
+            Some(organisation)
+        );
+    }
+
+    #[test]
+    fn bad_cursors_decode_to_nothing() {
+        let b64 = |s: &str| URL_SAFE_NO_PAD.encode(s);
+        for bad in [
+            String::new(),
+            "not base64!".into(),
+            b64("12345"),
+            b64("x.1"),
+            b64("1.x"),
+            b64("1.-3"),
+            b64("1.0"),
+            b64(&format!("{}.1", i64::MAX)),
+            URL_SAFE_NO_PAD.encode([0xff, 0xfe, b'.', b'1']),
+            "A".repeat(MAX_CURSOR_LEN + 1),
+        ] {
+            assert_eq!(decode_individuals(&bad), None, "{bad}");
+        }
+        assert_eq!(decode_organisations(&b64("x.Name")), None);
+        assert_eq!(decode_organisations(&b64("0.Name")), None);
+        assert_eq!(decode_organisations(&b64("Name")), None);
+    }
 }

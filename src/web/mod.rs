@@ -7,12 +7,14 @@ mod dev;
 mod error;
 mod health;
 mod letters;
+mod page_cache;
 mod request_id;
 mod same_origin;
 mod sign_form;
 
 pub use client::ClientIp;
 pub use error::WebError;
+pub use page_cache::PageCache;
 
 use std::sync::Arc;
 
@@ -42,6 +44,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub clock: Clock,
     pub limits: Arc<RateLimits>,
+    /// Rendered first pages of public letters, so a warm page asks the database nothing.
+    pub pages: Arc<PageCache>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -154,6 +158,10 @@ async fn not_found() -> WebError {
     WebError::NotFound
 }
 
-/// `Cache-Control` for public pages: a CDN may serve them a little stale while it
-/// refreshes, which takes the read load of a popular letter off the service.
-pub const PUBLIC_CACHE: &str = "public, max-age=10, stale-while-revalidate=60";
+/// `Cache-Control` for public pages and the letter JSON. A browser's copy is stale at once
+/// (`max-age=0`), so it asks again and, with the ETag, gets a bodiless 304 when nothing
+/// changed; shared caches (a CDN) keep a page for `s-maxage` seconds and may serve it up to
+/// `stale-while-revalidate` seconds longer while they refresh it, which takes the read
+/// load of a popular letter off the service. Browsers that honour `stale-while-revalidate`
+/// may show their stale copy once more while revalidating in the background.
+pub const PUBLIC_CACHE: &str = "public, max-age=0, s-maxage=10, stale-while-revalidate=60";

@@ -4,7 +4,7 @@ use maud::{Markup, PreEscaped, html};
 
 use crate::layout::{Page, layout};
 use crate::sign_form::{SignForm, error_summary_id, sign_section};
-use crate::util::{count_noun, format_count, non_blank};
+use crate::util::{count_noun, format_count, letter_path, non_blank};
 
 /// Where a letter is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,6 +58,15 @@ pub struct IndividualSignatory {
     pub occupation: Option<String>,
 }
 
+/// Where one page of a list of signatories sits among the others.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Paging {
+    /// The opaque cursor that leads to the next page; `None` on the last page.
+    pub next: Option<String>,
+    /// Whether this is the list's first page (otherwise a link leads back to it).
+    pub is_first: bool,
+}
+
 /// Everything the letter page shows.
 #[derive(Clone, Debug)]
 pub struct LetterPage<'a> {
@@ -76,12 +85,12 @@ pub struct LetterPage<'a> {
     pub goal: Option<u64>,
     /// Already formatted for display.
     pub deadline: Option<String>,
+    /// By name, one page of them.
     pub organisations: Vec<OrganisationSignatory>,
+    pub organisations_paging: Paging,
     /// Newest first, one page of them.
     pub individuals: Vec<IndividualSignatory>,
-    /// 1-based page of `individuals`.
-    pub individuals_page: u32,
-    pub individuals_has_more: bool,
+    pub individuals_paging: Paging,
     pub form: SignForm<'a>,
 }
 
@@ -147,7 +156,10 @@ fn organisations_section(page: &LetterPage<'_>) -> Markup {
         section.signatories id="organisations" aria-labelledby="organisations-heading" {
             h2 id="organisations-heading" { "Signatory organisations" }
             @if page.organisations.is_empty() {
-                p.empty { "No organisation has signed yet." }
+                p.empty {
+                    @if page.organisations_paging.is_first { "No organisation has signed yet." }
+                    @else { "There are no more organisations to show." }
+                }
             } @else {
                 ul.signatory-list {
                     @for o in &page.organisations {
@@ -173,6 +185,51 @@ fn organisations_section(page: &LetterPage<'_>) -> Markup {
                     }
                 }
             }
+            (pagination(
+                &page.slug,
+                &page.organisations_paging,
+                &Links {
+                    label: "Pages of signatory organisations",
+                    anchor: "organisations",
+                    param: "orgs_after",
+                    first: "First organisations",
+                    next: "More organisations",
+                },
+            ))
+        }
+    }
+}
+
+/// The words and addresses of one list's paging links.
+struct Links {
+    label: &'static str,
+    /// The id of the list's section, so a link lands on the list and not the page top.
+    anchor: &'static str,
+    /// The query parameter that carries the cursor.
+    param: &'static str,
+    first: &'static str,
+    next: &'static str,
+}
+
+/// "First" and "next" links under a list. The first page is the letter's plain address,
+/// so every link back to it shares one cached copy; there is no "previous" link, since a
+/// keyset only runs one way.
+fn pagination(slug: &str, paging: &Paging, links: &Links) -> Markup {
+    let path = letter_path(slug);
+    html! {
+        @if !paging.is_first || paging.next.is_some() {
+            nav.pagination aria-label=(links.label) {
+                @if !paging.is_first {
+                    a rel="first" href=(format!("{path}#{}", links.anchor)) {
+                        span aria-hidden="true" { "« " } (links.first)
+                    }
+                }
+                @if let Some(next) = &paging.next {
+                    a rel="next" href=(format!("{path}?{}={next}#{}", links.param, links.anchor)) {
+                        (links.next) span aria-hidden="true" { " →" }
+                    }
+                }
+            }
         }
     }
 }
@@ -194,7 +251,6 @@ fn individual_details(i: &IndividualSignatory) -> String {
 }
 
 fn individuals_section(page: &LetterPage<'_>) -> Markup {
-    let current = page.individuals_page.max(1);
     html! {
         section.signatories id="individuals" aria-labelledby="individuals-heading" {
             h2 id="individuals-heading" { "Individual signatories" }
@@ -203,8 +259,8 @@ fn individuals_section(page: &LetterPage<'_>) -> Markup {
             }
             @if page.individuals.is_empty() {
                 p.empty {
-                    @if current > 1 { "There are no more names to show." }
-                    @else { "No one is listed publicly yet." }
+                    @if page.individuals_paging.is_first { "No one is listed publicly yet." }
+                    @else { "There are no more names to show." }
                 }
             } @else {
                 ul.signatory-list {
@@ -219,21 +275,17 @@ fn individuals_section(page: &LetterPage<'_>) -> Markup {
                     }
                 }
             }
-            @if current > 1 || page.individuals_has_more {
-                nav.pagination aria-label="Pages of individual signatories" {
-                    @if current > 1 {
-                        a rel="prev" href=(format!("?page={}#individuals", current - 1)) {
-                            span aria-hidden="true" { "← " } "Newer signatures"
-                        }
-                    }
-                    span.page-number { "Page " (current) }
-                    @if page.individuals_has_more {
-                        a rel="next" href=(format!("?page={}#individuals", current.saturating_add(1))) {
-                            "Older signatures" span aria-hidden="true" { " →" }
-                        }
-                    }
-                }
-            }
+            (pagination(
+                &page.slug,
+                &page.individuals_paging,
+                &Links {
+                    label: "Pages of individual signatories",
+                    anchor: "individuals",
+                    param: "before",
+                    first: "Newest signatures",
+                    next: "Older signatures",
+                },
+            ))
         }
     }
 }

@@ -28,7 +28,9 @@ pub use email::{
 pub use error_page::{ErrorPage, error};
 pub use home::{LetterSummary, home};
 pub use layout::{Page, SITE_NAME, layout};
-pub use letter::{IndividualSignatory, LetterPage, LetterStatus, OrganisationSignatory, letter};
+pub use letter::{
+    IndividualSignatory, LetterPage, LetterStatus, OrganisationSignatory, Paging, letter,
+};
 pub use mailbox::{MailboxMessage, dev_mailbox};
 pub use sign_form::{FieldError, SignForm, SignFormValues, SignerKind};
 

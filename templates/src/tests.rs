@@ -102,15 +102,22 @@ fn letter_page(status: LetterStatus, form: SignForm<'static>) -> LetterPage<'sta
             country: "Belgium".into(),
             website: Some("https://rights.example.org/".into()),
         }],
+        organisations_paging: first_and_only(),
         individuals: vec![IndividualSignatory {
             name: "Ana Novak".into(),
             country: "Austria".into(),
             city: Some("Vienna".into()),
             occupation: Some("Lawyer".into()),
         }],
-        individuals_page: 1,
-        individuals_has_more: false,
+        individuals_paging: first_and_only(),
         form,
+    }
+}
+
+fn first_and_only() -> Paging {
+    Paging {
+        next: None,
+        is_first: true,
     }
 }
 
@@ -157,14 +164,20 @@ fn evil_letter(kind: SignerKind) -> LetterPage<'static> {
             country: EVIL.into(),
             website: Some(format!("https://x.org/{EVIL}")),
         }],
+        organisations_paging: Paging {
+            next: Some(EVIL.into()),
+            is_first: false,
+        },
         individuals: vec![IndividualSignatory {
             name: EVIL.into(),
             country: EVIL.into(),
             city: Some(EVIL.into()),
             occupation: Some(EVIL.into()),
         }],
-        individuals_page: 2,
-        individuals_has_more: true,
+        individuals_paging: Paging {
+            next: Some(EVIL.into()),
+            is_first: false,
+        },
         form: SignForm {
             submitted: Some(kind),
             values: evil_values(),
@@ -527,22 +540,83 @@ fn unsafe_websites_are_never_links() {
     assert!(html.contains("javascript:alert(1)"));
 }
 
+/// The `<nav>` with this label, whole.
+fn nav_labelled<'a>(html: &'a str, label: &str) -> Option<&'a str> {
+    let open = format!("<nav class=\"pagination\" aria-label=\"{label}\">");
+    let start = html.find(&open)?;
+    let end = start + html[start..].find("</nav>")? + "</nav>".len();
+    Some(&html[start..end])
+}
+
 #[test]
-fn individuals_are_paginated() {
+fn a_single_page_of_signatories_has_no_paging_links() {
+    let html = letter(&letter_page(LetterStatus::Open, blank_form())).into_string();
+    assert!(!html.contains("class=\"pagination\""), "{html}");
+}
+
+#[test]
+fn individuals_page_by_cursor_towards_older_signatures() {
     let mut page = letter_page(LetterStatus::Open, blank_form());
+    page.individuals_paging.next = Some("MTIzLjQ1".into());
     let html = letter(&page).into_string();
-    assert!(!html.contains("class=\"pagination\""));
+    let nav = nav_labelled(&html, "Pages of individual signatories").expect("a nav");
+    assert!(
+        nav.contains(
+            "<a rel=\"next\" href=\"/letters/eu-appeal?before=MTIzLjQ1#individuals\">Older signatures"
+        ),
+        "{nav}"
+    );
+    assert!(
+        !nav.contains("rel=\"first\""),
+        "the first page links to itself: {nav}"
+    );
+    assert!(!html.contains("?page="), "page numbers are gone");
+    assert!(nav_labelled(&html, "Pages of signatory organisations").is_none());
 
-    page.individuals_has_more = true;
+    // A later, last page leads back to the newest and nowhere else.
+    page.individuals_paging = Paging {
+        next: None,
+        is_first: false,
+    };
     let html = letter(&page).into_string();
-    assert!(html.contains("<a rel=\"next\" href=\"?page=2#individuals\">"));
-    assert!(!html.contains("rel=\"prev\""));
+    let nav = nav_labelled(&html, "Pages of individual signatories").expect("a nav");
+    assert!(
+        nav.contains("<a rel=\"first\" href=\"/letters/eu-appeal#individuals\">"),
+        "{nav}"
+    );
+    assert!(nav.contains("Newest signatures"), "{nav}");
+    assert!(!nav.contains("rel=\"next\""), "{nav}");
 
-    page.individuals_page = 3;
-    page.individuals_has_more = false;
+    // Past the end: said in words, not an empty list.
+    page.individuals.clear();
     let html = letter(&page).into_string();
-    assert!(html.contains("<a rel=\"prev\" href=\"?page=2#individuals\">"));
-    assert!(!html.contains("rel=\"next\""));
+    assert!(html.contains("There are no more names to show."));
+    assert!(!html.contains("No one is listed publicly yet."));
+}
+
+#[test]
+fn organisations_page_by_cursor_too() {
+    let mut page = letter_page(LetterStatus::Open, blank_form());
+    page.organisations_paging = Paging {
+        next: Some("NC5SaWdodHM".into()),
+        is_first: false,
+    };
+    let html = letter(&page).into_string();
+    let nav = nav_labelled(&html, "Pages of signatory organisations").expect("a nav");
+    assert!(
+        nav.contains(
+            "<a rel=\"next\" href=\"/letters/eu-appeal?orgs_after=NC5SaWdodHM#organisations\">More organisations"
+        ),
+        "{nav}"
+    );
+    assert!(
+        nav.contains("<a rel=\"first\" href=\"/letters/eu-appeal#organisations\">"),
+        "{nav}"
+    );
+    assert!(nav_labelled(&html, "Pages of individual signatories").is_none());
+    page.organisations.clear();
+    let html = letter(&page).into_string();
+    assert!(html.contains("There are no more organisations to show."));
 }
 
 #[test]

@@ -9,6 +9,7 @@ mod fail_closed;
 mod fuzz;
 mod hung_relay;
 mod journey;
+mod letter_page;
 mod operations;
 mod outbox_delivery;
 mod rate_limit;

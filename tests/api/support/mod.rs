@@ -86,6 +86,9 @@ impl TestApp {
             confirm_burst: 10_000,
             outbox_retry_base: Duration::from_secs(30),
             smtp_timeout: Duration::from_secs(10),
+            // Tests read a page right after changing what it shows, without moving the
+            // clock; the tests of the page cache turn it on.
+            page_cache_ttl: Duration::ZERO,
             ..Settings::default()
         };
         configure(&mut settings);
