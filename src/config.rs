@@ -100,6 +100,19 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// A tracing filter, e.g. `info` or `undersigned=debug,info`.
     pub log: String,
+    /// Longest a client may take to send a request's headers; the clock starts when the
+    /// server waits for a request, so it also closes a kept-alive connection left idle.
+    pub header_read_timeout: Duration,
+    /// A connection on which no byte moves either way for this long is closed (a client
+    /// that stops reading its response, or idle keep-alive beyond the header timeout).
+    pub idle_timeout: Duration,
+    /// Most connections open at once; more are closed as soon as they are accepted.
+    pub max_connections: u32,
+    /// Most connections open at once from one client address (IPv6 by /64); peers in
+    /// `trusted_proxies` are exempt but count towards `max_connections`.
+    pub max_connections_per_address: u32,
+    /// After the shutdown signal, how long connections get to finish before they are cut.
+    pub shutdown_timeout: Duration,
 }
 
 /// How log lines are written.
@@ -155,6 +168,11 @@ impl Default for Settings {
             individuals_per_page: 50,
             log_format: LogFormat::Pretty,
             log: "info".into(),
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            max_connections: 10_000,
+            max_connections_per_address: 100,
+            shutdown_timeout: Duration::from_secs(20),
         }
     }
 }
@@ -290,6 +308,13 @@ impl Settings {
                 "individuals_per_page" => s.individuals_per_page = positive(v).map_err(invalid)?,
                 "log_format" => s.log_format = parse(v).map_err(invalid)?,
                 "log" => s.log = non_empty(v).map_err(invalid)?,
+                "header_read_timeout_secs" => s.header_read_timeout = secs(v).map_err(invalid)?,
+                "idle_timeout_secs" => s.idle_timeout = secs(v).map_err(invalid)?,
+                "max_connections" => s.max_connections = positive(v).map_err(invalid)?,
+                "max_connections_per_address" => {
+                    s.max_connections_per_address = positive(v).map_err(invalid)?
+                }
+                "shutdown_timeout_secs" => s.shutdown_timeout = secs(v).map_err(invalid)?,
                 _ => return Err(ConfigError::Unknown { key, origin }),
             }
         }
@@ -453,5 +478,33 @@ mod tests {
             Settings::from_sources(None, env(&[("UNDERSIGNED_MAIL_FROM", "not an address")]))
                 .is_err()
         );
+    }
+
+    #[test]
+    fn connection_limits_must_be_positive() {
+        for key in [
+            "HEADER_READ_TIMEOUT_SECS",
+            "IDLE_TIMEOUT_SECS",
+            "MAX_CONNECTIONS",
+            "MAX_CONNECTIONS_PER_ADDRESS",
+            "SHUTDOWN_TIMEOUT_SECS",
+        ] {
+            let var = format!("UNDERSIGNED_{key}");
+            let err = Settings::from_sources(None, env(&[(var.as_str(), "0")]))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(&key.to_ascii_lowercase()), "{err}");
+            assert!(err.contains("greater than zero"), "{err}");
+        }
+        let s = Settings::from_sources(
+            None,
+            env(&[
+                ("UNDERSIGNED_MAX_CONNECTIONS", "500"),
+                ("UNDERSIGNED_SHUTDOWN_TIMEOUT_SECS", "3"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.max_connections, 500);
+        assert_eq!(s.shutdown_timeout, Duration::from_secs(3));
     }
 }

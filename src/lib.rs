@@ -11,6 +11,7 @@ pub mod entities;
 pub mod mail;
 pub mod markdown;
 pub mod outbox;
+pub mod serve;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
