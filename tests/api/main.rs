@@ -4,6 +4,7 @@
 mod support;
 
 mod concurrency;
+mod connections;
 mod journey;
 mod operations;
 mod outbox_delivery;

@@ -249,6 +249,21 @@ impl TestApp {
             .expect("reading the outbox")
     }
 
+    /// Fires the shutdown signal without waiting for the server (see `server_stopped`).
+    pub fn signal_shutdown(&self) {
+        self.shutdown.cancel();
+    }
+
+    /// Waits for the server task to end after `signal_shutdown`; `guard` only keeps a
+    /// broken shutdown from hanging the test for ever.
+    pub async fn server_stopped(&mut self, guard: Duration) -> anyhow::Result<()> {
+        let server = self.server.take().expect("the server is running");
+        tokio::time::timeout(guard, server)
+            .await
+            .expect("the server stops within the guard after the shutdown signal")
+            .expect("the server task did not panic")
+    }
+
     /// Stops the server and drops the database.
     pub async fn stop(mut self) {
         self.shutdown.cancel();
