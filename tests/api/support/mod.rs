@@ -84,6 +84,9 @@ impl TestApp {
             sign_burst: 10_000,
             confirm_rate_per_minute: 10_000,
             confirm_burst: 10_000,
+            // One test client stands in for many people, as with the rate limits above;
+            // tests of the cap set their own.
+            max_connections_per_address: 10_000,
             outbox_retry_base: Duration::from_secs(30),
             smtp_timeout: Duration::from_secs(10),
             ..Settings::default()
