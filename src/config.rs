@@ -103,8 +103,9 @@ pub struct Settings {
     /// Longest a client may take to send a request's headers; the clock starts when the
     /// server waits for a request, so it also closes a kept-alive connection left idle.
     pub header_read_timeout: Duration,
-    /// A connection on which no byte moves either way for this long is closed (a client
-    /// that stops reading its response, or idle keep-alive beyond the header timeout).
+    /// A connection on which no byte moves either way, and no request is being handled,
+    /// for this long is closed: a client that stops reading its response, or (when set
+    /// below `header_read_timeout`) a kept-alive connection left idle.
     pub idle_timeout: Duration,
     /// Most connections open at once; more are closed as soon as they are accepted.
     pub max_connections: u32,
