@@ -132,6 +132,20 @@ pub struct Settings {
     /// How long the rendered first page of a letter is served from memory without asking
     /// the database; zero turns the cache off.
     pub page_cache_ttl: Duration,
+    /// Longest a client may take to send a request's headers; the clock starts when the
+    /// server waits for a request, so it also closes a kept-alive connection left idle.
+    pub header_read_timeout: Duration,
+    /// A connection on which no byte moves either way, and no request is being handled,
+    /// for this long is closed: a client that stops reading its response, or (when set
+    /// below `header_read_timeout`) a kept-alive connection left idle.
+    pub idle_timeout: Duration,
+    /// Most connections open at once; more are closed as soon as they are accepted.
+    pub max_connections: u32,
+    /// Most connections open at once from one client address (IPv6 by /64); peers in
+    /// `trusted_proxies` are exempt but count towards `max_connections`.
+    pub max_connections_per_address: u32,
+    /// After the shutdown signal, how long connections get to finish before they are cut.
+    pub shutdown_timeout: Duration,
 }
 
 /// How log lines are written.
@@ -194,6 +208,11 @@ impl Default for Settings {
             log: "info".into(),
             organisations_per_page: 100,
             page_cache_ttl: Duration::from_millis(2000),
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
+            max_connections: 10_000,
+            max_connections_per_address: 100,
+            shutdown_timeout: Duration::from_secs(20),
         }
     }
 }
@@ -355,6 +374,13 @@ impl Settings {
                 "page_cache_ttl_ms" => {
                     s.page_cache_ttl = Duration::from_millis(parse::<u64>(v).map_err(invalid)?)
                 }
+                "header_read_timeout_secs" => s.header_read_timeout = secs(v).map_err(invalid)?,
+                "idle_timeout_secs" => s.idle_timeout = secs(v).map_err(invalid)?,
+                "max_connections" => s.max_connections = positive(v).map_err(invalid)?,
+                "max_connections_per_address" => {
+                    s.max_connections_per_address = positive(v).map_err(invalid)?
+                }
+                "shutdown_timeout_secs" => s.shutdown_timeout = secs(v).map_err(invalid)?,
                 _ => return Err(ConfigError::Unknown { key, origin }),
             }
         }
@@ -759,5 +785,33 @@ mod tests {
             Settings::from_sources(None, env(&[("UNDERSIGNED_MAIL_FROM", "not an address")]))
                 .is_err()
         );
+    }
+
+    #[test]
+    fn connection_limits_must_be_positive() {
+        for key in [
+            "HEADER_READ_TIMEOUT_SECS",
+            "IDLE_TIMEOUT_SECS",
+            "MAX_CONNECTIONS",
+            "MAX_CONNECTIONS_PER_ADDRESS",
+            "SHUTDOWN_TIMEOUT_SECS",
+        ] {
+            let var = format!("UNDERSIGNED_{key}");
+            let err = Settings::from_sources(None, env(&[(var.as_str(), "0")]))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(&key.to_ascii_lowercase()), "{err}");
+            assert!(err.contains("greater than zero"), "{err}");
+        }
+        let s = Settings::from_sources(
+            None,
+            env(&[
+                ("UNDERSIGNED_MAX_CONNECTIONS", "500"),
+                ("UNDERSIGNED_SHUTDOWN_TIMEOUT_SECS", "3"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.max_connections, 500);
+        assert_eq!(s.shutdown_timeout, Duration::from_secs(3));
     }
 }

@@ -13,6 +13,7 @@ pub mod letters;
 pub mod mail;
 pub mod markdown;
 pub mod outbox;
+pub mod serve;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

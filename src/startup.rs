@@ -1,7 +1,6 @@
 //! Building and running the application: the web server and, beside it, the background
 //! tasks (outbox worker, count roll-up and reconciliation, rate-limit sweep).
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -30,6 +29,7 @@ impl Application {
     /// port, which tests read back with `port()`).
     pub async fn build(settings: Settings, clock: Clock) -> anyhow::Result<Application> {
         warn_unsafe_modes(&settings)?;
+        crate::serve::raise_open_file_limit(&settings);
         let db = connect_and_migrate(&settings).await?;
         let mailer = Mailer::from_settings(&settings)?;
         let listener = tokio::net::TcpListener::bind(settings.bind)
@@ -72,8 +72,9 @@ impl Application {
         )
     }
 
-    /// Serves until `shutdown` fires, then finishes in-flight requests, lets the
-    /// background tasks finish what they hold, and returns.
+    /// Serves until `shutdown` fires, then finishes in-flight requests (cutting
+    /// connections still open after `shutdown_timeout`), lets the background tasks finish
+    /// what they hold, and returns.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         let Application {
             listener,
@@ -85,17 +86,12 @@ impl Application {
             spawn_background(&mut background, &state, &mailer, &shutdown);
         }
         spawn_sweep(&mut background, &state, &shutdown);
+        let settings = state.settings.clone();
         let app = web::router(state);
-        let served = axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
-        .await
-        .context("serving HTTP");
+        crate::serve::serve(listener, app, &settings, shutdown.clone()).await;
         shutdown.cancel();
         while background.join_next().await.is_some() {}
-        served
+        Ok(())
     }
 }
 

@@ -49,6 +49,11 @@ pub fn limit_key(ip: IpAddr) -> IpAddr {
     }
 }
 
+/// Whether a socket peer is one of the `trusted` proxies (IPv4-mapped IPv6 counts as IPv4).
+pub fn is_trusted_proxy(peer: IpAddr, trusted: &[IpNet]) -> bool {
+    is_trusted(canonical(peer), trusted)
+}
+
 fn is_trusted(ip: IpAddr, trusted: &[IpNet]) -> bool {
     trusted.iter().any(|net| net.contains(&ip))
 }

@@ -3,5 +3,5 @@
 mod client_ip;
 mod rate_limit;
 
-pub use client_ip::{client_ip, limit_key};
+pub use client_ip::{client_ip, is_trusted_proxy, limit_key};
 pub use rate_limit::{Limit, RateLimits};

@@ -5,6 +5,7 @@ mod support;
 
 mod backup;
 mod concurrency;
+mod connections;
 mod fail_closed;
 mod fuzz;
 mod hung_relay;

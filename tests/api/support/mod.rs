@@ -84,6 +84,9 @@ impl TestApp {
             sign_burst: 10_000,
             confirm_rate_per_minute: 10_000,
             confirm_burst: 10_000,
+            // One test client stands in for many people, as with the rate limits above;
+            // tests of the cap set their own.
+            max_connections_per_address: 10_000,
             outbox_retry_base: Duration::from_secs(30),
             smtp_timeout: Duration::from_secs(10),
             // Tests read a page right after changing what it shows, without moving the
@@ -250,6 +253,21 @@ impl TestApp {
             .all(&self.db)
             .await
             .expect("reading the outbox")
+    }
+
+    /// Fires the shutdown signal without waiting for the server (see `server_stopped`).
+    pub fn signal_shutdown(&self) {
+        self.shutdown.cancel();
+    }
+
+    /// Waits for the server task to end after `signal_shutdown`; `guard` only keeps a
+    /// broken shutdown from hanging the test for ever.
+    pub async fn server_stopped(&mut self, guard: Duration) -> anyhow::Result<()> {
+        let server = self.server.take().expect("the server is running");
+        tokio::time::timeout(guard, server)
+            .await
+            .expect("the server stops within the guard after the shutdown signal")
+            .expect("the server task did not panic")
     }
 
     /// Stops the server and drops the database.
