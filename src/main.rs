@@ -90,6 +90,9 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
             );
             println!("database: {database}");
             println!("mail: {}", app.mailer().describe());
+            if app.state().settings.serves_dev_mailbox() {
+                println!("development mailbox: {base_url}dev/mailbox");
+            }
             app.run_until_stopped(shutdown_signal()).await
         }
         Command::Worker => {

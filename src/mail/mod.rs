@@ -81,7 +81,7 @@ impl Mailer {
         match self {
             Mailer::Smtp { .. } => "SMTP relay (smtp_url)".to_string(),
             Mailer::Files { dir, .. } => {
-                format!("files in {} (shown at /dev/mailbox)", dir.display())
+                format!("files in {}", dir.display())
             }
         }
     }
