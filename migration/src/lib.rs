@@ -8,6 +8,7 @@ mod m20261127_000002_create_signatures;
 mod m20261127_000003_create_outbox;
 mod m20261127_000004_add_last_confirmation_email;
 mod m20261128_100000_link_count_deltas_to_letters;
+mod m20261128_120000_create_staff;
 
 /// Every migration of the schema, oldest first.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_create_outbox::Migration),
             Box::new(m20261127_000004_add_last_confirmation_email::Migration),
             Box::new(m20261128_100000_link_count_deltas_to_letters::Migration),
+            Box::new(m20261128_120000_create_staff::Migration),
         ]
     }
 }
