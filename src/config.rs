@@ -121,6 +121,14 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// A tracing filter, e.g. `info` or `undersigned=debug,info`.
     pub log: String,
+    /// A staff session unused this long is over.
+    pub staff_session_idle: Duration,
+    /// A staff session is over this long after sign-in, however busy.
+    pub staff_session_absolute: Duration,
+    /// Staff sign-in attempts per minute from one client address (IPv6 by /64).
+    pub staff_sign_in_per_minute: u32,
+    /// Staff sign-in attempts per hour for one account (the email typed).
+    pub staff_sign_in_per_account_per_hour: u32,
 }
 
 /// How log lines are written.
@@ -181,6 +189,10 @@ impl Default for Settings {
             individuals_per_page: 50,
             log_format: LogFormat::Pretty,
             log: "info".into(),
+            staff_session_idle: Duration::from_secs(8 * 3600),
+            staff_session_absolute: Duration::from_secs(7 * 24 * 3600),
+            staff_sign_in_per_minute: 5,
+            staff_sign_in_per_account_per_hour: 10,
         }
     }
 }
@@ -334,6 +346,20 @@ impl Settings {
                 "individuals_per_page" => s.individuals_per_page = positive(v).map_err(invalid)?,
                 "log_format" => s.log_format = parse(v).map_err(invalid)?,
                 "log" => s.log = non_empty(v).map_err(invalid)?,
+                "staff_session_idle_minutes" => {
+                    s.staff_session_idle =
+                        Duration::from_secs(u64::from(positive::<u32>(v).map_err(invalid)?) * 60)
+                }
+                "staff_session_absolute_hours" => {
+                    s.staff_session_absolute =
+                        Duration::from_secs(u64::from(positive::<u32>(v).map_err(invalid)?) * 3600)
+                }
+                "staff_sign_in_per_minute" => {
+                    s.staff_sign_in_per_minute = positive(v).map_err(invalid)?
+                }
+                "staff_sign_in_per_account_per_hour" => {
+                    s.staff_sign_in_per_account_per_hour = positive(v).map_err(invalid)?
+                }
                 _ => return Err(ConfigError::Unknown { key, origin }),
             }
         }
