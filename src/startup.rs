@@ -11,6 +11,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::abuse::RateLimits;
+use crate::auth::SignInLimits;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::mail::Mailer;
@@ -38,6 +39,7 @@ impl Application {
         let state = AppState {
             db,
             limits: Arc::new(RateLimits::new(&settings)),
+            staff_limits: Arc::new(SignInLimits::new(&settings)),
             settings: Arc::new(settings),
             clock,
         };
@@ -192,12 +194,14 @@ fn spawn_periodic<F, Fut>(
 /// without bound.
 fn spawn_sweep(tasks: &mut JoinSet<()>, state: &AppState, shutdown: &CancellationToken) {
     let limits = state.limits.clone();
+    let staff_limits = state.staff_limits.clone();
     spawn_periodic(
         tasks,
         state.settings.rate_limit_sweep_interval,
         shutdown,
         move || {
             let kept = limits.sweep();
+            staff_limits.sweep();
             async move { tracing::debug!(kept, "rate-limit keys swept") }
         },
     );
@@ -215,6 +219,7 @@ pub async fn run_worker(
     let state = AppState {
         db,
         limits: Arc::new(RateLimits::new(&settings)),
+        staff_limits: Arc::new(SignInLimits::new(&settings)),
         settings: Arc::new(settings),
         clock,
     };

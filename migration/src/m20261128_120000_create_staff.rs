@@ -91,7 +91,10 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        for (name, column) in [("idx_audit_log_at", "at"), ("idx_audit_log_action", "action")] {
+        for (name, column) in [
+            ("idx_audit_log_at", "at"),
+            ("idx_audit_log_action", "action"),
+        ] {
             manager
                 .create_index(
                     Index::create()

@@ -21,8 +21,8 @@ impl SignInLimits {
     pub fn new(settings: &Settings) -> SignInLimits {
         let per_minute =
             NonZeroU32::new(settings.staff_sign_in_per_minute).unwrap_or(NonZeroU32::MIN);
-        let per_hour = NonZeroU32::new(settings.staff_sign_in_per_account_per_hour)
-            .unwrap_or(NonZeroU32::MIN);
+        let per_hour =
+            NonZeroU32::new(settings.staff_sign_in_per_account_per_hour).unwrap_or(NonZeroU32::MIN);
         SignInLimits {
             per_address: RateLimiter::keyed(Quota::per_minute(per_minute)),
             per_account: RateLimiter::keyed(Quota::per_hour(per_hour)),

@@ -81,7 +81,9 @@ pub async fn verify(password: String, stored: Option<String>) -> anyhow::Result<
     tokio::task::spawn_blocking(move || {
         let argon2 = Argon2::default();
         match stored {
-            Some(hash) => Ok(argon2.verify_password(password.as_bytes(), hash.as_str()).is_ok()),
+            Some(hash) => Ok(argon2
+                .verify_password(password.as_bytes(), hash.as_str())
+                .is_ok()),
             None => {
                 let dummy = dummy_hash()?;
                 // The result is thrown away: this is only here to take the same time.
@@ -113,10 +115,7 @@ mod tests {
     #[test]
     fn the_policy_refuses_short_common_and_email_like_passwords() {
         let email = "ann.editor@example.org";
-        assert_eq!(
-            check_policy("short", email),
-            Err(PasswordProblem::TooShort)
-        );
+        assert_eq!(check_policy("short", email), Err(PasswordProblem::TooShort));
         assert_eq!(
             check_policy("Password1234", email),
             Err(PasswordProblem::Common)
@@ -151,8 +150,16 @@ mod tests {
     async fn a_hash_verifies_its_password_and_no_other() {
         let hash = hash("violet staple river moon".into()).await.unwrap();
         assert!(hash.starts_with("$argon2id$"));
-        assert!(verify("violet staple river moon".into(), Some(hash.clone())).await.unwrap());
-        assert!(!verify("violet staple river mood".into(), Some(hash)).await.unwrap());
+        assert!(
+            verify("violet staple river moon".into(), Some(hash.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify("violet staple river mood".into(), Some(hash))
+                .await
+                .unwrap()
+        );
         assert!(!verify("anything at all".into(), None).await.unwrap());
     }
 }

@@ -10,6 +10,7 @@ mod letters;
 mod request_id;
 mod same_origin;
 mod sign_form;
+mod staff;
 
 pub use client::ClientIp;
 pub use error::WebError;
@@ -42,6 +43,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub clock: Clock,
     pub limits: Arc<RateLimits>,
+    /// Staff sign-in attempts per address and per account.
+    pub staff_limits: Arc<crate::auth::SignInLimits>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -63,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .merge(confirm::router())
         .merge(api::router())
         .merge(health::router())
+        .merge(staff::router())
         .route("/static/style.css", get(stylesheet));
     // The development mailbox exists only while mail goes to files, and by default only on
     // a loopback address (see `Settings::serves_dev_mailbox`).
