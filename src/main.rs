@@ -251,3 +251,45 @@ fn shutdown_signal() -> CancellationToken {
     });
     token
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_staff_commands_parse() {
+        let cli = Cli::try_parse_from([
+            "undersigned",
+            "staff",
+            "add",
+            "a@example.org",
+            "--role",
+            "editor",
+        ])
+        .unwrap();
+        assert!(matches!(
+            cli.command,
+            Some(Command::Staff { action: StaffCommand::Add { ref email, role: Role::Editor } }) if email == "a@example.org"
+        ));
+        for args in [
+            vec!["undersigned", "staff", "list"],
+            vec!["undersigned", "staff", "disable", "a@example.org"],
+            vec!["undersigned", "staff", "reset", "a@example.org"],
+        ] {
+            assert!(Cli::try_parse_from(args).is_ok());
+        }
+        // A role is required and must be one of the two.
+        assert!(Cli::try_parse_from(["undersigned", "staff", "add", "a@example.org"]).is_err());
+        assert!(
+            Cli::try_parse_from([
+                "undersigned",
+                "staff",
+                "add",
+                "a@example.org",
+                "--role",
+                "owner"
+            ])
+            .is_err()
+        );
+    }
+}
