@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, Set,
+    PaginatorTrait, QueryFilter, QueryOrder, Set, SqlErr,
 };
 use url::Url;
 
@@ -166,7 +166,12 @@ pub async fn add(
             Ok(Some(token))
         })
     })
-    .await?;
+    .await
+    .map_err(|e| match e.sql_err() {
+        // Another request added the same email between our look and our insert.
+        Some(SqlErr::UniqueConstraintViolation(_)) => AccountError::AlreadyExists(email.clone()),
+        _ => AccountError::Database(e),
+    })?;
     token
         .map(|t| link_url(base_url, &t))
         .ok_or(AccountError::AlreadyExists(email))
@@ -380,14 +385,18 @@ pub async fn use_link<C: ConnectionTrait>(
     let (state, link) = look_up_link(conn, token_hash, now).await?;
     let (account, action) = match (state, link, first_admin_email) {
         (LinkState::Account(account), Some(link), _) => {
-            mark_used(conn, link, now).await?;
+            if !mark_used(conn, &link, now).await? {
+                return Ok(Err(LinkState::Unknown));
+            }
             let mut active: staff_account::ActiveModel = account.into();
             active.password_hash = Set(Some(password_hash.to_owned()));
             active.updated_at = Set(now);
             (active.update(conn).await?, "password.set")
         }
         (LinkState::FirstAdmin, Some(link), Some(email)) => {
-            mark_used(conn, link, now).await?;
+            if !mark_used(conn, &link, now).await? {
+                return Ok(Err(LinkState::Unknown));
+            }
             let account = staff_account::ActiveModel {
                 email: Set(email.to_owned()),
                 role: Set(StaffRole::Admin),
@@ -422,12 +431,19 @@ pub async fn use_link<C: ConnectionTrait>(
     Ok(Ok(account))
 }
 
+/// Marks a link used, if nobody else has meanwhile: the condition on `used_at` makes two
+/// simultaneous uses of one link end with one winner (on PostgreSQL the second waits for
+/// the first's row lock and then finds the link used).
 async fn mark_used<C: ConnectionTrait>(
     conn: &C,
-    link: staff_password_link::Model,
+    link: &staff_password_link::Model,
     now: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    let mut active: staff_password_link::ActiveModel = link.into();
-    active.used_at = Set(Some(now));
-    active.update(conn).await.map(|_| ())
+) -> Result<bool, DbErr> {
+    staff_password_link::Entity::update_many()
+        .col_expr(staff_password_link::Column::UsedAt, Expr::value(now))
+        .filter(staff_password_link::Column::Id.eq(link.id))
+        .filter(staff_password_link::Column::UsedAt.is_null())
+        .exec(conn)
+        .await
+        .map(|r| r.rows_affected == 1)
 }

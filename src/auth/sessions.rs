@@ -3,10 +3,13 @@
 //! id is its SHA-256. Expiry is decided with the service's `Clock`.
 
 use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, ModelTrait, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, Set,
 };
 
+use crate::db;
 use crate::domain::ConfirmationToken;
 use crate::entities::{StaffRole, staff_account, staff_session};
 
@@ -75,14 +78,29 @@ pub async fn resolve(
     let account = match account {
         Some(a) if a.disabled_at.is_none() && !expired => a,
         _ => {
-            row.delete(db).await?;
+            let id = row.id.clone();
+            db::write(db, move |txn| {
+                let id = id.clone();
+                Box::pin(async move { end(txn, &id).await })
+            })
+            .await?;
             return Ok(None);
         }
     };
     if now - row.last_seen_at >= TOUCH_EVERY {
-        let mut active: staff_session::ActiveModel = row.clone().into();
-        active.last_seen_at = Set(now);
-        active.update(db).await?;
+        let id = row.id.clone();
+        db::write(db, move |txn| {
+            let id = id.clone();
+            Box::pin(async move {
+                staff_session::Entity::update_many()
+                    .col_expr(staff_session::Column::LastSeenAt, Expr::value(now))
+                    .filter(staff_session::Column::Id.eq(id))
+                    .exec(txn)
+                    .await
+                    .map(|_| ())
+            })
+        })
+        .await?;
     }
     Ok(Some(Session {
         id: row.id,

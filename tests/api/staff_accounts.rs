@@ -881,3 +881,40 @@ async fn the_staff_command_adds_lists_resets_and_disables_accounts() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn two_simultaneous_uses_of_one_link_make_one_account() {
+    let app = TestApp::spawn().await;
+    let path = first_admin_link(&app).await;
+    let token = path.rsplit('/').next().unwrap();
+    let hash = undersigned::domain::ConfirmationToken::parse(token)
+        .unwrap()
+        .hash();
+    let now = app.clock.now();
+    // The first use holds its transaction open while a second one reads the same
+    // unused link and tries to use it too.
+    let first = undersigned::db::begin_write(&app.db).await.unwrap();
+    let used = accounts::use_link(&first, &hash, Some(ADMIN), "hash-a", None, now)
+        .await
+        .unwrap();
+    assert!(used.is_ok());
+    let (db, second_hash) = (app.db.clone(), hash.clone());
+    let second = tokio::spawn(async move {
+        let txn = undersigned::db::begin_write(&db).await.unwrap();
+        let outcome = accounts::use_link(&txn, &second_hash, Some(EDITOR), "hash-b", None, now)
+            .await
+            .unwrap();
+        txn.commit().await.unwrap();
+        outcome.map(|a| a.email)
+    });
+    // Let the second reach its update, which waits for the first's row lock (PostgreSQL)
+    // or its BEGIN IMMEDIATE (SQLite).
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    first.commit().await.unwrap();
+    let second = second.await.unwrap();
+    assert!(second.is_err(), "the second use must fail: {second:?}");
+    let all = accounts::list(&app.db).await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].email, ADMIN);
+    app.stop().await;
+}
