@@ -483,6 +483,33 @@ async fn a_staff_post_without_the_sessions_csrf_token_is_refused() {
         200,
         "still signed in"
     );
+    // A cross-site POST is refused before any staff code runs, even with a valid token
+    // and cookie (a browser would send the cookie with a top-level POST from elsewhere).
+    let csrf = admin.csrf(&app).await;
+    let cross_site = app
+        .client
+        .post(app.url("/staff/accounts"))
+        .header("cookie", admin.cookie.clone().unwrap())
+        .header("origin", "https://evil.example")
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", EDITOR),
+            ("role", "admin"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross_site.status(), 403);
+    let cross_site_sign_in = app
+        .client
+        .post(app.url("/staff/sign-in"))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("email", ADMIN), ("password", ADMIN_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross_site_sign_in.status(), 403);
+    assert_eq!(accounts::list(&app.db).await.unwrap().len(), 1);
     app.stop().await;
 }
 
