@@ -146,6 +146,14 @@ pub struct Settings {
     pub max_connections_per_address: u32,
     /// After the shutdown signal, how long connections get to finish before they are cut.
     pub shutdown_timeout: Duration,
+    /// A staff session unused this long is over.
+    pub staff_session_idle: Duration,
+    /// A staff session is over this long after sign-in, however busy.
+    pub staff_session_absolute: Duration,
+    /// Staff sign-in attempts per minute from one client address (IPv6 by /64).
+    pub staff_sign_in_per_minute: u32,
+    /// Staff sign-in attempts per hour for one account (the email typed).
+    pub staff_sign_in_per_account_per_hour: u32,
 }
 
 /// How log lines are written.
@@ -213,6 +221,10 @@ impl Default for Settings {
             max_connections: 10_000,
             max_connections_per_address: 100,
             shutdown_timeout: Duration::from_secs(20),
+            staff_session_idle: Duration::from_secs(8 * 3600),
+            staff_session_absolute: Duration::from_secs(7 * 24 * 3600),
+            staff_sign_in_per_minute: 5,
+            staff_sign_in_per_account_per_hour: 10,
         }
     }
 }
@@ -381,6 +393,20 @@ impl Settings {
                     s.max_connections_per_address = positive(v).map_err(invalid)?
                 }
                 "shutdown_timeout_secs" => s.shutdown_timeout = secs(v).map_err(invalid)?,
+                "staff_session_idle_minutes" => {
+                    s.staff_session_idle =
+                        Duration::from_secs(u64::from(positive::<u32>(v).map_err(invalid)?) * 60)
+                }
+                "staff_session_absolute_hours" => {
+                    s.staff_session_absolute =
+                        Duration::from_secs(u64::from(positive::<u32>(v).map_err(invalid)?) * 3600)
+                }
+                "staff_sign_in_per_minute" => {
+                    s.staff_sign_in_per_minute = positive(v).map_err(invalid)?
+                }
+                "staff_sign_in_per_account_per_hour" => {
+                    s.staff_sign_in_per_account_per_hour = positive(v).map_err(invalid)?
+                }
                 _ => return Err(ConfigError::Unknown { key, origin }),
             }
         }

@@ -7,6 +7,8 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use migration::{Migrator, MigratorTrait};
 use tokio_util::sync::CancellationToken;
+use undersigned::auth::accounts::{self, By};
+use undersigned::entities::StaffRole;
 use undersigned::{Application, Clock, Settings, backup, db, demo, startup, telemetry};
 
 #[derive(Parser)]
@@ -43,6 +45,33 @@ enum Command {
         /// Where the copy goes; it must not exist yet.
         path: PathBuf,
     },
+    /// Manage staff accounts.
+    Staff {
+        #[command(subcommand)]
+        action: StaffCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Create an account and print its one-time link for setting a password.
+    Add {
+        email: String,
+        #[arg(long, value_enum)]
+        role: Role,
+    },
+    /// List the accounts: email, role, state, last sign-in.
+    List,
+    /// Disable an account and end its sessions.
+    Disable { email: String },
+    /// Print a new one-time link; the old links, password and sessions end.
+    Reset { email: String },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Role {
+    Admin,
+    Editor,
 }
 
 fn main() -> ExitCode {
@@ -83,7 +112,7 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
             }
             let database = db::redact(settings.database_url());
             let base_url = settings.base_url.clone();
-            let app = Application::build(settings, clock).await?;
+            let app = Application::build(settings, clock.clone()).await?;
             println!(
                 "undersigned is listening on {base_url} (port {})",
                 app.port()
@@ -92,6 +121,15 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
             println!("mail: {}", app.mailer().describe());
             if app.state().settings.serves_dev_mailbox() {
                 println!("development mailbox: {base_url}dev/mailbox");
+            }
+            // Without any staff account nobody could sign in: print a link that lets the
+            // person at this console create the first admin (the token is not logged).
+            if let Some(link) =
+                accounts::first_admin_link(&app.state().db, &base_url, clock.now()).await?
+            {
+                tracing::info!("no staff account yet: a first-admin link was printed");
+                println!("no staff account yet; create the first admin within 24 hours at:");
+                println!("  {link}");
             }
             app.run_until_stopped(shutdown_signal()).await
         }
@@ -142,7 +180,63 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
             conn.close().await.context("closing the database")?;
             Ok(())
         }
+        Command::Staff { action } => {
+            let conn = startup::connect_and_migrate(&settings).await?;
+            staff(&conn, &settings, action, clock.now()).await
+        }
     }
+}
+
+/// The `staff` subcommands; each is recorded in the audit log with the actor `cli`.
+async fn staff(
+    conn: &sea_orm::DatabaseConnection,
+    settings: &Settings,
+    action: StaffCommand,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    match action {
+        StaffCommand::Add { email, role } => {
+            let role = match role {
+                Role::Admin => StaffRole::Admin,
+                Role::Editor => StaffRole::Editor,
+            };
+            let link =
+                accounts::add(conn, &email, role, &settings.base_url, By::cli(), now).await?;
+            println!("account created; it can set its password once, within 24 hours, at:");
+            println!("  {link}");
+        }
+        StaffCommand::List => {
+            let all = accounts::list(conn)
+                .await
+                .context("listing staff accounts")?;
+            if all.is_empty() {
+                println!("no staff accounts");
+            }
+            for account in all {
+                let last = account
+                    .last_sign_in_at
+                    .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+                    .unwrap_or_else(|| "never signed in".into());
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    account.email,
+                    accounts::role_name(account.role),
+                    accounts::state_name(&account),
+                    last
+                );
+            }
+        }
+        StaffCommand::Disable { email } => {
+            accounts::disable(conn, &email, By::cli(), now).await?;
+            println!("{email} is disabled and signed out everywhere");
+        }
+        StaffCommand::Reset { email } => {
+            let link = accounts::reset(conn, &email, &settings.base_url, By::cli(), now).await?;
+            println!("old links and sessions ended; the new one-time link (24 hours):");
+            println!("  {link}");
+        }
+    }
+    Ok(())
 }
 
 /// A token cancelled on Ctrl-C or SIGTERM.
@@ -176,4 +270,46 @@ fn shutdown_signal() -> CancellationToken {
         trigger.cancel();
     });
     token
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_staff_commands_parse() {
+        let cli = Cli::try_parse_from([
+            "undersigned",
+            "staff",
+            "add",
+            "a@example.org",
+            "--role",
+            "editor",
+        ])
+        .unwrap();
+        assert!(matches!(
+            cli.command,
+            Some(Command::Staff { action: StaffCommand::Add { ref email, role: Role::Editor } }) if email == "a@example.org"
+        ));
+        for args in [
+            vec!["undersigned", "staff", "list"],
+            vec!["undersigned", "staff", "disable", "a@example.org"],
+            vec!["undersigned", "staff", "reset", "a@example.org"],
+        ] {
+            assert!(Cli::try_parse_from(args).is_ok());
+        }
+        // A role is required and must be one of the two.
+        assert!(Cli::try_parse_from(["undersigned", "staff", "add", "a@example.org"]).is_err());
+        assert!(
+            Cli::try_parse_from([
+                "undersigned",
+                "staff",
+                "add",
+                "a@example.org",
+                "--role",
+                "owner"
+            ])
+            .is_err()
+        );
+    }
 }

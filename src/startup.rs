@@ -10,6 +10,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::abuse::RateLimits;
+use crate::auth::SignInLimits;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::mail::Mailer;
@@ -39,6 +40,7 @@ impl Application {
             db,
             limits: Arc::new(RateLimits::new(&settings)),
             pages: Arc::new(PageCache::new(&settings)),
+            staff_limits: Arc::new(SignInLimits::new(&settings)),
             settings: Arc::new(settings),
             clock,
         };
@@ -189,12 +191,14 @@ fn spawn_periodic<F, Fut>(
 /// without bound.
 fn spawn_sweep(tasks: &mut JoinSet<()>, state: &AppState, shutdown: &CancellationToken) {
     let limits = state.limits.clone();
+    let staff_limits = state.staff_limits.clone();
     spawn_periodic(
         tasks,
         state.settings.rate_limit_sweep_interval,
         shutdown,
         move || {
             let kept = limits.sweep();
+            staff_limits.sweep();
             async move { tracing::debug!(kept, "rate-limit keys swept") }
         },
     );
@@ -213,6 +217,7 @@ pub async fn run_worker(
         db,
         limits: Arc::new(RateLimits::new(&settings)),
         pages: Arc::new(PageCache::new(&settings)),
+        staff_limits: Arc::new(SignInLimits::new(&settings)),
         settings: Arc::new(settings),
         clock,
     };

@@ -1,6 +1,7 @@
 //! sea-orm entity definitions, one module per table. No behaviour lives here: queries
 //! and writes are in `crate::store`.
 
+pub mod audit_log;
 pub mod confirmation_token;
 pub mod count_delta;
 pub mod enums;
@@ -8,6 +9,10 @@ pub mod letter;
 pub mod letter_count;
 pub mod outbox;
 pub mod signature;
+pub mod staff_account;
+pub mod staff_password_link;
+pub mod staff_session;
 pub mod target;
 
 pub use enums::{LetterStatus, OutboxStatus, SignatureKind, SignatureStatus};
+pub use staff_account::StaffRole;

@@ -44,6 +44,19 @@ pub enum WebError {
     /// A sign form with mistakes: the letter page again, messages beside the fields.
     #[error("the sign form has mistakes")]
     InvalidSignForm(Box<templates::LetterPage<'static>>),
+    /// A staff page only admins may open or use.
+    #[error("admins only")]
+    AdminsOnly,
+    /// A staff form whose CSRF token is missing or not the session's.
+    #[error("staff form without its session's CSRF token")]
+    CsrfRefused,
+    /// A staff password link that cannot be used.
+    #[error("staff password link not usable (expired: {expired})")]
+    StaffLinkInvalid { expired: bool },
+    /// A staff form with mistakes (or a refused sign-in): the page again, with the
+    /// messages beside the fields.
+    #[error("the staff form has mistakes")]
+    InvalidStaffForm(Box<maud::Markup>),
     /// The database is out of reach or overloaded: nothing was stored, try again soon.
     #[error("service unavailable: {0:#}")]
     Unavailable(anyhow::Error),
@@ -70,7 +83,7 @@ impl From<DbErr> for WebError {
 
 /// A database error with the step that failed, as a 503 when the database is out of
 /// reach and a 500 otherwise.
-fn database_error(e: DbErr, step: &'static str) -> WebError {
+pub(crate) fn database_error(e: DbErr, step: &'static str) -> WebError {
     let unavailable = crate::db::is_unavailable(&e);
     let e = anyhow::Error::new(e).context(step);
     if unavailable {
@@ -119,6 +132,8 @@ enum View {
     },
     LinkInvalid(LinkProblem),
     SignForm(Arc<templates::LetterPage<'static>>),
+    /// A page the handler rendered already (staff forms with errors).
+    Rendered(Arc<String>),
 }
 
 fn message(status: StatusCode, title: &'static str, message: impl Into<String>) -> ClientError {
@@ -185,6 +200,34 @@ impl WebError {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 retry_after_secs: None,
                 view: View::SignForm(Arc::from(page)),
+            },
+            WebError::AdminsOnly => message(
+                StatusCode::FORBIDDEN,
+                "Only admins may do this",
+                "Your staff account is an editor account. Ask an admin if you need this done.",
+            ),
+            WebError::CsrfRefused => message(
+                StatusCode::FORBIDDEN,
+                "This form is no longer valid",
+                "The form did not come from your current session (it may have been open from an earlier sign-in). Nothing was changed. Please reload the page and send it again.",
+            ),
+            WebError::StaffLinkInvalid { expired } => message(
+                if expired {
+                    StatusCode::GONE
+                } else {
+                    StatusCode::NOT_FOUND
+                },
+                if expired {
+                    "This link has expired"
+                } else {
+                    "This link cannot be used"
+                },
+                "Password links work once, for 24 hours. Ask an admin for a new one (or run `undersigned staff reset EMAIL`).",
+            ),
+            WebError::InvalidStaffForm(page) => ClientError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                retry_after_secs: None,
+                view: View::Rendered(Arc::new(page.into_string())),
             },
             WebError::Unavailable(cause) => {
                 tracing::warn!(
@@ -289,7 +332,7 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
         let (title, message) = match &client.view {
             View::Message { title, message } => (*title, message.clone()),
             View::LinkInvalid(_) => ("Link not usable", String::new()),
-            View::SignForm(_) => ("Invalid form", String::new()),
+            View::SignForm(_) | View::Rendered(_) => ("Invalid form", String::new()),
         };
         Json(serde_json::json!({
             "error": title,
@@ -321,6 +364,7 @@ fn render_page(client: &ClientError, request_id: Option<&str>) -> maud::Markup {
             error: problem.error.as_deref(),
         }),
         View::SignForm(page) => templates::letter(page),
+        View::Rendered(page) => maud::PreEscaped(page.as_ref().clone()),
     }
 }
 

@@ -11,6 +11,7 @@ mod page_cache;
 mod request_id;
 mod same_origin;
 mod sign_form;
+mod staff;
 
 pub use client::ClientIp;
 pub use error::WebError;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub limits: Arc<RateLimits>,
     /// Rendered first pages of public letters, so a warm page asks the database nothing.
     pub pages: Arc<PageCache>,
+    /// Staff sign-in attempts per address and per account.
+    pub staff_limits: Arc<crate::auth::SignInLimits>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -67,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .merge(confirm::router())
         .merge(api::router())
         .merge(health::router())
+        .merge(staff::router())
         .route("/static/style.css", get(stylesheet));
     // The development mailbox exists only while mail goes to files, and by default only on
     // a loopback address (see `Settings::serves_dev_mailbox`).

@@ -13,6 +13,7 @@ mod layout;
 mod letter;
 mod mailbox;
 mod sign_form;
+mod staff;
 mod util;
 
 #[cfg(test)]
@@ -33,6 +34,10 @@ pub use letter::{
 };
 pub use mailbox::{MailboxMessage, dev_mailbox};
 pub use sign_form::{FieldError, SignForm, SignFormValues, SignerKind};
+pub use staff::{
+    AccountRow, AccountsPage, AuditPage, AuditRow, ChangePasswordPage, PasswordLinkPage,
+    SignInPage, StaffBar, accounts, audit, change_password, password_link, sign_in, staff_home,
+};
 
 /// The site stylesheet, served by the app at `/static/style.css`.
 pub const STYLESHEET: &str = include_str!("style.css");

@@ -849,3 +849,90 @@ fn stylesheet_has_focus_styles() {
     assert!(STYLESHEET.contains(":focus-visible"));
     assert!(!STYLESHEET.contains("@import") && !STYLESHEET.contains("url("));
 }
+
+fn staff_bar() -> StaffBar<'static> {
+    StaffBar {
+        email: "admin@example.org",
+        is_admin: true,
+        csrf: "csrf-token-value",
+    }
+}
+
+#[test]
+fn staff_pages_are_accessible_escape_user_text_and_carry_the_csrf_token() {
+    let rows = [AccountRow {
+        email: EVIL.into(),
+        role: "editor",
+        state: "invited",
+        last_sign_in: None,
+    }];
+    let audit_rows = [AuditRow {
+        id: 7,
+        at: "2026-11-28 12:00:00".into(),
+        actor: EVIL.into(),
+        action: "sign_in.failed".into(),
+        subject: String::new(),
+        detail: EVIL.into(),
+        client_ip: "192.0.2.1".into(),
+    }];
+    let pages = [
+        sign_in(&SignInPage {
+            email: EVIL,
+            next: "/staff",
+            error: Some("The email or the password is not right."),
+        }),
+        password_link(&PasswordLinkPage {
+            token: "tok",
+            first_admin: true,
+            email: EVIL,
+            email_error: Some("Enter an email address"),
+            password_error: Some("Use at least 12 characters."),
+        }),
+        accounts(&AccountsPage {
+            bar: staff_bar(),
+            accounts: &rows,
+            new_link: Some((EVIL, "https://letters.example.org/staff/password/tok")),
+            add_email: EVIL,
+            add_error: Some("already exists"),
+        }),
+        audit(&AuditPage {
+            bar: staff_bar(),
+            rows: &audit_rows,
+            action: EVIL,
+            actor: "",
+            older: Some("before=7".into()),
+        }),
+    ];
+    for page in pages {
+        let html = page.into_string();
+        assert_accessible_page(&html);
+        assert_escaped(&html);
+    }
+    let home = staff_home(&staff_bar(), "admin").into_string();
+    assert_accessible_page(&home);
+    assert!(home.contains("name=\"csrf\" value=\"csrf-token-value\""));
+    let change = change_password(&ChangePasswordPage {
+        bar: staff_bar(),
+        current_error: Some("This is not your current password."),
+        new_error: None,
+        done: false,
+    })
+    .into_string();
+    assert_accessible_page(&change);
+    // Both forms of the page (sign-out and the change itself) carry the token.
+    assert_eq!(
+        count(&change, "name=\"csrf\" value=\"csrf-token-value\""),
+        2
+    );
+    assert!(change.contains("aria-invalid=\"true\""));
+}
+
+#[test]
+fn editors_see_no_admin_links() {
+    let bar = StaffBar {
+        is_admin: false,
+        ..staff_bar()
+    };
+    let html = staff_home(&bar, "editor").into_string();
+    assert!(!html.contains("/staff/accounts") && !html.contains("/staff/audit"));
+}

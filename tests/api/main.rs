@@ -15,4 +15,5 @@ mod operations;
 mod outbox_delivery;
 mod rate_limit;
 mod repeat;
+mod staff_accounts;
 mod validation;
