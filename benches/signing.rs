@@ -14,7 +14,7 @@ use futures::stream;
 use sea_orm::{ConnectionTrait, Database};
 use tokio_util::sync::CancellationToken;
 use undersigned::entities::LetterStatus;
-use undersigned::store::letters::{self, NewLetter};
+use undersigned::store::letters::{self, NewLetter, NewTarget};
 use undersigned::{Application, Clock, Settings};
 
 const SLUG: &str = "bench-letter";
@@ -90,7 +90,10 @@ async fn run(
             status: LetterStatus::Open,
             goal: None,
             deadline: None,
-            targets: vec![("Institution".into(), "institution@example.org".into())],
+            individuals_may_sign: true,
+            organisations_may_sign: true,
+            organisations_need_approval: false,
+            targets: vec![NewTarget::new("Institution", "institution@example.org")],
         },
         chrono::Utc::now(),
     )

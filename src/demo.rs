@@ -5,7 +5,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::db;
 use crate::entities::LetterStatus;
-use crate::store::letters::{self, NewLetter};
+use crate::store::letters::{self, NewLetter, NewTarget};
 
 /// The sample letter's address.
 pub const DEMO_SLUG: &str = "azerbaijan-human-rights-reforms";
@@ -60,12 +60,12 @@ pub async fn load(db: &DatabaseConnection, now: DateTime<Utc>) -> anyhow::Result
             status: LetterStatus::Open,
             goal: Some(10_000),
             deadline: None,
+            individuals_may_sign: true,
+            organisations_may_sign: true,
+            organisations_need_approval: false,
             targets: vec![
-                ("European Council".into(), "council@example.org".into()),
-                (
-                    "European Commission".into(),
-                    "commission@example.org".into(),
-                ),
+                NewTarget::new("European Council", "council@example.org"),
+                NewTarget::new("European Commission", "commission@example.org"),
             ],
         },
         now,

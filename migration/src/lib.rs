@@ -11,6 +11,7 @@ mod m20261128_100000_link_count_deltas_to_letters;
 mod m20261128_103000_add_outbox_message_key;
 mod m20261128_104500_add_public_list_indexes;
 mod m20261128_120000_create_staff;
+mod m20261129_100000_letters_workspace;
 
 /// Every migration of the schema, oldest first.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_103000_add_outbox_message_key::Migration),
             Box::new(m20261128_104500_add_public_list_indexes::Migration),
             Box::new(m20261128_120000_create_staff::Migration),
+            Box::new(m20261129_100000_letters_workspace::Migration),
         ]
     }
 }

@@ -36,7 +36,9 @@ impl SignatureKind {
     }
 }
 
-/// `pending → confirmed`, and from there `rejected` or `invalidated` by staff.
+/// `pending → confirmed`, or `pending → held → confirmed | rejected` when staff must
+/// review it first (`held_for` says why); staff may invalidate any of them and restore
+/// what they invalidated. Only `confirmed` signatures are listed and counted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum SignatureStatus {
@@ -44,6 +46,9 @@ pub enum SignatureStatus {
     Pending,
     #[sea_orm(string_value = "confirmed")]
     Confirmed,
+    /// Confirmed by email, held out of the list and the count until staff decide.
+    #[sea_orm(string_value = "held")]
+    Held,
     #[sea_orm(string_value = "rejected")]
     Rejected,
     #[sea_orm(string_value = "invalidated")]

@@ -7,6 +7,7 @@ pub mod count_delta;
 pub mod enums;
 pub mod letter;
 pub mod letter_count;
+pub mod letter_version;
 pub mod outbox;
 pub mod signature;
 pub mod staff_account;

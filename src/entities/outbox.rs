@@ -27,6 +27,8 @@ pub struct Model {
     /// on every retry, different from any row of another database. Empty for rows queued
     /// before the column existed.
     pub message_key: Option<String>,
+    /// The letter the work belongs to, when it belongs to one (for the letter dashboard).
+    pub letter_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

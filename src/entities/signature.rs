@@ -36,6 +36,14 @@ pub struct Model {
     pub client_ip: Option<String>,
     pub created_at: DateTimeUtc,
     pub confirmed_at: Option<DateTimeUtc>,
+    /// The number of the letter's version the signer was given to sign.
+    pub letter_version: i32,
+    /// Why a `held` signature waits for staff (`approval` of an organisation).
+    pub held_for: Option<String>,
+    /// When staff last approved, rejected, invalidated or restored it, who, and why.
+    pub reviewed_at: Option<DateTimeUtc>,
+    pub reviewed_by: Option<i64>,
+    pub review_note: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

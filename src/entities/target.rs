@@ -12,6 +12,9 @@ pub struct Model {
     pub email: String,
     /// Order in the "To:" line.
     pub position: i32,
+    /// The person at the institution the letter is addressed to, and their title.
+    pub person: Option<String>,
+    pub person_title: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -33,6 +33,12 @@ mod tests {
             opened_at: Some(at),
             created_at: at,
             updated_at: at,
+            individuals_may_sign: true,
+            organisations_may_sign: true,
+            organisations_need_approval: false,
+            preview_key: None,
+            version: 1,
+            closed_at: None,
         }
     }
 

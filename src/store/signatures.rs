@@ -136,7 +136,7 @@ pub async fn record<C: ConnectionTrait>(
                 Ok(SignOutcome::ResendCapReached { signature_id })
             }
         }
-        SignatureStatus::Confirmed => {
+        SignatureStatus::Confirmed | SignatureStatus::Held => {
             // A conditional update, so two quick repeats cannot both pass the check.
             let last_allowed = now - caps.already_signed_interval;
             let updated = signature::Entity::update_many()
@@ -356,7 +356,9 @@ pub async fn confirm<C: ConnectionTrait>(
     }
     let current = find(conn, sig.id).await?;
     Ok(match current.map(|s| s.status) {
-        Some(SignatureStatus::Confirmed) => ConfirmOutcome::AlreadyConfirmed,
+        Some(SignatureStatus::Confirmed | SignatureStatus::Held) => {
+            ConfirmOutcome::AlreadyConfirmed
+        }
         _ => ConfirmOutcome::NotConfirmable,
     })
 }

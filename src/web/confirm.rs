@@ -40,7 +40,7 @@ enum LinkState {
     LetterClosed { title: String },
     Usable {
         signature: Box<signature::Model>,
-        letter: letter::Model,
+        letter: Box<letter::Model>,
     },
 }
 
@@ -65,7 +65,7 @@ async fn look_up<C: ConnectionTrait>(
         },
         _ => LinkState::Usable {
             signature: Box::new(sig),
-            letter,
+            letter: Box::new(letter),
         },
     })
 }

@@ -256,6 +256,12 @@ mod tests {
             opened_at: None,
             created_at: updated_at,
             updated_at,
+            individuals_may_sign: true,
+            organisations_may_sign: true,
+            organisations_need_approval: false,
+            preview_key: None,
+            version: 1,
+            closed_at: None,
         }
     }
 

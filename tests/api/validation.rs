@@ -4,7 +4,7 @@
 use sea_orm::{EntityTrait, PaginatorTrait};
 use undersigned::domain::DomainError;
 use undersigned::entities::{LetterStatus, signature};
-use undersigned::store::letters::{self, NewLetter};
+use undersigned::store::letters::{self, NewLetter, NewTarget};
 
 use crate::support::{BASE_URL, Fields, LETTER, TestApp, individual, organisation, with};
 
@@ -183,7 +183,10 @@ async fn create_letter(app: &TestApp, slug: &str, status: LetterStatus, body: &s
             status,
             goal: None,
             deadline: None,
-            targets: vec![("A ministry".into(), "ministry@example.org".into())],
+            individuals_may_sign: true,
+            organisations_may_sign: true,
+            organisations_need_approval: false,
+            targets: vec![NewTarget::new("A ministry", "ministry@example.org")],
         },
         app.clock.now(),
     )

@@ -5,6 +5,7 @@
 
 pub mod database;
 pub mod smtp;
+pub mod staff;
 
 use std::time::Duration;
 
@@ -14,7 +15,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use undersigned::entities::{LetterStatus, outbox};
 use undersigned::outbox::Worker;
-use undersigned::store::letters::{self, NewLetter};
+use undersigned::store::letters::{self, NewLetter, NewTarget};
 use undersigned::{Application, Clock, Settings};
 
 use database::TestDatabase;
@@ -118,12 +119,12 @@ impl TestApp {
                 status: LetterStatus::Open,
                 goal: Some(1000),
                 deadline: None,
+                individuals_may_sign: true,
+                organisations_may_sign: true,
+                organisations_need_approval: false,
                 targets: vec![
-                    ("European Council".into(), "council@example.org".into()),
-                    (
-                        "European Commission".into(),
-                        "commission@example.org".into(),
-                    ),
+                    NewTarget::new("European Council", "council@example.org"),
+                    NewTarget::new("European Commission", "commission@example.org"),
                 ],
             },
             clock.now(),
