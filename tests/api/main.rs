@@ -4,6 +4,7 @@
 mod support;
 
 mod backup;
+mod browser;
 mod concurrency;
 mod connections;
 mod fail_closed;
