@@ -51,17 +51,21 @@ impl Driver {
             .stderr(Stdio::null())
             .spawn()
             .expect("starting chromedriver");
-        let url = format!("http://127.0.0.1:{port}");
+        // Owned by the guard at once, so every way out of here stops it.
+        let driver = Driver {
+            process,
+            url: format!("http://127.0.0.1:{port}"),
+        };
         let client = reqwest::Client::new();
         for _ in 0..100 {
-            if let Ok(response) = client.get(format!("{url}/status")).send().await
+            if let Ok(response) = client.get(format!("{}/status", driver.url)).send().await
                 && response.status().is_success()
             {
-                return Some(Driver { process, url });
+                return Some(driver);
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("chromedriver did not answer on {url}");
+        panic!("chromedriver did not answer on {}", driver.url);
     }
 
     async fn browser(&self) -> WebDriver {
