@@ -10,7 +10,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::abuse::RateLimits;
-use crate::auth::SignInLimits;
+use crate::auth::{SignInLimits, sessions};
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::mail::Mailer;
@@ -161,7 +161,22 @@ pub fn spawn_background(
             }
         },
     );
+    let (db, clock) = (state.db.clone(), state.clock.clone());
+    let timeouts = sessions::Timeouts::from_settings(&state.settings);
+    spawn_periodic(tasks, STAFF_SESSION_SWEEP, shutdown, move || {
+        let (db, clock) = (db.clone(), clock.clone());
+        async move {
+            match sessions::sweep_expired(&db, timeouts, clock.now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(deleted = n, "expired staff sessions deleted"),
+                Err(e) => tracing::error!(error = %e, "sweeping staff sessions failed"),
+            }
+        }
+    });
 }
+
+/// How often expired staff sessions are deleted.
+const STAFF_SESSION_SWEEP: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Runs `job` every `every` until `shutdown`; a slow run delays the next instead of
 /// piling runs up.

@@ -3,15 +3,25 @@
 //! id is its SHA-256. Expiry is decided with the service's `Clock`.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, Set,
+    QueryFilter, QuerySelect, Set,
 };
 
 use crate::db;
 use crate::domain::ConfirmationToken;
 use crate::entities::{StaffRole, staff_account, staff_session};
+
+impl Timeouts {
+    /// The timeouts the settings ask for (an absolute timeout of at least a second).
+    pub fn from_settings(settings: &crate::config::Settings) -> Timeouts {
+        Timeouts {
+            idle: crate::clock::span(settings.staff_session_idle),
+            absolute: crate::clock::span(settings.staff_session_absolute).max(Duration::seconds(1)),
+        }
+    }
+}
 
 /// `last_seen_at` is written at most this often, so browsing is not a write per page.
 const TOUCH_EVERY: Duration = Duration::seconds(60);
@@ -124,5 +134,45 @@ pub async fn end_by_secret<C: ConnectionTrait>(conn: &C, secret: &str) -> Result
     match ConfirmationToken::parse(secret) {
         Ok(secret) => end(conn, &secret.hash()).await,
         Err(_) => Ok(()),
+    }
+}
+
+/// Most sessions deleted per statement of a sweep, so a sweep never holds a long lock.
+const SWEEP_BATCH: u64 = 1000;
+
+/// Deletes the sessions that can no longer open anything (idle or absolute timeout
+/// passed); returns how many. `resolve` already refuses and deletes such a session when
+/// its cookie comes back, but most never come back, and their rows would pile up.
+pub async fn sweep_expired(
+    db: &DatabaseConnection,
+    timeouts: Timeouts,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let expired = staff_session::Column::LastSeenAt
+        .lte(now - timeouts.idle)
+        .or(staff_session::Column::CreatedAt.lte(now - timeouts.absolute));
+    let mut deleted = 0;
+    loop {
+        let ids: Vec<String> = staff_session::Entity::find()
+            .select_only()
+            .column(staff_session::Column::Id)
+            .filter(expired.clone())
+            .limit(SWEEP_BATCH)
+            .into_tuple()
+            .all(db)
+            .await?;
+        if ids.is_empty() {
+            return Ok(deleted);
+        }
+        let batch = ids.len() as u64;
+        deleted += staff_session::Entity::delete_many()
+            .filter(staff_session::Column::Id.is_in(ids))
+            .filter(expired.clone())
+            .exec(db)
+            .await?
+            .rows_affected;
+        if batch < SWEEP_BATCH {
+            return Ok(deleted);
+        }
     }
 }

@@ -197,6 +197,34 @@ async fn a_session_ends_after_8_idle_hours() {
 }
 
 #[tokio::test]
+async fn the_sweep_deletes_expired_sessions_and_keeps_live_ones() {
+    use undersigned::auth::sessions::{self, Timeouts};
+    use undersigned::entities::staff_session;
+
+    let app = TestApp::spawn().await;
+    let _idle = admin(&app).await;
+    app.clock.advance(Duration::hours(9));
+    let mut live = Browser::default();
+    assert_eq!(
+        live.sign_in(&app, ADMIN, ADMIN_PASSWORD).await.status(),
+        303
+    );
+    let timeouts = Timeouts::from_settings(&app.settings);
+    let rows = || async {
+        use sea_orm::{EntityTrait, PaginatorTrait};
+        staff_session::Entity::find().count(&app.db).await.unwrap()
+    };
+    assert_eq!(rows().await, 2);
+    let deleted = sessions::sweep_expired(&app.db, timeouts, app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(deleted, 1, "only the session idle for 9 hours");
+    assert_eq!(rows().await, 1);
+    assert_eq!(live.get(&app, "/staff").await.status(), 200);
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn a_session_ends_7_days_after_sign_in_however_busy() {
     let app = TestApp::spawn().await;
     let mut browser = admin(&app).await;

@@ -10,12 +10,10 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::Duration;
 
 use super::error::Step;
 use super::{AppState, WebError};
 use crate::auth::sessions::{self, Timeouts};
-use crate::clock::span;
 use crate::config::Settings;
 use crate::entities::StaffRole;
 
@@ -73,10 +71,7 @@ fn cookie_secret(settings: &Settings, headers: &HeaderMap) -> Option<String> {
 }
 
 fn timeouts(settings: &Settings) -> Timeouts {
-    Timeouts {
-        idle: span(settings.staff_session_idle),
-        absolute: span(settings.staff_session_absolute).max(Duration::seconds(1)),
-    }
+    Timeouts::from_settings(settings)
 }
 
 /// A local path to return to after sign-in; anything else (another host, `//host`,
