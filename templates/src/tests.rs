@@ -111,6 +111,7 @@ fn letter_page(status: LetterStatus, form: SignForm<'static>) -> LetterPage<'sta
         }],
         individuals_paging: first_and_only(),
         form,
+        preview: false,
     }
 }
 
@@ -127,6 +128,7 @@ fn blank_form() -> SignForm<'static> {
         values: SignFormValues::default(),
         errors: Vec::new(),
         countries: COUNTRIES,
+        kinds: SignerKinds::default(),
     }
 }
 
@@ -192,7 +194,9 @@ fn evil_letter(kind: SignerKind) -> LetterPage<'static> {
                 },
             ],
             countries: EVIL_COUNTRIES,
+            kinds: SignerKinds::default(),
         },
+        preview: false,
     }
 }
 
@@ -313,6 +317,7 @@ fn every_page_meets_the_basics() {
                     message: "Enter a website starting with https://".into(),
                 }],
                 countries: COUNTRIES,
+                kinds: SignerKinds::default(),
             },
         )),
         letter(&letter_page(LetterStatus::Closed, blank_form())),
@@ -433,6 +438,7 @@ fn submitted_form_keeps_values_and_ticks_only_what_was_ticked() {
         },
         errors: Vec::new(),
         countries: COUNTRIES,
+        kinds: SignerKinds::default(),
     };
     let html = letter(&letter_page(LetterStatus::Open, form)).into_string();
     assert!(tag_with_id(&html, "ind-name").contains("value=\"Ana Novak\""));
@@ -476,6 +482,7 @@ fn errors_are_linked_to_their_fields() {
             },
         ],
         countries: COUNTRIES,
+        kinds: SignerKinds::default(),
     };
     let html = letter(&letter_page(LetterStatus::Open, form)).into_string();
     let summary = element_with_id(&html, "org-errors", "div");
