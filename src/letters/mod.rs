@@ -214,6 +214,78 @@ mod tests {
     }
 
     #[test]
+    fn each_kind_is_taken_only_when_staff_allowed_it() {
+        let mut l = letter(LetterStatus::Open, None);
+        l.individuals_may_sign = false;
+        assert!(!takes_kind(&l, SignatureKind::Individual));
+        assert!(takes_kind(&l, SignatureKind::Organisation));
+        l.individuals_may_sign = true;
+        l.organisations_may_sign = false;
+        assert!(takes_kind(&l, SignatureKind::Individual));
+        assert!(!takes_kind(&l, SignatureKind::Organisation));
+    }
+
+    #[test]
+    fn the_lifecycle_allows_only_its_own_moves() {
+        let now = Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).single().unwrap();
+        let mut draft = letter(LetterStatus::Draft, None);
+        draft.title = "T".into();
+        draft.body = "B".into();
+        assert_eq!(check_move(&draft, 1, Move::Publish, now), Ok(()));
+        assert_eq!(
+            check_move(&draft, 0, Move::Publish, now),
+            Err(MoveRefused::NoTarget)
+        );
+        let mut empty = draft.clone();
+        empty.body = "  ".into();
+        assert_eq!(
+            check_move(&empty, 1, Move::Publish, now),
+            Err(MoveRefused::NoText)
+        );
+        assert_eq!(
+            check_move(&draft, 1, Move::Close, now),
+            Err(MoveRefused::NotOpen("draft"))
+        );
+        assert_eq!(
+            check_move(&draft, 1, Move::Reopen, now),
+            Err(MoveRefused::NotClosed("draft"))
+        );
+        let open = letter(LetterStatus::Open, Some(now - Duration::days(1)));
+        // An open letter past its deadline can still be closed, by staff or the job.
+        assert_eq!(check_move(&open, 1, Move::Close, now), Ok(()));
+        assert_eq!(
+            check_move(&open, 1, Move::Publish, now),
+            Err(MoveRefused::NotDraft("open"))
+        );
+        let closed = letter(LetterStatus::Closed, Some(now));
+        assert_eq!(
+            check_move(&closed, 1, Move::Reopen, now),
+            Err(MoveRefused::DeadlinePassed)
+        );
+        let closed = letter(LetterStatus::Closed, Some(now + Duration::days(1)));
+        assert_eq!(check_move(&closed, 1, Move::Reopen, now), Ok(()));
+        let mut late_draft = draft.clone();
+        late_draft.deadline = Some(now);
+        assert_eq!(
+            check_move(&late_draft, 1, Move::Publish, now),
+            Err(MoveRefused::DeadlinePassed)
+        );
+    }
+
+    #[test]
+    fn a_preview_key_must_match_exactly() {
+        let mut l = letter(LetterStatus::Draft, None);
+        assert!(!preview_key_matches(&l, ""));
+        assert!(!preview_key_matches(&l, "anything"));
+        l.preview_key = Some("abcDEF-_123".into());
+        assert!(preview_key_matches(&l, "abcDEF-_123"));
+        assert!(!preview_key_matches(&l, "abcDEF-_12"));
+        assert!(!preview_key_matches(&l, "abcDEF-_1234"));
+        assert!(!preview_key_matches(&l, "ABCDEF-_123"));
+        assert!(!preview_key_matches(&l, ""));
+    }
+
+    #[test]
     fn only_an_open_letter_before_its_deadline_takes_signatures() {
         let now = Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).single().unwrap();
         assert!(accepts_signatures(&letter(LetterStatus::Open, None), now));
