@@ -165,18 +165,25 @@ pub fn spawn_background(
     // Letters whose deadline has passed take nothing already (`accepts_signatures`); this
     // makes their status say so.
     let (db, clock) = (state.db.clone(), state.clock.clone());
-    spawn_periodic(tasks, crate::letters::CLOSE_INTERVAL, shutdown, move || {
-        let (db, clock) = (db.clone(), clock.clone());
-        async move {
-            match crate::letters::close_past_deadline(&db, clock.now()).await {
-                Ok(closed) if !closed.is_empty() => {
-                    tracing::info!(letters = ?closed, "letters closed at their deadline");
+    spawn_periodic(
+        tasks,
+        state.settings.deadline_check_interval,
+        shutdown,
+        move || {
+            let (db, clock) = (db.clone(), clock.clone());
+            async move {
+                match crate::letters::close_past_deadline(&db, clock.now()).await {
+                    Ok(closed) if !closed.is_empty() => {
+                        tracing::info!(letters = ?closed, "letters closed at their deadline");
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::error!(error = %e, "closing letters past their deadline failed")
+                    }
                 }
-                Ok(_) => {}
-                Err(e) => tracing::error!(error = %e, "closing letters past their deadline failed"),
             }
-        }
-    });
+        },
+    );
 }
 
 /// Runs `job` every `every` until `shutdown`; a slow run delays the next instead of

@@ -67,7 +67,7 @@ pub enum MoveRefused {
     NotOpen(&'static str),
     #[error("Only a closed letter can be reopened; this letter is {0}.")]
     NotClosed(&'static str),
-    #[error("A letter needs at least one target before it is published.")]
+    #[error("A letter needs at least one target before it is published or reopened.")]
     NoTarget,
     #[error("A letter needs a title and a text before it is published.")]
     NoText,
@@ -104,6 +104,7 @@ pub fn check_move(
         Move::Reopen if letter.status != LetterStatus::Closed => {
             return Err(MoveRefused::NotClosed(status));
         }
+        Move::Reopen if targets == 0 => return Err(MoveRefused::NoTarget),
         Move::Reopen => {}
     }
     if deadline_passed {
@@ -124,10 +125,6 @@ pub fn preview_key_matches(letter: &letter::Model, key: &str) -> bool {
 
 /// Most letters one run of `close_past_deadline` closes; the next run takes the rest.
 pub const CLOSE_BATCH: i64 = 100;
-
-/// How often the worker looks for letters whose deadline has passed. Signing is refused
-/// from the deadline on anyway (`accepts_signatures`); the job only makes the status say so.
-pub const CLOSE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// Closes open letters whose deadline is at or before `now`, at most `CLOSE_BATCH` of them,
 /// in one statement, with an audit entry (actor `system`) for each in the same
@@ -264,6 +261,10 @@ mod tests {
         );
         let closed = letter(LetterStatus::Closed, Some(now + Duration::days(1)));
         assert_eq!(check_move(&closed, 1, Move::Reopen, now), Ok(()));
+        assert_eq!(
+            check_move(&closed, 0, Move::Reopen, now),
+            Err(MoveRefused::NoTarget)
+        );
         let mut late_draft = draft.clone();
         late_draft.deadline = Some(now);
         assert_eq!(

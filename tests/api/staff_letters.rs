@@ -995,3 +995,38 @@ async fn the_list_shows_every_letter_a_page_at_a_time_and_filters_by_status() {
     assert_eq!(anonymous.status(), 303);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_running_worker_closes_a_letter_once_its_deadline_has_passed() {
+    let app = TestApp::spawn_with(|s| {
+        s.run_worker = true;
+        s.deadline_check_interval = std::time::Duration::from_millis(50);
+    })
+    .await;
+    let mut browser = an_editor(&app).await;
+    let deadline = (app.clock.now() + Duration::hours(1))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let id = create(&app, &mut browser, &[("deadline", &deadline)]).await;
+    assert_eq!(act(&app, &mut browser, id, "publish").await.status(), 303);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(letter_row(&app, id).await.status, LetterStatus::Open);
+
+    app.clock.advance(Duration::hours(1));
+    let mut status = LetterStatus::Open;
+    for _ in 0..100 {
+        status = letter_row(&app, id).await.status;
+        if status == LetterStatus::Closed {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, LetterStatus::Closed);
+    let closings = actions(&app)
+        .await
+        .into_iter()
+        .filter(|a| a.action == "letter.close")
+        .count();
+    assert_eq!(closings, 1, "closed once, by the system");
+    app.stop().await;
+}
