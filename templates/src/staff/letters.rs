@@ -251,8 +251,12 @@ pub fn letter_form(p: &LetterFormPage<'_>) -> Markup {
             "Write a new letter".to_owned(),
             "/staff/letters/new".to_owned(),
         ),
+        Some(id) if v.title.trim().is_empty() => (
+            "Edit the letter".to_owned(),
+            format!("/staff/letters/{id}/edit"),
+        ),
         Some(id) => (
-            format!("Edit: {}", v.title),
+            format!("Edit: {}", v.title.trim()),
             format!("/staff/letters/{id}/edit"),
         ),
     };
