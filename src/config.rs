@@ -109,6 +109,8 @@ pub struct Settings {
     pub count_rollup_interval: Duration,
     /// How often the shown counts are checked against the signatures themselves.
     pub count_reconcile_interval: Duration,
+    /// How often the worker closes open letters whose deadline has passed.
+    pub deadline_check_interval: Duration,
     /// Run the outbox worker and count roll-up inside `serve`.
     pub run_worker: bool,
     /// How often an idle worker looks for due outbox rows.
@@ -205,6 +207,7 @@ impl Default for Settings {
             rate_limit_sweep_interval: Duration::from_secs(60),
             count_rollup_interval: Duration::from_secs(1),
             count_reconcile_interval: Duration::from_secs(600),
+            deadline_check_interval: Duration::from_secs(15),
             run_worker: true,
             outbox_poll_interval: Duration::from_millis(500),
             outbox_lease: Duration::from_secs(300),
@@ -368,6 +371,9 @@ impl Settings {
                 }
                 "count_reconcile_interval_secs" => {
                     s.count_reconcile_interval = secs(v).map_err(invalid)?
+                }
+                "deadline_check_interval_ms" => {
+                    s.deadline_check_interval = millis(v).map_err(invalid)?
                 }
                 "run_worker" => s.run_worker = boolean(v).map_err(invalid)?,
                 "outbox_poll_interval_ms" => s.outbox_poll_interval = millis(v).map_err(invalid)?,

@@ -1,5 +1,6 @@
 //! Building and running the application: the web server and, beside it, the background
-//! tasks (outbox worker, count roll-up and reconciliation, rate-limit sweep).
+//! tasks (outbox worker, count roll-up and reconciliation, closing letters at their
+//! deadline, rate-limit sweep).
 
 use std::sync::Arc;
 
@@ -173,6 +174,28 @@ pub fn spawn_background(
             }
         }
     });
+    // Letters whose deadline has passed take nothing already (`accepts_signatures`); this
+    // makes their status say so.
+    let (db, clock) = (state.db.clone(), state.clock.clone());
+    spawn_periodic(
+        tasks,
+        state.settings.deadline_check_interval,
+        shutdown,
+        move || {
+            let (db, clock) = (db.clone(), clock.clone());
+            async move {
+                match crate::letters::close_past_deadline(&db, clock.now()).await {
+                    Ok(closed) if !closed.is_empty() => {
+                        tracing::info!(letters = ?closed, "letters closed at their deadline");
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::error!(error = %e, "closing letters past their deadline failed")
+                    }
+                }
+            }
+        },
+    );
 }
 
 /// How often expired staff sessions are deleted.

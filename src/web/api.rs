@@ -66,12 +66,7 @@ fn letter_json(state: &AppState, letter: &letter::Model, counts: Counts) -> Lett
         url: crate::outbox::link(&state.settings, &format!("letters/{}", letter.slug)),
         slug: letter.slug.clone(),
         title: letter.title.clone(),
-        status: match letter.status {
-            LetterStatus::Draft => "draft",
-            LetterStatus::Open => "open",
-            LetterStatus::Closed => "closed",
-            LetterStatus::Delivered => "delivered",
-        },
+        status: crate::letters::status_name(letter.status),
         language: letter.language.clone(),
         individual_count: counts.individuals,
         organisation_count: counts.organisations,

@@ -57,6 +57,10 @@ pub enum WebError {
     /// messages beside the fields.
     #[error("the staff form has mistakes")]
     InvalidStaffForm(Box<maud::Markup>),
+    /// A staff action that the thing's present state does not allow (publishing a letter
+    /// without a target, closing a draft): 409, with the reason, nothing changed.
+    #[error("refused: {0}")]
+    Conflict(String),
     /// The database is out of reach or overloaded: nothing was stored, try again soon.
     #[error("service unavailable: {0:#}")]
     Unavailable(anyhow::Error),
@@ -229,6 +233,11 @@ impl WebError {
                 retry_after_secs: None,
                 view: View::Rendered(Arc::new(page.into_string())),
             },
+            WebError::Conflict(reason) => message(
+                StatusCode::CONFLICT,
+                "This cannot be done now",
+                format!("{reason} Nothing was changed."),
+            ),
             WebError::Unavailable(cause) => {
                 tracing::warn!(
                     error = format!("{cause:#}"),

@@ -22,7 +22,7 @@ use crate::clock::span;
 use crate::db;
 use crate::domain::Country;
 use crate::entities::{LetterStatus, SignatureKind, letter};
-use crate::letters::accepts_signatures;
+use crate::letters::{accepts_signatures, takes_kind};
 use crate::store::letters::{self, Counts};
 use crate::store::signatures::{self, IndividualsAfter, ListPage, MailCaps, OrganisationsAfter};
 
@@ -62,7 +62,7 @@ struct PageQuery {
 
 /// Where the lists of a letter page start; the default is the first page of both.
 #[derive(Clone, Debug, Default)]
-struct Position {
+pub(super) struct Position {
     individuals_before: Option<IndividualsAfter>,
     organisations_after: Option<OrganisationsAfter>,
 }
@@ -224,19 +224,50 @@ async fn sign(
         let new = new.clone();
         Box::pin(async move {
             match letters::find_by_id(txn, letter_id).await? {
-                Some(current) if accepts_signatures(&current, now) => Ok(Some(
-                    signatures::record(txn, letter_id, &new, now, caps).await?,
-                )),
-                _ => Ok(None),
+                Some(current) if !accepts_signatures(&current, now) => Ok(None),
+                Some(current) if !takes_kind(&current, new.kind) => Ok(Some(Err(new.kind))),
+                Some(_) => Ok(Some(Ok(signatures::record(
+                    txn, letter_id, &new, now, caps,
+                )
+                .await?))),
+                None => Ok(None),
             }
         })
     })
     .await
     .step("recording a signature")?;
-    let Some(outcome) = outcome else {
-        return Err(WebError::LetterClosed {
-            title: letter.title,
-        });
+    let outcome = match outcome {
+        Some(Ok(outcome)) => outcome,
+        Some(Err(refused)) => {
+            // A kind the letter does not take (a form from before staff changed it, or
+            // made by hand): the page again with the message, nothing recorded.
+            let errors = vec![templates::FieldError {
+                field: "kind".into(),
+                message: match refused {
+                    SignatureKind::Individual => {
+                        "This letter is signed by organisations only, so a signature as an individual cannot be taken.".into()
+                    }
+                    SignatureKind::Organisation => {
+                        "This letter is signed by individuals only, so a signature for an organisation cannot be taken.".into()
+                    }
+                },
+            }];
+            let (view, _) = letter_view(
+                &state,
+                &letter,
+                &Position::default(),
+                Some(kind),
+                errors,
+                input.values(),
+            )
+            .await?;
+            return Err(WebError::InvalidSignForm(Box::new(view)));
+        }
+        None => {
+            return Err(WebError::LetterClosed {
+                title: letter.title,
+            });
+        }
     };
     tracing::info!(letter = %letter.slug, outcome = ?outcome, "signature recorded");
     // Post/redirect/get: a reload does not sign again, and every outcome looks the same.
@@ -277,7 +308,7 @@ async fn public_letter(state: &AppState, slug: &str) -> Result<letter::Model, We
 
 /// The letter page at `position`, with the sign forms as submitted, and the counts it
 /// shows.
-async fn letter_view(
+pub(super) async fn letter_view(
     state: &AppState,
     letter: &letter::Model,
     position: &Position,
@@ -374,7 +405,12 @@ async fn letter_view(
             values,
             errors,
             countries: Country::all(),
+            kinds: templates::SignerKinds {
+                individuals: letter.individuals_may_sign,
+                organisations: letter.organisations_may_sign,
+            },
         },
+        preview: false,
     };
     Ok((view, counts))
 }

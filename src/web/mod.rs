@@ -8,6 +8,7 @@ mod error;
 mod health;
 mod letters;
 mod page_cache;
+mod preview;
 mod request_id;
 mod same_origin;
 mod sign_form;
@@ -67,6 +68,7 @@ const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-ac
 pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .merge(letters::router())
+        .merge(preview::router())
         .merge(confirm::router())
         .merge(api::router())
         .merge(health::router())

@@ -92,6 +92,9 @@ pub struct LetterPage<'a> {
     pub individuals: Vec<IndividualSignatory>,
     pub individuals_paging: Paging,
     pub form: SignForm<'a>,
+    /// A private preview for staff and reviewers: a "Draft preview" banner on top, and
+    /// the sign forms shown disabled.
+    pub preview: bool,
 }
 
 /// The website of an organisation, if it is safe to link to.
@@ -297,6 +300,12 @@ pub fn letter(page: &LetterPage<'_>) -> Markup {
     let targets: Vec<&str> = page.targets.iter().filter_map(|t| non_blank(t)).collect();
     let deadline = page.deadline.as_deref().and_then(non_blank);
     let body = html! {
+        @if page.preview {
+            div.notice.preview-banner role="note" {
+                strong { "Draft preview. " }
+                "This is how the letter will look to the public. It is private: please do not share this link. Signing does not work here."
+            }
+        }
         article.letter {
             header.letter-header {
                 p.letter-status { (page.status.label()) }
@@ -316,6 +325,13 @@ pub fn letter(page: &LetterPage<'_>) -> Markup {
                 (tally(page))
                 @if let Some(notice) = page.status.notice() {
                     p.notice { (notice) }
+                } @else if let Some(kind) = page.form.submitted.filter(|k| page.form.has_errors() && !page.form.kinds.offers(*k)) {
+                    // A form of a kind this letter does not take: there is no such form on
+                    // the page to show the problem beside, so it is said here.
+                    div.notice."notice--error" role="alert" id=(error_summary_id(kind)) {
+                        p { "Your signature has not been sent." }
+                        @for e in &page.form.errors { p { (e.message) } }
+                    }
                 } @else if let Some(kind) = page.form.submitted.filter(|_| page.form.has_errors()) {
                     // After a failed submission the page reloads at the top, far from the form
                     // on a phone; this says what happened and leads back to the problems.
@@ -330,7 +346,12 @@ pub fn letter(page: &LetterPage<'_>) -> Markup {
             // Sanitised by the caller: the only HTML on any page that maud does not escape.
             div.letter-body lang=[lang] { (PreEscaped(&page.body_html)) }
         }
-        @if open {
+        @if page.preview {
+            fieldset.preview-forms disabled {
+                legend { "Sign forms (they do not work in a preview)" }
+                (sign_section(&page.slug, &page.form))
+            }
+        } @else if open {
             (sign_section(&page.slug, &page.form))
         }
         (organisations_section(page))

@@ -33,10 +33,15 @@ pub use letter::{
     IndividualSignatory, LetterPage, LetterStatus, OrganisationSignatory, Paging, letter,
 };
 pub use mailbox::{MailboxMessage, dev_mailbox};
-pub use sign_form::{FieldError, SignForm, SignFormValues, SignerKind};
+pub use sign_form::{FieldError, SignForm, SignFormValues, SignerKind, SignerKinds};
 pub use staff::{
     AccountRow, AccountsPage, AuditPage, AuditRow, ChangePasswordPage, PasswordLinkPage,
     SignInPage, StaffBar, accounts, audit, change_password, password_link, sign_in, staff_home,
+};
+pub use staff::{
+    LETTER_STATUSES, LetterFormPage, LetterFormValues, LetterOverviewPage, StaffLetterRow,
+    StaffLettersPage, TargetInput, TargetView, VersionView, letter_form, letter_overview,
+    preview_path, staff_letters,
 };
 
 /// The site stylesheet, served by the app at `/static/style.css`.

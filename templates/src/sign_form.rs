@@ -95,6 +95,34 @@ pub struct SignForm<'a> {
     pub errors: Vec<FieldError>,
     /// `(code, name)` pairs for the country select.
     pub countries: &'a [(&'static str, &'static str)],
+    /// Which kinds of signer the letter takes: only their forms are shown.
+    pub kinds: SignerKinds,
+}
+
+/// Which kinds of signer a letter takes (at least one, as staff set it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SignerKinds {
+    pub individuals: bool,
+    pub organisations: bool,
+}
+
+impl Default for SignerKinds {
+    fn default() -> Self {
+        SignerKinds {
+            individuals: true,
+            organisations: true,
+        }
+    }
+}
+
+impl SignerKinds {
+    /// Whether the form of `kind` is offered.
+    pub fn offers(self, kind: SignerKind) -> bool {
+        match kind {
+            SignerKind::Individual => self.individuals,
+            SignerKind::Organisation => self.organisations,
+        }
+    }
 }
 
 impl SignForm<'_> {
@@ -375,13 +403,24 @@ pub(crate) fn sign_section(slug: &str, form: &SignForm<'_>) -> Markup {
     html! {
         section.sign id="sign" aria-labelledby="sign-heading" {
             h2 id="sign-heading" { "Sign this letter" }
+            @let kinds = form.kinds;
             p {
-                "You can sign " a href="#sign-individual" { "as an individual" }
-                " or " a href="#sign-organisation" { "on behalf of an organisation" } ". "
+                @if kinds.individuals && kinds.organisations {
+                    "You can sign " a href="#sign-individual" { "as an individual" }
+                    " or " a href="#sign-organisation" { "on behalf of an organisation" } ". "
+                } @else if kinds.organisations {
+                    "This letter is signed by organisations only. "
+                } @else {
+                    "This letter is signed by individuals only. "
+                }
                 "We then email you a link: your signature counts only once you have confirmed it."
             }
-            (individual_form(slug, &individual, form.countries))
-            (organisation_form(slug, &organisation, form.countries))
+            @if kinds.individuals {
+                (individual_form(slug, &individual, form.countries))
+            }
+            @if kinds.organisations {
+                (organisation_form(slug, &organisation, form.countries))
+            }
         }
     }
 }

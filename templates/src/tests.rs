@@ -111,6 +111,7 @@ fn letter_page(status: LetterStatus, form: SignForm<'static>) -> LetterPage<'sta
         }],
         individuals_paging: first_and_only(),
         form,
+        preview: false,
     }
 }
 
@@ -127,6 +128,7 @@ fn blank_form() -> SignForm<'static> {
         values: SignFormValues::default(),
         errors: Vec::new(),
         countries: COUNTRIES,
+        kinds: SignerKinds::default(),
     }
 }
 
@@ -192,7 +194,9 @@ fn evil_letter(kind: SignerKind) -> LetterPage<'static> {
                 },
             ],
             countries: EVIL_COUNTRIES,
+            kinds: SignerKinds::default(),
         },
+        preview: false,
     }
 }
 
@@ -313,6 +317,7 @@ fn every_page_meets_the_basics() {
                     message: "Enter a website starting with https://".into(),
                 }],
                 countries: COUNTRIES,
+                kinds: SignerKinds::default(),
             },
         )),
         letter(&letter_page(LetterStatus::Closed, blank_form())),
@@ -433,6 +438,7 @@ fn submitted_form_keeps_values_and_ticks_only_what_was_ticked() {
         },
         errors: Vec::new(),
         countries: COUNTRIES,
+        kinds: SignerKinds::default(),
     };
     let html = letter(&letter_page(LetterStatus::Open, form)).into_string();
     assert!(tag_with_id(&html, "ind-name").contains("value=\"Ana Novak\""));
@@ -476,6 +482,7 @@ fn errors_are_linked_to_their_fields() {
             },
         ],
         countries: COUNTRIES,
+        kinds: SignerKinds::default(),
     };
     let html = letter(&letter_page(LetterStatus::Open, form)).into_string();
     let summary = element_with_id(&html, "org-errors", "div");
@@ -935,4 +942,224 @@ fn editors_see_no_admin_links() {
     };
     let html = staff_home(&bar, "editor").into_string();
     assert!(!html.contains("/staff/accounts") && !html.contains("/staff/audit"));
+}
+
+fn evil_letter_values() -> LetterFormValues {
+    LetterFormValues {
+        title: EVIL.into(),
+        slug: EVIL.into(),
+        summary: EVIL.into(),
+        body: EVIL.into(),
+        language: EVIL.into(),
+        deadline: EVIL.into(),
+        goal: EVIL.into(),
+        individuals_may_sign: false,
+        organisations_may_sign: false,
+        organisations_need_approval: true,
+        targets: vec![
+            TargetInput {
+                name: EVIL.into(),
+                person: EVIL.into(),
+                person_title: EVIL.into(),
+                email: EVIL.into(),
+            },
+            TargetInput::default(),
+        ],
+    }
+}
+
+#[test]
+fn staff_letter_pages_are_accessible_and_escape_user_text() {
+    let rows = [StaffLetterRow {
+        id: 3,
+        title: EVIL.into(),
+        slug: EVIL.into(),
+        status: "draft",
+        individuals: 1200,
+        organisations: 3,
+        deadline: Some(EVIL.into()),
+    }];
+    let values = evil_letter_values();
+    let errors = [
+        FieldError {
+            field: "title".into(),
+            message: EVIL.into(),
+        },
+        FieldError {
+            field: "kinds".into(),
+            message: "Choose who may sign".into(),
+        },
+        FieldError {
+            field: "target-0-email".into(),
+            message: "Enter the institution's email address".into(),
+        },
+    ];
+    let targets = [TargetView {
+        name: EVIL.into(),
+        person: Some(EVIL.into()),
+        person_title: Some(EVIL.into()),
+        email: EVIL.into(),
+    }];
+    let versions = [VersionView {
+        number: 1,
+        title: EVIL.into(),
+        created_at: "2026-11-29 10:00".into(),
+    }];
+    let pages = [
+        staff_letters(&StaffLettersPage {
+            bar: staff_bar(),
+            rows: &rows,
+            status: EVIL,
+            older: Some("before=3".into()),
+        }),
+        letter_form(&LetterFormPage {
+            bar: staff_bar(),
+            letter_id: None,
+            values: &values,
+            errors: &errors,
+            slug_locked: false,
+            preview_html: Some("<p>Safe <strong>preview</strong></p>"),
+            notice: Some(EVIL),
+        }),
+        letter_form(&LetterFormPage {
+            bar: staff_bar(),
+            letter_id: Some(3),
+            values: &values,
+            errors: &[],
+            slug_locked: true,
+            preview_html: None,
+            notice: None,
+        }),
+        letter_overview(&LetterOverviewPage {
+            bar: staff_bar(),
+            id: 3,
+            title: EVIL,
+            slug: EVIL,
+            status: "draft",
+            individuals: 0,
+            organisations: 0,
+            goal: Some(10),
+            deadline: Some(EVIL.into()),
+            kinds: "organisations and individuals",
+            organisations_need_approval: true,
+            public_url: None,
+            preview_url: Some(format!(
+                "https://letters.example.org/letters/x/preview/{EVIL}"
+            )),
+            targets: &targets,
+            versions: &versions,
+            current_version: 1,
+            notice: Some(EVIL),
+        }),
+    ];
+    for page in pages {
+        let html = page.into_string();
+        assert_accessible_page(&html);
+        assert_escaped(&html);
+        assert!(html.contains("name=\"csrf\" value=\"csrf-token-value\""));
+        assert!(
+            html.contains("href=\"/staff/letters\""),
+            "the bar links the list"
+        );
+    }
+}
+
+#[test]
+fn the_letter_form_marks_errors_beside_their_fields_and_locks_the_slug_once_published() {
+    let values = evil_letter_values();
+    let errors = [
+        FieldError {
+            field: "title".into(),
+            message: "Enter a title".into(),
+        },
+        FieldError {
+            field: "target-0-email".into(),
+            message: "Enter the institution's email address".into(),
+        },
+        FieldError {
+            field: "kinds".into(),
+            message: "Choose who may sign".into(),
+        },
+    ];
+    let page = LetterFormPage {
+        bar: staff_bar(),
+        letter_id: None,
+        values: &values,
+        errors: &errors,
+        slug_locked: false,
+        preview_html: None,
+        notice: None,
+    };
+    let html = letter_form(&page).into_string();
+    let title = tag_with_id(&html, "letter-title");
+    assert!(title.contains("aria-invalid=\"true\""), "{title}");
+    assert!(title.contains("letter-title-error"), "{title}");
+    let email = tag_with_id(&html, "letter-target-0-email");
+    assert!(email.contains("aria-invalid=\"true\""), "{email}");
+    assert!(email.contains("aria-describedby=\"letter-target-0-email-error\""));
+    assert!(!tag_with_id(&html, "letter-target-0-name").contains("aria-invalid"));
+    assert!(tag_with_id(&html, "letter-kinds").contains("letter-kinds-error"));
+    // The summary links each message to its field.
+    assert!(html.contains("href=\"#letter-target-0-email\""));
+    assert!(html.contains("href=\"#letter-kinds\""));
+    // Both kinds of row are fieldsets with a legend; the approval box is ticked as given.
+    assert_eq!(count(&html, "<legend>Target "), 2);
+    assert!(tag_with_id(&html, "letter-organisations_need_approval").contains("checked"));
+    assert!(!tag_with_id(&html, "letter-individuals_may_sign").contains("checked"));
+    // Save comes after Preview and "Add another target", and each says what it does.
+    for button in [
+        "value=\"preview\"",
+        "value=\"add-target\"",
+        "value=\"save\"",
+    ] {
+        assert_eq!(count(&html, button), 1, "{button}");
+    }
+    assert!(!tag_with_id(&html, "letter-slug").contains("readonly"));
+    let locked = letter_form(&LetterFormPage {
+        slug_locked: true,
+        letter_id: Some(1),
+        ..page
+    })
+    .into_string();
+    assert!(tag_with_id(&locked, "letter-slug").contains("readonly"));
+    assert!(locked.contains("action=\"/staff/letters/1/edit\""));
+}
+
+#[test]
+fn a_preview_has_a_banner_and_disabled_forms_and_a_letter_shows_only_the_kinds_it_takes() {
+    let mut page = letter_page(LetterStatus::Draft, blank_form());
+    page.preview = true;
+    let html = letter(&page).into_string();
+    assert_accessible_page(&html);
+    assert!(html.contains("Draft preview"));
+    assert!(html.contains("<fieldset class=\"preview-forms\" disabled>"));
+    assert!(html.contains("id=\"sign-individual\""));
+
+    let mut form = blank_form();
+    form.kinds = SignerKinds {
+        individuals: false,
+        organisations: true,
+    };
+    let html = letter(&letter_page(LetterStatus::Open, form)).into_string();
+    assert_accessible_page(&html);
+    assert!(html.contains("id=\"sign-organisation\""));
+    assert!(!html.contains("id=\"sign-individual\""));
+    assert!(!html.contains("href=\"#sign-individual\""));
+    assert!(html.contains("signed by organisations only"));
+
+    // A form of a kind the letter does not take: the message is shown at the top.
+    let mut form = blank_form();
+    form.kinds = SignerKinds {
+        individuals: false,
+        organisations: true,
+    };
+    form.submitted = Some(SignerKind::Individual);
+    form.errors = vec![FieldError {
+        field: "kind".into(),
+        message: "This letter is signed by organisations only.".into(),
+    }];
+    let html = letter(&letter_page(LetterStatus::Open, form)).into_string();
+    assert_accessible_page(&html);
+    assert!(html.contains("Your signature has not been sent."));
+    assert!(html.contains("This letter is signed by organisations only."));
 }

@@ -17,4 +17,5 @@ mod outbox_delivery;
 mod rate_limit;
 mod repeat;
 mod staff_accounts;
+mod staff_letters;
 mod validation;

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod audit;
+mod letters;
 mod session;
 
 use axum::Router;
@@ -22,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .merge(session::router())
         .merge(accounts::router())
         .merge(audit::router())
+        .merge(letters::router())
 }
 
 /// The session cookie's name: with https, the `__Host-` prefix makes browsers refuse it

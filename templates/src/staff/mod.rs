@@ -2,6 +2,10 @@
 //! the audit log. Every form posts to the service itself and works without JavaScript;
 //! every form of a signed-in person carries the session's CSRF token.
 
+mod letters;
+
+pub use letters::*;
+
 use maud::{Markup, html};
 
 use crate::layout::{Page, layout};
@@ -27,6 +31,7 @@ fn page(title: &str, bar: Option<&StaffBar<'_>>, body: Markup) -> Markup {
                 nav.staff-bar aria-label="Staff" {
                     ul {
                         li { a href="/staff" { "Staff home" } }
+                        li { a href="/staff/letters" { "Letters" } }
                         @if bar.is_admin {
                             li { a href="/staff/accounts" { "Accounts" } }
                             li { a href="/staff/audit" { "Audit log" } }
@@ -180,6 +185,7 @@ pub fn staff_home(bar: &StaffBar<'_>, role: &str) -> Markup {
             h1 { "Staff workspace" }
             p { "You are signed in as " strong { (bar.email) } " (" (role) ")." }
             ul {
+                li { a href="/staff/letters" { "Letters: write, publish, close" } }
                 @if bar.is_admin {
                     li { a href="/staff/accounts" { "Manage staff accounts" } }
                     li { a href="/staff/audit" { "Read the audit log" } }
