@@ -24,7 +24,8 @@ pub use confirm::{
     resend_requested,
 };
 pub use email::{
-    AlreadySignedEmail, ConfirmationEmail, Email, already_signed_email, confirmation_email,
+    AlreadySignedEmail, ConfirmationEmail, Email, ReviewEmail, already_signed_email,
+    approval_email, confirmation_email, rejection_email,
 };
 pub use error_page::{ErrorPage, error};
 pub use home::{LetterSummary, home};
