@@ -2,6 +2,13 @@
 //! the audit log. Every form posts to the service itself and works without JavaScript;
 //! every form of a signed-in person carries the session's CSRF token.
 
+mod moderation;
+
+pub use moderation::{
+    ApprovalRow, ApprovalsPage, BulkConfirmPage, SearchFilters, SignatureRow, SignaturesPage,
+    approvals, bulk_confirm, signatures,
+};
+
 use maud::{Markup, html};
 
 use crate::layout::{Page, layout};
