@@ -903,6 +903,25 @@ async fn more_matches_than_one_batch_are_all_changed_in_batches() {
     )
     .await;
     let mut admin = staff::admin(&app).await;
+    // The search pages through them all by id, each row once, 50 a page.
+    for query in ["ip=2001%3Adb8%3A5%3A%3A%2F48", "name=flood"] {
+        let mut seen = BTreeSet::new();
+        let mut pages = 0;
+        let mut next = Some(format!("/staff/letters/{}/signatures?{query}", letter.id));
+        while let Some(path) = next.take() {
+            let page = admin.get(&app, &path).await.text().await.unwrap();
+            let ids = ids_on(&page);
+            assert!(ids.len() <= 50);
+            assert!(ids.iter().all(|id| seen.insert(*id)), "no row twice");
+            pages += 1;
+            next = page.find("\">Older signatures</a>").map(|end| {
+                let start = page[..end].rfind("href=\"").unwrap() + 6;
+                page[start..end].replace("&amp;", "&")
+            });
+        }
+        assert_eq!(seen.len(), n, "{query}");
+        assert_eq!(pages, n.div_ceil(50), "{query}");
+    }
     let csrf = admin.csrf(&app).await;
     let path = format!("/staff/letters/{}/signatures/invalidate", letter.id);
     let asked = admin
