@@ -228,6 +228,12 @@ fn user_text_is_escaped_on_every_page() {
             token: EVIL,
             state: ConfirmState::AlreadyConfirmed,
         }),
+        confirm(&ConfirmPage {
+            letter_title: EVIL,
+            letter_slug: EVIL,
+            token: EVIL,
+            state: ConfirmState::Held,
+        }),
         link_invalid(&LinkInvalidPage {
             expired: true,
             letter_slug: Some(EVIL),
