@@ -221,7 +221,10 @@ async fn decide(
                 reason: input.reason.clone(),
                 message,
             };
-            let markup = render_queue(&state, &staff, &letter, None, None, Some(&problem)).await?;
+            // The page starts at this organisation, so its message is on it however long
+            // the queue.
+            let from = Some(signature_id.saturating_sub(1));
+            let markup = render_queue(&state, &staff, &letter, from, None, Some(&problem)).await?;
             return Err(WebError::InvalidStaffForm(Box::new(markup)));
         }
         Decision::Reject {
