@@ -81,6 +81,37 @@ pub async fn run(
             });
             send(mailer, settings, row, &sig.name, &sig.email, email).await
         }
+        Job::ApprovalEmail { signature_id } | Job::RejectionEmail { signature_id } => {
+            let approved = matches!(job, Job::ApprovalEmail { .. });
+            let Some(sig) = signatures::find(db, signature_id).await? else {
+                return Ok(());
+            };
+            // Staff changed their mind since (invalidated, restored): the news is stale.
+            let expected = if approved {
+                SignatureStatus::Confirmed
+            } else {
+                SignatureStatus::Rejected
+            };
+            if sig.status != expected {
+                return Ok(());
+            }
+            let Some(letter) = letters::find_by_id(db, sig.letter_id).await? else {
+                return Ok(());
+            };
+            let letter_url = link(settings, &format!("letters/{}", letter.slug));
+            let review = templates::ReviewEmail {
+                signer_name: &sig.name,
+                organisation_name: sig.organisation_name.as_deref().unwrap_or(""),
+                letter_title: &letter.title,
+                letter_url: &letter_url,
+            };
+            let email = if approved {
+                templates::approval_email(&review)
+            } else {
+                templates::rejection_email(&review, sig.review_note.as_deref().unwrap_or(""))
+            };
+            send(mailer, settings, row, &sig.name, &sig.email, email).await
+        }
     }
 }
 

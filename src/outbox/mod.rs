@@ -22,6 +22,11 @@ pub enum Job {
     ConfirmationEmail { signature_id: i64 },
     /// Tell a confirmed signer that they have already signed.
     AlreadySignedEmail { signature_id: i64 },
+    /// Tell an organisation's contact that staff approved it (it is now listed).
+    ApprovalEmail { signature_id: i64 },
+    /// Tell an organisation's contact that staff rejected it, with the reason (read from
+    /// the signature's `review_note` when sending).
+    RejectionEmail { signature_id: i64 },
 }
 
 impl Job {
@@ -30,6 +35,8 @@ impl Job {
         match self {
             Job::ConfirmationEmail { .. } => "confirmation_email",
             Job::AlreadySignedEmail { .. } => "already_signed_email",
+            Job::ApprovalEmail { .. } => "approval_email",
+            Job::RejectionEmail { .. } => "rejection_email",
         }
     }
 

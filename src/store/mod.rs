@@ -3,4 +3,5 @@
 
 pub mod counts;
 pub mod letters;
+pub mod moderation;
 pub mod signatures;

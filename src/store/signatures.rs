@@ -321,46 +321,79 @@ pub async fn find_by_token<C: ConnectionTrait>(
 pub enum ConfirmOutcome {
     Confirmed,
     AlreadyConfirmed,
+    /// Confirmed by email and now held until staff review it (an organisation on a letter
+    /// whose organisations need approval): not listed, not counted.
+    Held,
+    /// Held for review since an earlier click.
+    AlreadyHeld,
     /// Rejected or invalidated by staff meanwhile.
     NotConfirmable,
 }
 
-/// Confirms a pending signature and records its +1 for the roll-up, in `conn` (a write
-/// transaction). The status check is part of the update, so a double click counts once.
+/// Confirms a pending signature, in `conn` (a write transaction) with `letter` as read
+/// there. The status check is part of the update, so a double click acts once.
+///
+/// When the letter wants staff to review this kind of signer first
+/// (`moderation::hold_reason`), the signature becomes `held` with `held_for` set and no
+/// count delta; otherwise `confirmed` with its +1 for the roll-up. `confirmed_at` is set
+/// either way: it records when the signer confirmed their address.
 pub async fn confirm<C: ConnectionTrait>(
     conn: &C,
     sig: &signature::Model,
+    letter: &letter::Model,
     now: DateTime<Utc>,
 ) -> Result<ConfirmOutcome, DbErr> {
+    let hold = crate::store::moderation::hold_reason(letter, sig.kind);
+    let status = if hold.is_some() {
+        SignatureStatus::Held
+    } else {
+        SignatureStatus::Confirmed
+    };
     let updated = signature::Entity::update_many()
-        .col_expr(
-            signature::Column::Status,
-            Expr::value(SignatureStatus::Confirmed),
-        )
+        .col_expr(signature::Column::Status, Expr::value(status))
         .col_expr(signature::Column::ConfirmedAt, Expr::value(Some(now)))
+        .col_expr(
+            signature::Column::HeldFor,
+            Expr::value(hold.map(str::to_owned)),
+        )
         .filter(signature::Column::Id.eq(sig.id))
         .filter(signature::Column::Status.eq(SignatureStatus::Pending))
         .exec(conn)
         .await?;
     if updated.rows_affected == 1 {
-        count_delta::ActiveModel {
-            letter_id: Set(sig.letter_id),
-            kind: Set(sig.kind),
-            delta: Set(1),
-            created_at: Set(now),
-            ..Default::default()
+        if hold.is_some() {
+            return Ok(ConfirmOutcome::Held);
         }
-        .insert(conn)
-        .await?;
+        add_count_delta(conn, sig.letter_id, sig.kind, 1, now).await?;
         return Ok(ConfirmOutcome::Confirmed);
     }
     let current = find(conn, sig.id).await?;
     Ok(match current.map(|s| s.status) {
-        Some(SignatureStatus::Confirmed | SignatureStatus::Held) => {
-            ConfirmOutcome::AlreadyConfirmed
-        }
+        Some(SignatureStatus::Confirmed) => ConfirmOutcome::AlreadyConfirmed,
+        Some(SignatureStatus::Held) => ConfirmOutcome::AlreadyHeld,
         _ => ConfirmOutcome::NotConfirmable,
     })
+}
+
+/// Appends a change of the confirmed count of one kind on one letter, for the roll-up
+/// (`store::counts`) to fold in. Call it in the transaction that changed the statuses.
+pub async fn add_count_delta<C: ConnectionTrait>(
+    conn: &C,
+    letter_id: i64,
+    kind: SignatureKind,
+    delta: i32,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    count_delta::ActiveModel {
+        letter_id: Set(letter_id),
+        kind: Set(kind),
+        delta: Set(delta),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
 }
 
 /// Where a page of listed individuals starts: just after this row, newest first. The

@@ -100,10 +100,10 @@ async fn show(
         LinkState::Usable { signature, letter } => (signature, letter),
         other => return Err(not_usable(other)),
     };
-    let view_state = if sig.status == SignatureStatus::Confirmed {
-        templates::ConfirmState::AlreadyConfirmed
-    } else {
-        templates::ConfirmState::Ready
+    let view_state = match sig.status {
+        SignatureStatus::Confirmed => templates::ConfirmState::AlreadyConfirmed,
+        SignatureStatus::Held => templates::ConfirmState::Held,
+        _ => templates::ConfirmState::Ready,
     };
     Ok(confirm_page(&letter, &token, view_state))
 }
@@ -125,8 +125,8 @@ async fn confirm(
         Box::pin(async move {
             let link = look_up(txn, &hash, now).await?;
             let outcome = match &link {
-                LinkState::Usable { signature, .. } => {
-                    Some(signatures::confirm(txn, signature, now).await?)
+                LinkState::Usable { signature, letter } => {
+                    Some(signatures::confirm(txn, signature, letter, now).await?)
                 }
                 _ => None,
             };
@@ -142,6 +142,7 @@ async fn confirm(
     let view_state = match outcome {
         Some(ConfirmOutcome::Confirmed) => templates::ConfirmState::Confirmed,
         Some(ConfirmOutcome::AlreadyConfirmed) => templates::ConfirmState::AlreadyConfirmed,
+        Some(ConfirmOutcome::Held | ConfirmOutcome::AlreadyHeld) => templates::ConfirmState::Held,
         Some(ConfirmOutcome::NotConfirmable) | None => {
             return Err(WebError::LinkInvalid(LinkProblem::default()));
         }

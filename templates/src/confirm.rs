@@ -51,6 +51,9 @@ pub enum ConfirmState {
     Confirmed,
     /// The signature had been confirmed before.
     AlreadyConfirmed,
+    /// The address is confirmed, and the organisation waits for staff to review it
+    /// before it is listed and counted (shown again on later clicks).
+    Held,
 }
 
 /// The page behind a confirmation link.
@@ -101,6 +104,18 @@ pub fn confirm(p: &ConfirmPage<'_>) -> Markup {
             html! {
                 h1 { "This signature is already confirmed" }
                 p { "Your signature on " q { (p.letter_title) } " was confirmed earlier. There is nothing more to do." }
+                p { a href=(back) { "Back to the letter" } }
+            },
+        ),
+        ConfirmState::Held => page(
+            "Confirmed, waiting for review",
+            html! {
+                h1 { "Thank you, your email address is confirmed" }
+                p {
+                    "Your organisation's signature on " q { (p.letter_title) } " will be listed "
+                    "and counted once our staff have reviewed it. We will email you when they have."
+                }
+                p { "There is nothing more to do for now." }
                 p { a href=(back) { "Back to the letter" } }
             },
         ),

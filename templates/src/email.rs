@@ -1,4 +1,4 @@
-//! Outgoing emails (confirmation, already signed), each as a subject, a plain-text body and a self-contained HTML body.
+//! Outgoing emails (confirmation, already signed, an organisation approved or rejected), each as a subject, a plain-text body and a self-contained HTML body.
 
 use maud::{DOCTYPE, Markup, html};
 
@@ -254,9 +254,171 @@ pub fn already_signed_email(e: &AlreadySignedEmail<'_>) -> Email {
     }
 }
 
+/// What the emails about staff's review of an organisation say.
+#[derive(Clone, Copy, Debug)]
+pub struct ReviewEmail<'a> {
+    /// The contact person.
+    pub signer_name: &'a str,
+    pub organisation_name: &'a str,
+    pub letter_title: &'a str,
+    pub letter_url: &'a str,
+}
+
+fn organisation_words(name: &str) -> String {
+    let name = one_line(name);
+    if name.is_empty() {
+        "your organisation".to_owned()
+    } else {
+        name
+    }
+}
+
+/// "Your organisation's signature is listed: {title}".
+pub fn approval_email(e: &ReviewEmail<'_>) -> Email {
+    let subject = format!(
+        "Your organisation's signature is listed: {}",
+        one_line(e.letter_title)
+    );
+    let title = quoted(e.letter_title);
+    let org = organisation_words(e.organisation_name);
+    let news = format!(
+        "Our staff have reviewed the signature of {org} on the open letter {title}. \
+         It is approved: {org} is now listed among the signatories and counted."
+    );
+    const THANKS: &str = "Thank you for signing.";
+
+    let mut text = PlainText::new();
+    text.paragraph(&greeting(e.signer_name));
+    text.paragraph(&news);
+    text.paragraph(THANKS);
+    text.link(
+        "You can read the letter and its signatories here:",
+        e.letter_url,
+    );
+
+    let html = html_document(
+        &subject,
+        "Your organisation's signature is listed",
+        html! {
+            p style=(P_STYLE) { (greeting(e.signer_name)) }
+            p style=(P_STYLE) {
+                "Our staff have reviewed the signature of " strong { (org) }
+                " on the open letter " strong { (title) } ". It is approved: "
+                (org) " is now listed among the signatories and counted."
+            }
+            p style=(P_STYLE) { (THANKS) }
+            p style=(P_STYLE) { a href=(e.letter_url) style=(LINK_STYLE) { "Read the letter" } }
+        },
+    );
+    Email {
+        text: text.finish(),
+        subject,
+        html,
+    }
+}
+
+/// "Your organisation's signature was not accepted: {title}", with staff's reason.
+pub fn rejection_email(e: &ReviewEmail<'_>, reason: &str) -> Email {
+    let subject = format!(
+        "Your organisation's signature was not accepted: {}",
+        one_line(e.letter_title)
+    );
+    let title = quoted(e.letter_title);
+    let org = organisation_words(e.organisation_name);
+    let news = format!(
+        "Our staff have reviewed the signature of {org} on the open letter {title} \
+         and could not accept it, so it will not be listed or counted."
+    );
+    const REPLY: &str = "If you think this is a mistake, please reply to this email.";
+
+    let mut text = PlainText::new();
+    text.paragraph(&greeting(e.signer_name));
+    text.paragraph(&news);
+    text.paragraph("The reason they gave:");
+    // The reason keeps its own paragraphs, each wrapped and indented as a quotation.
+    for paragraph in reason
+        .split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let quoted: Vec<String> = wrap(paragraph, WRAP_WIDTH - 2)
+            .lines()
+            .map(|l| format!("> {l}"))
+            .collect();
+        text.0.push_str(&quoted.join("\n"));
+        text.0.push_str("\n\n");
+    }
+    text.paragraph(REPLY);
+    text.link("You can read the letter here:", e.letter_url);
+
+    let html = html_document(
+        &subject,
+        "Your organisation's signature was not accepted",
+        html! {
+            p style=(P_STYLE) { (greeting(e.signer_name)) }
+            p style=(P_STYLE) {
+                "Our staff have reviewed the signature of " strong { (org) }
+                " on the open letter " strong { (title) }
+                " and could not accept it, so it will not be listed or counted."
+            }
+            p style=(P_STYLE) { "The reason they gave:" }
+            blockquote style="margin:0 0 16px;padding:0 0 0 12px;border-left:4px solid #c9c9c4;" {
+                @for paragraph in reason.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
+                    p style=(P_STYLE) { (paragraph) }
+                }
+            }
+            p style=(P_STYLE) { (REPLY) }
+            p style=(P_STYLE) { a href=(e.letter_url) style=(LINK_STYLE) { "Read the letter" } }
+        },
+    );
+    Email {
+        text: text.finish(),
+        subject,
+        html,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rejection_carries_its_reason_escaped() {
+        let e = rejection_email(
+            &ReviewEmail {
+                signer_name: "Ana",
+                organisation_name: "Rights <b>Watch</b>",
+                letter_title: "Free them",
+                letter_url: "https://x.org/letters/a",
+            },
+            "Not an organisation <script>x</script>.\n\nSecond paragraph.",
+        );
+        assert!(e.text.contains("> Not an organisation <script>x</script>."));
+        assert!(e.text.contains("> Second paragraph."));
+        assert!(
+            e.html
+                .contains("Not an organisation &lt;script&gt;x&lt;/script&gt;.")
+        );
+        assert!(!e.html.contains("<script"));
+        assert!(e.html.contains("Rights &lt;b&gt;Watch&lt;/b&gt;"));
+        assert!(e.text.contains("https://x.org/letters/a"));
+    }
+
+    #[test]
+    fn an_approval_names_the_organisation_and_the_letter() {
+        let e = approval_email(&ReviewEmail {
+            signer_name: "Ana",
+            organisation_name: "Rights Watch",
+            letter_title: "Free them",
+            letter_url: "https://x.org/letters/a",
+        });
+        assert_eq!(
+            e.subject,
+            "Your organisation's signature is listed: Free them"
+        );
+        assert!(e.text.contains("Rights Watch is now listed"));
+        assert!(e.html.contains("https://x.org/letters/a"));
+    }
 
     #[test]
     fn wrap_respects_width_and_long_words() {

@@ -24,7 +24,8 @@ pub use confirm::{
     resend_requested,
 };
 pub use email::{
-    AlreadySignedEmail, ConfirmationEmail, Email, already_signed_email, confirmation_email,
+    AlreadySignedEmail, ConfirmationEmail, Email, ReviewEmail, already_signed_email,
+    approval_email, confirmation_email, rejection_email,
 };
 pub use error_page::{ErrorPage, error};
 pub use home::{LetterSummary, home};
@@ -39,9 +40,10 @@ pub use staff::{
     SignInPage, StaffBar, accounts, audit, change_password, password_link, sign_in, staff_home,
 };
 pub use staff::{
-    LETTER_STATUSES, LetterFormPage, LetterFormValues, LetterOverviewPage, StaffLetterRow,
-    StaffLettersPage, TargetInput, TargetView, VersionView, letter_form, letter_overview,
-    preview_path, staff_letters,
+    ApprovalRow, ApprovalsPage, BulkConfirmPage, LETTER_STATUSES, LetterFormPage,
+    LetterFormValues, LetterOverviewPage, SearchFilters, SignatureRow, SignaturesPage,
+    StaffLetterRow, StaffLettersPage, TargetInput, TargetView, VersionView, approvals,
+    bulk_confirm, letter_form, letter_overview, preview_path, signatures, staff_letters,
 };
 
 /// The site stylesheet, served by the app at `/static/style.css`.

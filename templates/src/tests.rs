@@ -232,6 +232,12 @@ fn user_text_is_escaped_on_every_page() {
             token: EVIL,
             state: ConfirmState::AlreadyConfirmed,
         }),
+        confirm(&ConfirmPage {
+            letter_title: EVIL,
+            letter_slug: EVIL,
+            token: EVIL,
+            state: ConfirmState::Held,
+        }),
         link_invalid(&LinkInvalidPage {
             expired: true,
             letter_slug: Some(EVIL),
@@ -1162,4 +1168,117 @@ fn a_preview_has_a_banner_and_disabled_forms_and_a_letter_shows_only_the_kinds_i
     assert_accessible_page(&html);
     assert!(html.contains("Your signature has not been sent."));
     assert!(html.contains("This letter is signed by organisations only."));
+#[test]
+fn moderation_pages_are_accessible_escape_user_text_and_carry_the_csrf_token() {
+    let approval_rows = [ApprovalRow {
+        id: 3,
+        organisation: EVIL.into(),
+        country: "DE".into(),
+        website: Some(EVIL.into()),
+        contact: EVIL.into(),
+        role: Some(EVIL.into()),
+        email: Some(EVIL.into()),
+        domain: EVIL.into(),
+        domain_matches: Some(false),
+        confirmed_at: "2026-11-28 12:00".into(),
+        reason: EVIL.into(),
+        reason_error: Some("Give the reason for rejecting: the contact is told it.".into()),
+    }];
+    let approvals_html = approvals(&ApprovalsPage {
+        bar: staff_bar(),
+        letter_id: 1,
+        letter_title: EVIL,
+        rows: &approval_rows,
+        next: Some("after=3".into()),
+        notice: Some("Approved."),
+        reason_max: 1000,
+    })
+    .into_string();
+    // Not colour alone: the words say whether the domain matches.
+    assert!(approvals_html.contains("differs from the website"));
+    assert!(approvals_html.contains("<label for=\"reason-3\""));
+    assert!(approvals_html.contains("aria-invalid=\"true\""));
+    // Sign-out, approve and reject each carry the token.
+    assert_eq!(
+        count(&approvals_html, "name=\"csrf\" value=\"csrf-token-value\""),
+        3
+    );
+
+    let rows = [SignatureRow {
+        id: 9,
+        name: EVIL.into(),
+        organisation: Some(EVIL.into()),
+        email: EVIL.into(),
+        country: "FR".into(),
+        kind: "individual",
+        status: "confirmed",
+        version: 1,
+        created_at: "2026-11-28 12:00".into(),
+        confirmed_at: None,
+        ip: Some("203.0.113.5".into()),
+        can_invalidate: true,
+        can_restore: false,
+    }];
+    let filters = SearchFilters {
+        name: EVIL,
+        ip: "203.0.113.0/33",
+        ..SearchFilters::default()
+    };
+    let errors = [("ip", "This is not a network.".to_owned())];
+    let with_errors = signatures(&SignaturesPage {
+        bar: staff_bar(),
+        letter_id: 1,
+        letter_title: EVIL,
+        filters,
+        errors: &errors,
+        rows: &[],
+        show_personal: true,
+        next: None,
+        notice: None,
+    })
+    .into_string();
+    assert!(with_errors.contains("id=\"filter-ip-error\""));
+    assert!(
+        !with_errors.contains("Every match"),
+        "no bulk action on bad filters"
+    );
+    let results = signatures(&SignaturesPage {
+        bar: staff_bar(),
+        letter_id: 1,
+        letter_title: EVIL,
+        filters: SearchFilters {
+            name: EVIL,
+            ..SearchFilters::default()
+        },
+        errors: &[],
+        rows: &rows,
+        show_personal: true,
+        next: Some("before=9".into()),
+        notice: Some("Invalidated 1 signature."),
+    })
+    .into_string();
+    assert!(results.contains("Invalidate #9"));
+    assert!(results.contains("<th scope=\"col\">IP address</th>"));
+    let confirm = bulk_confirm(&BulkConfirmPage {
+        bar: staff_bar(),
+        letter_id: 1,
+        letter_title: EVIL,
+        action: "invalidate",
+        count: 1234,
+        upto: Some(99),
+        description: EVIL,
+        filters: SearchFilters {
+            name: EVIL,
+            ..SearchFilters::default()
+        },
+        count_changed: false,
+        back: "/staff/letters/1/signatures",
+    })
+    .into_string();
+    assert!(confirm.contains("Invalidate 1,234 signatures matching"));
+    assert!(confirm.contains("name=\"count\" value=\"1234\""));
+    for html in [approvals_html, with_errors, results, confirm] {
+        assert_accessible_page(&html);
+        assert_escaped(&html);
+    }
 }

@@ -12,6 +12,7 @@ mod fuzz;
 mod hung_relay;
 mod journey;
 mod letter_page;
+mod moderation;
 mod operations;
 mod outbox_delivery;
 mod rate_limit;

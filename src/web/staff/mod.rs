@@ -4,6 +4,7 @@
 mod accounts;
 mod audit;
 mod letters;
+mod moderation;
 mod session;
 
 use axum::Router;
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .merge(accounts::router())
         .merge(audit::router())
         .merge(letters::router())
+        .merge(moderation::router())
 }
 
 /// The session cookie's name: with https, the `__Host-` prefix makes browsers refuse it

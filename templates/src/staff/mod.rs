@@ -5,6 +5,12 @@
 mod letters;
 
 pub use letters::*;
+mod moderation;
+
+pub use moderation::{
+    ApprovalRow, ApprovalsPage, BulkConfirmPage, SearchFilters, SignatureRow, SignaturesPage,
+    approvals, bulk_confirm, signatures,
+};
 
 use maud::{Markup, html};
 
