@@ -40,10 +40,10 @@ pub use staff::{
     SignInPage, StaffBar, accounts, audit, change_password, password_link, sign_in, staff_home,
 };
 pub use staff::{
-    ApprovalRow, ApprovalsPage, BulkConfirmPage, LETTER_STATUSES, LetterFormPage,
-    LetterFormValues, LetterOverviewPage, SearchFilters, SignatureRow, SignaturesPage,
-    StaffLetterRow, StaffLettersPage, TargetInput, TargetView, VersionView, approvals,
-    bulk_confirm, letter_form, letter_overview, preview_path, signatures, staff_letters,
+    ApprovalRow, ApprovalsPage, BulkConfirmPage, LETTER_STATUSES, LetterFormPage, LetterFormValues,
+    LetterOverviewPage, SearchFilters, SignatureRow, SignaturesPage, StaffLetterRow,
+    StaffLettersPage, TargetInput, TargetView, VersionView, approvals, bulk_confirm, letter_form,
+    letter_overview, preview_path, signatures, staff_letters,
 };
 
 /// The site stylesheet, served by the app at `/static/style.css`.

@@ -1168,6 +1168,8 @@ fn a_preview_has_a_banner_and_disabled_forms_and_a_letter_shows_only_the_kinds_i
     assert_accessible_page(&html);
     assert!(html.contains("Your signature has not been sent."));
     assert!(html.contains("This letter is signed by organisations only."));
+}
+
 #[test]
 fn moderation_pages_are_accessible_escape_user_text_and_carry_the_csrf_token() {
     let approval_rows = [ApprovalRow {
