@@ -157,6 +157,7 @@ async fn show(
         None,
         Vec::new(),
         Default::default(),
+        false,
     )
     .await?;
     let body = Bytes::from(templates::letter(&view).into_string());
@@ -173,6 +174,7 @@ async fn load_first_page(state: &AppState, slug: &str) -> Result<CachedPage, Web
         None,
         Vec::new(),
         Default::default(),
+        false,
     )
     .await?;
     let html = Bytes::from(templates::letter(&view).into_string());
@@ -197,6 +199,7 @@ async fn sign(
     }
     let Form(input) = form?;
     let letter = public_letter(&state, &slug).await?;
+    let shown = input.shown_version();
     let Some(kind) = input.kind() else {
         return Err(WebError::BadRequest(
             "The form did not say whether you sign as a person or an organisation.".into(),
@@ -212,31 +215,66 @@ async fn sign(
                 Some(kind),
                 errors,
                 input.values(),
+                // Corrected and sent again, it would meet the new text: say so now.
+                shown != Some(letter.version),
             )
             .await?;
             return Err(WebError::InvalidSignForm(Box::new(view)));
         }
     };
     let (letter_id, now, caps) = (letter.id, state.clock.now(), caps(&state));
-    // Whether the letter takes signatures is decided on the letter as read in the
-    // transaction that records: a letter closed a moment ago takes nothing.
-    let outcome = db::write(&state.db, move |txn| {
+    // Whether the letter takes signatures, and whether the form was sent from its current
+    // text, are decided on the letter as read in the transaction that records: a letter
+    // closed or edited a moment ago takes nothing from a form of before. (`save_text`
+    // locks the letter row, so an edit either commits before this read or after this
+    // transaction.)
+    let signing = db::write(&state.db, move |txn| {
         let new = new.clone();
         Box::pin(async move {
             match letters::find_by_id(txn, letter_id).await? {
-                Some(current) if accepts_signatures(&current, now) => Ok(Some(
-                    signatures::record(txn, letter_id, &new, now, caps).await?,
-                )),
-                _ => Ok(None),
+                Some(current) if accepts_signatures(&current, now) => {
+                    if shown != Some(current.version) {
+                        return Ok(Signing::Stale(Box::new(current)));
+                    }
+                    let version = current.version;
+                    Ok(Signing::Recorded(
+                        signatures::record(txn, letter_id, version, &new, now, caps).await?,
+                    ))
+                }
+                _ => Ok(Signing::Closed),
             }
         })
     })
     .await
     .step("recording a signature")?;
-    let Some(outcome) = outcome else {
-        return Err(WebError::LetterClosed {
-            title: letter.title,
-        });
+    let outcome = match signing {
+        Signing::Recorded(outcome) => outcome,
+        Signing::Closed => {
+            return Err(WebError::LetterClosed {
+                title: letter.title,
+            });
+        }
+        Signing::Stale(current) => {
+            tracing::info!(
+                letter = %letter.slug,
+                shown = ?shown,
+                current = current.version,
+                "sign form from an older text refused"
+            );
+            // This replica may still hold the old page; the next reader gets the new one.
+            state.pages.forget(&letter.slug);
+            let (view, _) = letter_view(
+                &state,
+                &current,
+                &Position::default(),
+                Some(kind),
+                Vec::new(),
+                input.values(),
+                true,
+            )
+            .await?;
+            return Err(WebError::StaleSignForm(Box::new(view)));
+        }
     };
     tracing::info!(letter = %letter.slug, outcome = ?outcome, "signature recorded");
     // Post/redirect/get: a reload does not sign again, and every outcome looks the same.
@@ -255,6 +293,15 @@ async fn check_inbox(
         .into_response())
 }
 
+/// What the signing transaction decided.
+enum Signing {
+    Recorded(signatures::SignOutcome),
+    /// The letter takes no signatures (closed, or past its deadline).
+    Closed,
+    /// The form was sent from another text than the current one, which is this letter.
+    Stale(Box<letter::Model>),
+}
+
 /// The mail caps from the settings.
 pub fn caps(state: &AppState) -> MailCaps {
     MailCaps {
@@ -265,7 +312,7 @@ pub fn caps(state: &AppState) -> MailCaps {
 }
 
 /// A letter the public may see: drafts do not exist for them.
-async fn public_letter(state: &AppState, slug: &str) -> Result<letter::Model, WebError> {
+pub(super) async fn public_letter(state: &AppState, slug: &str) -> Result<letter::Model, WebError> {
     match letters::find_by_slug(&state.db, slug)
         .await
         .step("reading the letter")?
@@ -276,7 +323,7 @@ async fn public_letter(state: &AppState, slug: &str) -> Result<letter::Model, We
 }
 
 /// The letter page at `position`, with the sign forms as submitted, and the counts it
-/// shows.
+/// shows. `text_changed`: the form was sent from an older text than this one.
 async fn letter_view(
     state: &AppState,
     letter: &letter::Model,
@@ -284,8 +331,24 @@ async fn letter_view(
     submitted: Option<SignatureKind>,
     errors: Vec<templates::FieldError>,
     values: templates::SignFormValues,
+    text_changed: bool,
 ) -> Result<(templates::LetterPage<'static>, Counts), WebError> {
     let targets = letters::targets(&state.db, letter.id).await?;
+    // Only a letter whose text changed reads its version: the first version's date is
+    // the letter's own.
+    let version_changed_on = if letter.version > 1 {
+        letters::version(&state.db, letter.id, letter.version)
+            .await
+            .step("reading the current version")?
+            .map(|v| v.created_at.format("%-d %B %Y").to_string())
+    } else {
+        None
+    };
+    let earlier = |signed: i32| {
+        (signed < letter.version)
+            .then(|| u32::try_from(signed).ok())
+            .flatten()
+    };
     let counts = letters::counts(&state.db, letter.id).await?;
     let ListPage {
         rows: orgs,
@@ -347,6 +410,7 @@ async fn letter_view(
                 name: o.organisation_name.unwrap_or_default(),
                 country: country(&o.country),
                 website: o.website,
+                earlier_version: earlier(o.letter_version),
             })
             .collect(),
         organisations_paging: templates::Paging {
@@ -360,6 +424,7 @@ async fn letter_view(
                 country: country(&p.country),
                 city: p.city,
                 occupation: p.occupation,
+                earlier_version: earlier(p.letter_version),
             })
             .collect(),
         individuals_paging: templates::Paging {
@@ -375,6 +440,9 @@ async fn letter_view(
             errors,
             countries: Country::all(),
         },
+        version: u32::try_from(letter.version).unwrap_or(1),
+        version_changed_on,
+        text_changed,
     };
     Ok((view, counts))
 }

@@ -12,6 +12,7 @@ mod request_id;
 mod same_origin;
 mod sign_form;
 mod staff;
+mod versions;
 
 pub use client::ClientIp;
 pub use error::WebError;
@@ -67,6 +68,7 @@ const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-ac
 pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .merge(letters::router())
+        .merge(versions::router())
         .merge(confirm::router())
         .merge(api::router())
         .merge(health::router())

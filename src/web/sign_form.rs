@@ -25,6 +25,8 @@ pub struct SignFormInput {
     pub role: String,
     pub show_publicly: Option<String>,
     pub wants_updates: Option<String>,
+    /// The version of the letter's text the form was shown with (a hidden field).
+    pub version: String,
 }
 
 impl SignFormInput {
@@ -35,6 +37,13 @@ impl SignFormInput {
             "organisation" => Some(SignatureKind::Organisation),
             _ => None,
         }
+    }
+
+    /// The version of the letter's text the signer was shown, when the form says one;
+    /// `None` for a form without it (from before versions, or made by hand) or with
+    /// anything but a version number, which counts as stale.
+    pub fn shown_version(&self) -> Option<i32> {
+        self.version.trim().parse().ok().filter(|v| *v > 0)
     }
 
     /// The values to put back into the form when it is shown again.
@@ -194,6 +203,19 @@ mod tests {
         let new = individual().parse(SignatureKind::Individual, None).unwrap();
         assert_eq!(new.name.as_str(), "Ada Lovelace");
         assert!(!new.show_publicly && !new.wants_updates);
+    }
+
+    #[test]
+    fn only_a_positive_number_is_a_shown_version() {
+        let with = |v: &str| SignFormInput {
+            version: v.into(),
+            ..individual()
+        };
+        assert_eq!(with("2").shown_version(), Some(2));
+        assert_eq!(with(" 3 ").shown_version(), Some(3));
+        for garbage in ["", "0", "-1", "1.5", "two", "99999999999"] {
+            assert_eq!(with(garbage).shown_version(), None, "{garbage}");
+        }
     }
 
     #[test]

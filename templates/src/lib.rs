@@ -15,6 +15,7 @@ mod mailbox;
 mod sign_form;
 mod staff;
 mod util;
+mod versions;
 
 #[cfg(test)]
 mod tests;
@@ -37,6 +38,10 @@ pub use sign_form::{FieldError, SignForm, SignFormValues, SignerKind};
 pub use staff::{
     AccountRow, AccountsPage, AuditPage, AuditRow, ChangePasswordPage, PasswordLinkPage,
     SignInPage, StaffBar, accounts, audit, change_password, password_link, sign_in, staff_home,
+};
+
+pub use versions::{
+    DiffPiece, DiffTag, VersionDiff, VersionPage, VersionRow, VersionsPage, version, versions,
 };
 
 /// The site stylesheet, served by the app at `/static/style.css`.

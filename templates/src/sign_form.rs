@@ -285,6 +285,7 @@ const UPDATES_HINT: &str = "Occasional news about the letter, such as its delive
 
 fn individual_form(
     slug: &str,
+    version: u32,
     ctx: &FormCtx<'_>,
     countries: &[(&'static str, &'static str)],
 ) -> Markup {
@@ -296,6 +297,7 @@ fn individual_form(
             h3 id="sign-individual-heading" { "Sign as an individual" }
             (ctx.summary())
             input type="hidden" name="kind" value=(kind.as_str());
+            input type="hidden" name="version" value=(version);
             (text_field(ctx, &TextField {
                 name: "name", label: "Full name", value: &v.name, input_type: "text",
                 autocomplete: "name", optional: false, hint: None,
@@ -326,6 +328,7 @@ fn individual_form(
 
 fn organisation_form(
     slug: &str,
+    version: u32,
     ctx: &FormCtx<'_>,
     countries: &[(&'static str, &'static str)],
 ) -> Markup {
@@ -339,6 +342,7 @@ fn organisation_form(
                 "The organisation’s name, country and website are listed with the letter." }
             (ctx.summary())
             input type="hidden" name="kind" value=(kind.as_str());
+            input type="hidden" name="version" value=(version);
             (text_field(ctx, &TextField {
                 name: "organisation_name", label: "Organisation name", value: &v.organisation_name,
                 input_type: "text", autocomplete: "organization", optional: false, hint: None,
@@ -367,8 +371,9 @@ fn organisation_form(
     }
 }
 
-/// The "Sign this letter" section with both forms; only rendered for open letters.
-pub(crate) fn sign_section(slug: &str, form: &SignForm<'_>) -> Markup {
+/// The "Sign this letter" section with both forms; only rendered for open letters. Both
+/// forms carry `version`, the version of the text the page shows.
+pub(crate) fn sign_section(slug: &str, version: u32, form: &SignForm<'_>) -> Markup {
     let blank = SignFormValues::default();
     let individual = FormCtx::new(SignerKind::Individual, form, &blank);
     let organisation = FormCtx::new(SignerKind::Organisation, form, &blank);
@@ -380,8 +385,8 @@ pub(crate) fn sign_section(slug: &str, form: &SignForm<'_>) -> Markup {
                 " or " a href="#sign-organisation" { "on behalf of an organisation" } ". "
                 "We then email you a link: your signature counts only once you have confirmed it."
             }
-            (individual_form(slug, &individual, form.countries))
-            (organisation_form(slug, &organisation, form.countries))
+            (individual_form(slug, version, &individual, form.countries))
+            (organisation_form(slug, version, &organisation, form.countries))
         }
     }
 }
