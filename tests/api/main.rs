@@ -17,3 +17,4 @@ mod rate_limit;
 mod repeat;
 mod staff_accounts;
 mod validation;
+mod versions;
