@@ -162,14 +162,19 @@ mod tests {
         let pieces = diff(old, new);
         assert_eq!(text(&pieces, DiffTag::Removed), old);
         assert_eq!(text(&pieces, DiffTag::Added), new);
-        assert!(pieces.contains(&DiffPiece {
-            tag: DiffTag::Added,
-            text: "European".into()
-        }));
-        assert!(
-            pieces.iter().all(|p| p.tag != DiffTag::Removed),
-            "{pieces:?}"
-        );
+        let added: Vec<&str> = pieces
+            .iter()
+            .filter(|p| p.tag == DiffTag::Added)
+            .map(|p| p.text.trim())
+            .collect();
+        // Words are split at whitespace: punctuation stays with its word.
+        assert_eq!(added, ["European", "act now."], "{pieces:?}");
+        let removed: Vec<&str> = pieces
+            .iter()
+            .filter(|p| p.tag == DiffTag::Removed)
+            .map(|p| p.text.as_str())
+            .collect();
+        assert_eq!(removed, ["act."]);
     }
 
     #[test]
