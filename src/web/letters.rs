@@ -199,7 +199,7 @@ async fn sign(
     }
     let Form(input) = form?;
     let letter = public_letter(&state, &slug).await?;
-    let shown = input.shown_version();
+    let shown = input.shown();
     let Some(kind) = input.kind() else {
         return Err(WebError::BadRequest(
             "The form did not say whether you sign as a person or an organisation.".into(),
@@ -216,7 +216,7 @@ async fn sign(
                 errors,
                 input.values(),
                 // Corrected and sent again, it would meet the new text: say so now.
-                shown != Some(letter.version),
+                !shown.is_current(&letter),
             )
             .await?;
             return Err(WebError::InvalidSignForm(Box::new(view)));
@@ -228,12 +228,13 @@ async fn sign(
     // closed or edited a moment ago takes nothing from a form of before. (`save_text`
     // locks the letter row, so an edit either commits before this read or after this
     // transaction.)
+    let form_shown = shown.clone();
     let signing = db::write(&state.db, move |txn| {
-        let new = new.clone();
+        let (new, shown) = (new.clone(), form_shown.clone());
         Box::pin(async move {
-            match letters::find_by_id(txn, letter_id).await? {
+            match letters::find_for_signing(txn, letter_id).await? {
                 Some(current) if accepts_signatures(&current, now) => {
-                    if shown != Some(current.version) {
+                    if !shown.is_current(&current) {
                         return Ok(Signing::Stale(Box::new(current)));
                     }
                     let version = current.version;
@@ -257,7 +258,7 @@ async fn sign(
         Signing::Stale(current) => {
             tracing::info!(
                 letter = %letter.slug,
-                shown = ?shown,
+                shown = ?shown.version,
                 current = current.version,
                 "sign form from an older text refused"
             );
@@ -441,6 +442,7 @@ async fn letter_view(
             countries: Country::all(),
         },
         version: u32::try_from(letter.version).unwrap_or(1),
+        text_id: super::sign_form::text_id(letter),
         version_changed_on,
         text_changed,
     };

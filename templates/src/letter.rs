@@ -3,7 +3,7 @@
 use maud::{Markup, PreEscaped, html};
 
 use crate::layout::{Page, layout};
-use crate::sign_form::{SignForm, error_summary_id, sign_section};
+use crate::sign_form::{FormText, SignForm, error_summary_id, sign_section};
 use crate::util::{count_noun, format_count, letter_path, non_blank, version_path, versions_path};
 
 /// Where a letter is in its life.
@@ -99,6 +99,9 @@ pub struct LetterPage<'a> {
     /// The version of the text shown (1, 2, ...); the sign forms carry it back, so a
     /// signing given to a text that changed meanwhile is caught before it is recorded.
     pub version: u32,
+    /// A fingerprint of the text shown, carried by the sign forms beside `version`: a
+    /// version corrected in place (before anyone signed it) keeps its number.
+    pub text_id: String,
     /// When the text has more than one version: the date the current one was made.
     pub version_changed_on: Option<String>,
     /// The page answers a sign form sent from an older text: the signer is asked to read
@@ -399,7 +402,7 @@ pub fn letter(page: &LetterPage<'_>) -> Markup {
             div.letter-body lang=[lang] { (PreEscaped(&page.body_html)) }
         }
         @if open {
-            (sign_section(&page.slug, page.version, &page.form))
+            (sign_section(&page.slug, &FormText { version: page.version, text_id: &page.text_id }, &page.form))
         }
         (organisations_section(page))
         (individuals_section(page))

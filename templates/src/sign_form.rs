@@ -4,6 +4,12 @@ use maud::{Markup, html};
 
 use crate::util::{HeadingLevel, SummaryItem, described_by, error_summary, field_error, sign_path};
 
+/// Which text the forms were shown with, carried back in hidden fields.
+pub(crate) struct FormText<'a> {
+    pub(crate) version: u32,
+    pub(crate) text_id: &'a str,
+}
+
 /// Who is signing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SignerKind {
@@ -285,7 +291,7 @@ const UPDATES_HINT: &str = "Occasional news about the letter, such as its delive
 
 fn individual_form(
     slug: &str,
-    version: u32,
+    text: &FormText<'_>,
     ctx: &FormCtx<'_>,
     countries: &[(&'static str, &'static str)],
 ) -> Markup {
@@ -297,7 +303,8 @@ fn individual_form(
             h3 id="sign-individual-heading" { "Sign as an individual" }
             (ctx.summary())
             input type="hidden" name="kind" value=(kind.as_str());
-            input type="hidden" name="version" value=(version);
+            input type="hidden" name="version" value=(text.version);
+            input type="hidden" name="text_id" value=(text.text_id);
             (text_field(ctx, &TextField {
                 name: "name", label: "Full name", value: &v.name, input_type: "text",
                 autocomplete: "name", optional: false, hint: None,
@@ -328,7 +335,7 @@ fn individual_form(
 
 fn organisation_form(
     slug: &str,
-    version: u32,
+    text: &FormText<'_>,
     ctx: &FormCtx<'_>,
     countries: &[(&'static str, &'static str)],
 ) -> Markup {
@@ -342,7 +349,8 @@ fn organisation_form(
                 "The organisation’s name, country and website are listed with the letter." }
             (ctx.summary())
             input type="hidden" name="kind" value=(kind.as_str());
-            input type="hidden" name="version" value=(version);
+            input type="hidden" name="version" value=(text.version);
+            input type="hidden" name="text_id" value=(text.text_id);
             (text_field(ctx, &TextField {
                 name: "organisation_name", label: "Organisation name", value: &v.organisation_name,
                 input_type: "text", autocomplete: "organization", optional: false, hint: None,
@@ -372,8 +380,8 @@ fn organisation_form(
 }
 
 /// The "Sign this letter" section with both forms; only rendered for open letters. Both
-/// forms carry `version`, the version of the text the page shows.
-pub(crate) fn sign_section(slug: &str, version: u32, form: &SignForm<'_>) -> Markup {
+/// forms carry the version of the text the page shows.
+pub(crate) fn sign_section(slug: &str, text: &FormText<'_>, form: &SignForm<'_>) -> Markup {
     let blank = SignFormValues::default();
     let individual = FormCtx::new(SignerKind::Individual, form, &blank);
     let organisation = FormCtx::new(SignerKind::Organisation, form, &blank);
@@ -385,8 +393,8 @@ pub(crate) fn sign_section(slug: &str, version: u32, form: &SignForm<'_>) -> Mar
                 " or " a href="#sign-organisation" { "on behalf of an organisation" } ". "
                 "We then email you a link: your signature counts only once you have confirmed it."
             }
-            (individual_form(slug, version, &individual, form.countries))
-            (organisation_form(slug, version, &organisation, form.countries))
+            (individual_form(slug, text, &individual, form.countries))
+            (organisation_form(slug, text, &organisation, form.countries))
         }
     }
 }

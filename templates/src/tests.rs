@@ -114,6 +114,7 @@ fn letter_page(status: LetterStatus, form: SignForm<'static>) -> LetterPage<'sta
         individuals_paging: first_and_only(),
         form,
         version: 1,
+        text_id: "t1".into(),
         version_changed_on: None,
         text_changed: false,
     }
@@ -201,6 +202,7 @@ fn evil_letter(kind: SignerKind) -> LetterPage<'static> {
             countries: EVIL_COUNTRIES,
         },
         version: 2,
+        text_id: EVIL.into(),
         version_changed_on: Some(EVIL.into()),
         text_changed: true,
     }
@@ -402,6 +404,7 @@ fn open_letter_has_both_forms_with_exact_names() {
             "<input type=\"hidden\" name=\"kind\" value=\"{kind}\">"
         )));
         assert!(form.contains("<input type=\"hidden\" name=\"version\" value=\"1\">"));
+        assert!(form.contains("<input type=\"hidden\" name=\"text_id\" value=\"t1\">"));
         assert!(form.contains("<button class=\"button\" type=\"submit\">"));
         assert!(form.contains("Choose a country"));
         assert!(form.contains("(optional)"));

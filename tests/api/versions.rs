@@ -66,16 +66,28 @@ async fn sign_and_confirm(app: &TestApp, fields: &Fields, email: &str) {
     assert_eq!(app.post_form(&path, &[]).await.status(), 200);
 }
 
-/// The value of the hidden `version` field of the individual form on `page`.
-fn form_version(page: &str) -> String {
+/// The value of the hidden field `name` of the individual form on `page`.
+fn hidden(page: &str, name: &str) -> String {
     let form = &page[page
         .find("id=\"sign-individual\"")
         .expect("the individual form")..];
-    let at = form
-        .find("name=\"version\" value=\"")
-        .expect("a version field")
-        + "name=\"version\" value=\"".len();
+    let needle = format!("name=\"{name}\" value=\"");
+    let at = form.find(&needle).expect("the hidden field") + needle.len();
     form[at..at + form[at..].find('"').unwrap()].to_string()
+}
+
+/// The value of the hidden `version` field of the individual form on `page`.
+fn form_version(page: &str) -> String {
+    hidden(page, "version")
+}
+
+/// The individual signing `fields` as sent from `page`: with its version and fingerprint.
+fn from_page(fields: Fields, page: &str) -> Fields {
+    with(
+        with(fields, "version", &hidden(page, "version")),
+        "text_id",
+        &hidden(page, "text_id"),
+    )
 }
 
 #[tokio::test]
@@ -589,5 +601,78 @@ async fn with_the_page_cache_on_a_new_version_changes_the_page_and_its_etag() {
     let third = third.text().await.unwrap();
     assert!(third.contains("Third title") && third.contains("Third body."));
     assert_eq!(form_version(&third), "3");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_form_from_before_a_correction_in_place_is_shown_the_corrected_text() {
+    let app = TestApp::spawn().await;
+    let opened = app.letter_page().await;
+    // Nobody has signed: the text is corrected in place and keeps its number.
+    assert_eq!(
+        edit(&app, NEW_TITLE, NEW_SUMMARY, NEW_BODY).await,
+        TextSaved::Replaced { version: 1 }
+    );
+    let ada = from_page(individual("Ada Lovelace", "ada@example.org"), &opened);
+    assert_eq!(hidden(&opened, "version"), "1");
+    let stale = app.sign(&ada).await;
+    assert_eq!(stale.status(), 409);
+    let page = stale.text().await.unwrap();
+    assert!(page.contains("The text of this letter changed since you opened it (version 1)."));
+    assert!(page.contains(NEW_TITLE) && page.contains("<strong>act now</strong>"));
+    assert_ne!(hidden(&page, "text_id"), hidden(&opened, "text_id"));
+    assert!(signature_of(&app, "ada@example.org").await.is_none());
+
+    let resent = from_page(individual("Ada Lovelace", "ada@example.org"), &page);
+    assert_eq!(app.sign(&resent).await.status(), 303);
+    assert_eq!(
+        signature_of(&app, "ada@example.org")
+            .await
+            .unwrap()
+            .letter_version,
+        1
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_signing_that_waits_for_an_edit_meets_the_edited_text() {
+    let app = TestApp::spawn().await;
+    let opened = app.letter_page().await;
+    let id = the_letter(&app).await.id;
+    // An edit in progress: its transaction has saved the corrected text, not yet committed.
+    let txn = undersigned::db::begin_write(&app.db).await.unwrap();
+    let saved = letters::save_text(
+        &txn,
+        id,
+        LetterText {
+            title: NEW_TITLE.into(),
+            summary: NEW_SUMMARY.into(),
+            body: NEW_BODY.into(),
+        },
+        None,
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(saved, TextSaved::Replaced { version: 1 });
+
+    // A signing from the page as it was: it must wait for the edit, not record a
+    // signature for version 1 while version 1 is being rewritten.
+    let request = {
+        let (client, url) = (
+            app.client.clone(),
+            app.url(&format!("/letters/{LETTER}/sign")),
+        );
+        let fields = from_page(individual("Ada Lovelace", "ada@example.org"), &opened);
+        tokio::spawn(async move { client.post(url).form(&fields).send().await })
+    };
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert!(!request.is_finished(), "the signing waits for the edit");
+    txn.commit().await.unwrap();
+    let response = request.await.unwrap().unwrap();
+    assert_eq!(response.status(), 409);
+    assert!(response.text().await.unwrap().contains(NEW_TITLE));
+    assert!(signature_of(&app, "ada@example.org").await.is_none());
     app.stop().await;
 }
