@@ -339,6 +339,23 @@ pub async fn versions<C: ConnectionTrait>(
         .await
 }
 
+/// The number and date of every version of a letter's text, oldest first, without the
+/// texts themselves (what the public list of versions shows).
+pub async fn version_dates<C: ConnectionTrait>(
+    conn: &C,
+    letter_id: i64,
+) -> Result<Vec<(i32, DateTime<Utc>)>, DbErr> {
+    letter_version::Entity::find()
+        .select_only()
+        .column(letter_version::Column::Number)
+        .column(letter_version::Column::CreatedAt)
+        .filter(letter_version::Column::LetterId.eq(letter_id))
+        .order_by_asc(letter_version::Column::Number)
+        .into_tuple::<(i32, DateTime<Utc>)>()
+        .all(conn)
+        .await
+}
+
 /// One version of a letter's text.
 pub async fn version<C: ConnectionTrait>(
     conn: &C,

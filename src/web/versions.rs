@@ -54,7 +54,8 @@ async fn list(
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
     let letter = public_letter(&state, &slug).await?;
-    let versions = letters::versions(&state.db, letter.id)
+    // One row per edit made after a signature: few, and read without their texts.
+    let versions = letters::version_dates(&state.db, letter.id)
         .await
         .step("reading the versions")?;
     let counts = confirmed(&state, letter.id).await?;
@@ -64,10 +65,10 @@ async fn list(
         language: letter.language,
         versions: versions
             .into_iter()
-            .map(|v| templates::VersionRow {
-                number: u32::try_from(v.number).unwrap_or(0),
-                created_on: date(v.created_at),
-                signatures: counts.get(&v.number).copied().unwrap_or(0),
+            .map(|(number, created_at)| templates::VersionRow {
+                number: u32::try_from(number).unwrap_or(0),
+                created_on: date(created_at),
+                signatures: counts.get(&number).copied().unwrap_or(0),
             })
             .collect(),
     };

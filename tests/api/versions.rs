@@ -403,8 +403,16 @@ async fn the_versions_are_listed_with_their_signatures_and_each_is_readable() {
         list.headers()["cache-control"],
         "public, max-age=0, s-maxage=10, stale-while-revalidate=60"
     );
-    assert!(list.headers().get("etag").is_some());
+    let etag = list.headers()["etag"].clone();
     let list = list.text().await.unwrap();
+    let revalidated = app
+        .client
+        .get(app.url(&format!("/letters/{LETTER}/versions")))
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revalidated.status(), 304);
     assert!(list.contains(&format!(
         "<a href=\"/letters/{LETTER}/versions/1\">Version 1</a></th><td>27 November 2026</td><td>2</td>"
     )), "{list}");
