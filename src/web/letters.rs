@@ -225,9 +225,9 @@ async fn sign(
     let (letter_id, now, caps) = (letter.id, state.clock.now(), caps(&state));
     // Whether the letter takes signatures, and whether the form was sent from its current
     // text, are decided on the letter as read in the transaction that records: a letter
-    // closed or edited a moment ago takes nothing from a form of before. (`save_text`
-    // locks the letter row, so an edit either commits before this read or after this
-    // transaction.)
+    // closed or edited a moment ago takes nothing from a form of before. (The read
+    // share-locks the letter row, which `save_text` updates first, so an edit either
+    // commits before this read or waits for this transaction and then sees its signature.)
     let form_shown = shown.clone();
     let signing = db::write(&state.db, move |txn| {
         let (new, shown) = (new.clone(), form_shown.clone());
