@@ -121,8 +121,15 @@ async fn show(
 }
 
 /// The word-level difference between two texts, as runs of unchanged, added and removed
-/// text (whitespace, line breaks included, is kept as it was written).
+/// text (whitespace, line breaks included, is kept as it was written). Words changed one
+/// after another on a line read as one removed phrase and one added phrase, not as
+/// alternating single words.
 pub fn diff(old: &str, new: &str) -> Vec<DiffPiece> {
+    join_phrases(word_diff(old, new))
+}
+
+/// The raw word diff, with neighbouring pieces of one tag joined.
+fn word_diff(old: &str, new: &str) -> Vec<DiffPiece> {
     let diff = TextDiff::configure()
         .timeout(DIFF_TIMEOUT)
         .diff_words(old, new);
@@ -142,6 +149,53 @@ pub fn diff(old: &str, new: &str) -> Vec<DiffPiece> {
         }
     }
     pieces
+}
+
+/// Folds the spaces between two changes into both sides, so "red car" replaced by "blue
+/// bus" shows as removed "red car", added "blue bus". Only spaces and tabs are folded: a
+/// line break still separates changes, so a change never spills over its paragraph.
+/// Both texts are still rebuilt exactly from the pieces.
+fn join_phrases(pieces: Vec<DiffPiece>) -> Vec<DiffPiece> {
+    let joins = |p: &DiffPiece| {
+        p.tag == DiffTag::Same
+            && !p.text.is_empty()
+            && p.text.chars().all(|c| c == ' ' || c == '\t')
+    };
+    let mut out = Vec::with_capacity(pieces.len());
+    let mut i = 0;
+    while i < pieces.len() {
+        if pieces[i].tag == DiffTag::Same {
+            out.push(pieces[i].clone());
+            i += 1;
+            continue;
+        }
+        let (mut removed, mut added) = (String::new(), String::new());
+        while i < pieces.len() {
+            let p = &pieces[i];
+            match p.tag {
+                DiffTag::Removed => removed.push_str(&p.text),
+                DiffTag::Added => added.push_str(&p.text),
+                DiffTag::Same => {
+                    let between_changes = joins(p)
+                        && pieces
+                            .get(i + 1)
+                            .is_some_and(|next| next.tag != DiffTag::Same);
+                    if !between_changes {
+                        break;
+                    }
+                    removed.push_str(&p.text);
+                    added.push_str(&p.text);
+                }
+            }
+            i += 1;
+        }
+        for (tag, text) in [(DiffTag::Removed, removed), (DiffTag::Added, added)] {
+            if !text.is_empty() {
+                out.push(DiffPiece { tag, text });
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -202,6 +256,48 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn words_changed_in_a_row_read_as_phrases_within_a_line() {
+        let old = "We ask the red car to stop.\n\nThe end came.";
+        let new = "We ask the blue bus to stop.\n\nA start came.";
+        let pieces = diff(old, new);
+        assert_eq!(text(&pieces, DiffTag::Removed), old);
+        assert_eq!(text(&pieces, DiffTag::Added), new);
+        let changed: Vec<(DiffTag, &str)> = pieces
+            .iter()
+            .filter(|p| p.tag != DiffTag::Same)
+            .map(|p| (p.tag, p.text.as_str()))
+            .collect();
+        assert_eq!(
+            changed,
+            [
+                (DiffTag::Removed, "red car"),
+                (DiffTag::Added, "blue bus"),
+                (DiffTag::Removed, "The end"),
+                (DiffTag::Added, "A start"),
+            ]
+        );
+        // Only an addition: nothing removed is made up.
+        let only_added = diff("a b", "a new b");
+        assert!(
+            only_added.iter().all(|p| p.tag != DiffTag::Removed),
+            "{only_added:?}"
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn both_texts_are_rebuilt_from_any_diff(
+            old in "[ab \t\n<&é]{0,40}",
+            new in "[ab \t\n<&é]{0,40}",
+        ) {
+            let pieces = diff(&old, &new);
+            proptest::prop_assert_eq!(text(&pieces, DiffTag::Removed), old);
+            proptest::prop_assert_eq!(text(&pieces, DiffTag::Added), new);
+            proptest::prop_assert!(pieces.iter().all(|p| !p.text.is_empty()));
+        }
     }
 
     #[test]
