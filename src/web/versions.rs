@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -78,10 +79,14 @@ async fn list(
 
 async fn show(
     State(state): State<AppState>,
-    Path((slug, number)): Path<(String, String)>,
+    path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
-    // Anything but a version number names no version: 404, never a 500.
+    // Anything but a version number (bytes that are not even text included) names no
+    // version: 404, never a 500.
+    let Ok(Path((slug, number))) = path else {
+        return Err(WebError::NotFound);
+    };
     let Some(number) = number.parse::<i32>().ok().filter(|n| *n > 0) else {
         return Err(WebError::NotFound);
     };

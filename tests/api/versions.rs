@@ -509,6 +509,7 @@ async fn unknown_or_malformed_versions_and_drafts_are_not_found() {
         "%00",
         "1%20",
         "%E2%82%AC",
+        "%FF",
     ] {
         let response = app.get(&format!("/letters/{LETTER}/versions/{n}")).await;
         assert_eq!(response.status(), 404, "version {n}");
