@@ -454,6 +454,7 @@ async fn burst(
                     ("name", format!("Signer {n}")),
                     ("email", email.clone()),
                     ("country", "FR".to_string()),
+                    ("version", "1".to_string()),
                 ];
                 let sent = started.elapsed();
                 let t = Instant::now();
@@ -888,6 +889,7 @@ async fn sign_each(
             ("name", format!("Mail Signer {i}")),
             ("email", email.clone()),
             ("country", "FR".to_string()),
+            ("version", "1".to_string()),
         ];
         let status = client
             .post(format!("{base}/letters/{DEMO_SLUG}/sign"))

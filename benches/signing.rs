@@ -118,6 +118,7 @@ async fn run(
                 ("name", format!("Signer {i}")),
                 ("email", format!("signer{i}@example.org")),
                 ("country", "FR".to_string()),
+                ("version", "1".to_string()),
             ];
             client
                 .post(format!("{base}/letters/{SLUG}/sign"))

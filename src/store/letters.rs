@@ -103,6 +103,21 @@ pub async fn find_by_id<C: ConnectionTrait>(
     letter::Entity::find_by_id(id).one(conn).await
 }
 
+/// The letter, read by a signing in `conn` (a write transaction) to decide whether it
+/// takes the signature and whether the form showed its current text. On PostgreSQL the
+/// row is share-locked (`FOR SHARE`) until the transaction ends: an edit of the text
+/// (`save_text`, which updates the row first) then either waits for this signing to
+/// commit and sees its signature, or commits first and this read returns the new text.
+/// Signings do not wait for each other (shared locks; each insert already takes a key
+/// share on the row for its foreign key). SQLite's single writer gives the same without
+/// the clause, which sea-query leaves out there.
+pub async fn find_for_signing<C: ConnectionTrait>(
+    conn: &C,
+    id: i64,
+) -> Result<Option<letter::Model>, DbErr> {
+    letter::Entity::find_by_id(id).lock_shared().one(conn).await
+}
+
 /// Open letters, newest first, with their counts.
 pub async fn list_open<C: ConnectionTrait>(
     conn: &C,
@@ -320,6 +335,23 @@ pub async fn versions<C: ConnectionTrait>(
     letter_version::Entity::find()
         .filter(letter_version::Column::LetterId.eq(letter_id))
         .order_by_asc(letter_version::Column::Number)
+        .all(conn)
+        .await
+}
+
+/// The number and date of every version of a letter's text, oldest first, without the
+/// texts themselves (what the public list of versions shows).
+pub async fn version_dates<C: ConnectionTrait>(
+    conn: &C,
+    letter_id: i64,
+) -> Result<Vec<(i32, DateTime<Utc>)>, DbErr> {
+    letter_version::Entity::find()
+        .select_only()
+        .column(letter_version::Column::Number)
+        .column(letter_version::Column::CreatedAt)
+        .filter(letter_version::Column::LetterId.eq(letter_id))
+        .order_by_asc(letter_version::Column::Number)
+        .into_tuple::<(i32, DateTime<Utc>)>()
         .all(conn)
         .await
 }

@@ -1,7 +1,7 @@
 //! Signatures: recording a signing, confirmation tokens, confirming, and the public lists.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, TryInsertResult,
@@ -71,17 +71,23 @@ pub enum SignOutcome {
 
 /// Records a signing and queues its email, on `conn` (a write transaction).
 ///
+/// `letter_version` is the version of the letter's text the signer was shown (the caller
+/// has checked, in the same transaction, that it is the current one). A repeat signing
+/// changes nothing on the existing row: it keeps the version it was first given to sign.
+///
 /// The insert relies on the unique index over (letter, kind, normalised email): of two
 /// simultaneous requests one inserts and the other finds the existing row.
 pub async fn record<C: ConnectionTrait>(
     conn: &C,
     letter_id: i64,
+    letter_version: i32,
     new: &NewSignature,
     now: DateTime<Utc>,
     caps: MailCaps,
 ) -> Result<SignOutcome, DbErr> {
     let row = signature::ActiveModel {
         letter_id: Set(letter_id),
+        letter_version: Set(letter_version),
         kind: Set(new.kind),
         status: Set(SignatureStatus::Pending),
         name: Set(new.name.as_str().to_string()),
@@ -514,4 +520,25 @@ pub async fn count_confirmed<C: ConnectionTrait>(
         .count(conn)
         .await?;
     Ok(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+/// How many confirmed signatures each version of a letter's text holds, by version number
+/// (versions nobody signed are absent). One grouped count over
+/// `idx_signatures_letter_version`: it reads index entries only, and the result has one
+/// row per version.
+pub async fn confirmed_by_version<C: ConnectionTrait>(
+    conn: &C,
+    letter_id: i64,
+) -> Result<Vec<(i32, i64)>, DbErr> {
+    signature::Entity::find()
+        .select_only()
+        .column(signature::Column::LetterVersion)
+        .column_as(Expr::col(Asterisk).count(), "signatures")
+        .filter(signature::Column::LetterId.eq(letter_id))
+        .filter(signature::Column::Status.eq(SignatureStatus::Confirmed))
+        .group_by(signature::Column::LetterVersion)
+        .order_by_asc(signature::Column::LetterVersion)
+        .into_tuple::<(i32, i64)>()
+        .all(conn)
+        .await
 }

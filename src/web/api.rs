@@ -31,6 +31,10 @@ pub struct LetterJson {
     pub goal: Option<i64>,
     pub deadline: Option<String>,
     pub url: String,
+    /// The version of the letter's text (1, 2, ...); every edit after a signature adds one.
+    pub version: i32,
+    /// Where every version of the text can be read.
+    pub versions_url: String,
 }
 
 /// Answered from the page cache when the letter's page is warm (no query at all);
@@ -73,5 +77,10 @@ fn letter_json(state: &AppState, letter: &letter::Model, counts: Counts) -> Lett
         total_count: counts.total(),
         goal: letter.goal,
         deadline: letter.deadline.map(|d| d.to_rfc3339()),
+        version: letter.version,
+        versions_url: crate::outbox::link(
+            &state.settings,
+            &format!("letters/{}/versions", letter.slug),
+        ),
     }
 }

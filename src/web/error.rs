@@ -44,6 +44,10 @@ pub enum WebError {
     /// A sign form with mistakes: the letter page again, messages beside the fields.
     #[error("the sign form has mistakes")]
     InvalidSignForm(Box<templates::LetterPage<'static>>),
+    /// A sign form sent from a text of the letter that has changed since (409): the
+    /// letter page again with the new text, a notice, and what the signer typed kept.
+    #[error("the sign form was for an older text of the letter")]
+    StaleSignForm(Box<templates::LetterPage<'static>>),
     /// A staff page only admins may open or use.
     #[error("admins only")]
     AdminsOnly,
@@ -202,6 +206,11 @@ impl WebError {
             },
             WebError::InvalidSignForm(page) => ClientError {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
+                retry_after_secs: None,
+                view: View::SignForm(Arc::from(page)),
+            },
+            WebError::StaleSignForm(page) => ClientError {
+                status: StatusCode::CONFLICT,
                 retry_after_secs: None,
                 view: View::SignForm(Arc::from(page)),
             },

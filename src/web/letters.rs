@@ -157,6 +157,7 @@ async fn show(
         None,
         Vec::new(),
         Default::default(),
+        false,
     )
     .await?;
     let body = Bytes::from(templates::letter(&view).into_string());
@@ -173,6 +174,7 @@ async fn load_first_page(state: &AppState, slug: &str) -> Result<CachedPage, Web
         None,
         Vec::new(),
         Default::default(),
+        false,
     )
     .await?;
     let html = Bytes::from(templates::letter(&view).into_string());
@@ -197,6 +199,7 @@ async fn sign(
     }
     let Form(input) = form?;
     let letter = public_letter(&state, &slug).await?;
+    let shown = input.shown();
     let Some(kind) = input.kind() else {
         return Err(WebError::BadRequest(
             "The form did not say whether you sign as a person or an organisation.".into(),
@@ -212,33 +215,45 @@ async fn sign(
                 Some(kind),
                 errors,
                 input.values(),
+                // Corrected and sent again, it would meet the new text: say so now.
+                !shown.is_current(&letter),
             )
             .await?;
             return Err(WebError::InvalidSignForm(Box::new(view)));
         }
     };
     let (letter_id, now, caps) = (letter.id, state.clock.now(), caps(&state));
-    // Whether the letter takes signatures is decided on the letter as read in the
-    // transaction that records: a letter closed a moment ago takes nothing.
-    let outcome = db::write(&state.db, move |txn| {
-        let new = new.clone();
+    // Whether the letter takes signatures, and whether the form was sent from its current
+    // text, are decided on the letter as read in the transaction that records: a letter
+    // closed or edited a moment ago takes nothing from a form of before. (The read
+    // share-locks the letter row, which `save_text` updates first, so an edit either
+    // commits before this read or waits for this transaction and then sees its signature.)
+    let form_shown = shown.clone();
+    let signing = db::write(&state.db, move |txn| {
+        let (new, shown) = (new.clone(), form_shown.clone());
         Box::pin(async move {
-            match letters::find_by_id(txn, letter_id).await? {
-                Some(current) if !accepts_signatures(&current, now) => Ok(None),
-                Some(current) if !takes_kind(&current, new.kind) => Ok(Some(Err(new.kind))),
-                Some(_) => Ok(Some(Ok(signatures::record(
-                    txn, letter_id, &new, now, caps,
-                )
-                .await?))),
-                None => Ok(None),
+            match letters::find_for_signing(txn, letter_id).await? {
+                Some(current) if accepts_signatures(&current, now) => {
+                    if !takes_kind(&current, new.kind) {
+                        return Ok(Signing::KindRefused(new.kind));
+                    }
+                    if !shown.is_current(&current) {
+                        return Ok(Signing::Stale(Box::new(current)));
+                    }
+                    let version = current.version;
+                    Ok(Signing::Recorded(
+                        signatures::record(txn, letter_id, version, &new, now, caps).await?,
+                    ))
+                }
+                _ => Ok(Signing::Closed),
             }
         })
     })
     .await
     .step("recording a signature")?;
-    let outcome = match outcome {
-        Some(Ok(outcome)) => outcome,
-        Some(Err(refused)) => {
+    let outcome = match signing {
+        Signing::Recorded(outcome) => outcome,
+        Signing::KindRefused(refused) => {
             // A kind the letter does not take (a form from before staff changed it, or
             // made by hand): the page again with the message, nothing recorded.
             let errors = vec![templates::FieldError {
@@ -259,14 +274,36 @@ async fn sign(
                 Some(kind),
                 errors,
                 input.values(),
+                false,
             )
             .await?;
             return Err(WebError::InvalidSignForm(Box::new(view)));
         }
-        None => {
+        Signing::Closed => {
             return Err(WebError::LetterClosed {
                 title: letter.title,
             });
+        }
+        Signing::Stale(current) => {
+            tracing::info!(
+                letter = %letter.slug,
+                shown = ?shown.version,
+                current = current.version,
+                "sign form from an older text refused"
+            );
+            // This replica may still hold the old page; the next reader gets the new one.
+            state.pages.forget(&letter.slug);
+            let (view, _) = letter_view(
+                &state,
+                &current,
+                &Position::default(),
+                Some(kind),
+                Vec::new(),
+                input.values(),
+                true,
+            )
+            .await?;
+            return Err(WebError::StaleSignForm(Box::new(view)));
         }
     };
     tracing::info!(letter = %letter.slug, outcome = ?outcome, "signature recorded");
@@ -286,6 +323,17 @@ async fn check_inbox(
         .into_response())
 }
 
+/// What the signing transaction decided.
+enum Signing {
+    Recorded(signatures::SignOutcome),
+    /// The letter takes no signatures (closed, or past its deadline).
+    Closed,
+    /// The letter does not take signatures of this kind.
+    KindRefused(SignatureKind),
+    /// The form was sent from another text than the current one, which is this letter.
+    Stale(Box<letter::Model>),
+}
+
 /// The mail caps from the settings.
 pub fn caps(state: &AppState) -> MailCaps {
     MailCaps {
@@ -296,7 +344,7 @@ pub fn caps(state: &AppState) -> MailCaps {
 }
 
 /// A letter the public may see: drafts do not exist for them.
-async fn public_letter(state: &AppState, slug: &str) -> Result<letter::Model, WebError> {
+pub(super) async fn public_letter(state: &AppState, slug: &str) -> Result<letter::Model, WebError> {
     match letters::find_by_slug(&state.db, slug)
         .await
         .step("reading the letter")?
@@ -307,7 +355,7 @@ async fn public_letter(state: &AppState, slug: &str) -> Result<letter::Model, We
 }
 
 /// The letter page at `position`, with the sign forms as submitted, and the counts it
-/// shows.
+/// shows. `text_changed`: the form was sent from an older text than this one.
 pub(super) async fn letter_view(
     state: &AppState,
     letter: &letter::Model,
@@ -315,8 +363,24 @@ pub(super) async fn letter_view(
     submitted: Option<SignatureKind>,
     errors: Vec<templates::FieldError>,
     values: templates::SignFormValues,
+    text_changed: bool,
 ) -> Result<(templates::LetterPage<'static>, Counts), WebError> {
     let targets = letters::targets(&state.db, letter.id).await?;
+    // Only a letter whose text changed reads its version: the first version's date is
+    // the letter's own.
+    let version_changed_on = if letter.version > 1 {
+        letters::version(&state.db, letter.id, letter.version)
+            .await
+            .step("reading the current version")?
+            .map(|v| v.created_at.format("%-d %B %Y").to_string())
+    } else {
+        None
+    };
+    let earlier = |signed: i32| {
+        (signed < letter.version)
+            .then(|| u32::try_from(signed).ok())
+            .flatten()
+    };
     let counts = letters::counts(&state.db, letter.id).await?;
     let ListPage {
         rows: orgs,
@@ -378,6 +442,7 @@ pub(super) async fn letter_view(
                 name: o.organisation_name.unwrap_or_default(),
                 country: country(&o.country),
                 website: o.website,
+                earlier_version: earlier(o.letter_version),
             })
             .collect(),
         organisations_paging: templates::Paging {
@@ -391,6 +456,7 @@ pub(super) async fn letter_view(
                 country: country(&p.country),
                 city: p.city,
                 occupation: p.occupation,
+                earlier_version: earlier(p.letter_version),
             })
             .collect(),
         individuals_paging: templates::Paging {
@@ -411,6 +477,10 @@ pub(super) async fn letter_view(
             },
         },
         preview: false,
+        version: u32::try_from(letter.version).unwrap_or(1),
+        text_id: super::sign_form::text_id(letter),
+        version_changed_on,
+        text_changed,
     };
     Ok((view, counts))
 }

@@ -13,6 +13,7 @@ mod request_id;
 mod same_origin;
 mod sign_form;
 mod staff;
+mod versions;
 
 pub use client::ClientIp;
 pub use error::WebError;
@@ -69,6 +70,7 @@ pub fn router(state: AppState) -> Router {
     let mut app = Router::new()
         .merge(letters::router())
         .merge(preview::router())
+        .merge(versions::router())
         .merge(confirm::router())
         .merge(api::router())
         .merge(health::router())

@@ -4,7 +4,12 @@
 //! A popular letter is read far more often than it changes: the first page of each public
 //! letter is rendered once per `page_cache_ttl` and then answered without a database query.
 //! Later pages (`?before=`, `?orgs_after=`) are not kept: few people read them, and each is
-//! one indexed query. The letter body's Markdown is rendered once per letter version.
+//! one indexed query. The letter body's Markdown is rendered once per text of the body.
+//!
+//! A new version of a letter's text shows on the first page within the TTL on every
+//! replica, and at once on a replica that was sent a sign form from the old text (see
+//! [`PageCache::forget`]); the page's ETag is a hash of the page, which carries the
+//! version in its sign forms, so it changes with the version.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -47,7 +52,7 @@ struct Slot {
     cell: OnceCell<Arc<CachedPage>>,
 }
 
-/// First pages by slug, and rendered letter bodies by letter version.
+/// First pages by slug, and rendered letter bodies by letter.
 #[derive(Debug)]
 pub struct PageCache {
     /// Zero turns the page cache off (the body cache stays: it is never stale).
@@ -56,8 +61,8 @@ pub struct PageCache {
     bodies: Mutex<HashMap<i64, RenderedBody>>,
 }
 
-/// A letter's body as safe HTML, and the version (`updated_at`) it was rendered from.
-type RenderedBody = (DateTime<Utc>, Arc<str>);
+/// A letter's body as safe HTML, and the Markdown it was rendered from.
+type RenderedBody = (Arc<str>, Arc<str>);
 
 impl PageCache {
     pub fn new(settings: &Settings) -> PageCache {
@@ -107,6 +112,13 @@ impl PageCache {
         fresh.then(|| slot.cell.get().cloned()).flatten()
     }
 
+    /// Drops the first page of `slug`, so the next request renders it afresh: for a
+    /// replica that learns the letter changed (a sign form came from an older text) or a
+    /// staff screen that has just saved a letter.
+    pub fn forget(&self, slug: &str) {
+        lock(&self.pages).remove(slug);
+    }
+
     /// The live slot for `slug`, or a new empty one in place of a stale or missing one.
     fn slot(&self, slug: &str, now: DateTime<Utc>) -> Arc<Slot> {
         let fresh = |s: &Slot| s.created_at <= now && now < s.created_at + self.ttl;
@@ -134,21 +146,23 @@ impl PageCache {
         slot
     }
 
-    /// Safe HTML of the letter's Markdown body, rendered once per version of the letter:
-    /// every change to a letter moves its `updated_at`, which is the version.
+    /// Safe HTML of the letter's Markdown body, rendered once per text of the body. The
+    /// key is the Markdown itself, not `updated_at`: comparing two strings costs far less
+    /// than rendering, and an edit within the same clock tick (or a clock set back) can
+    /// never leave the old text on the page.
     pub fn body_html(&self, letter: &letter::Model) -> Arc<str> {
-        if let Some((version, html)) = lock(&self.bodies).get(&letter.id)
-            && *version == letter.updated_at
+        if let Some((body, html)) = lock(&self.bodies).get(&letter.id)
+            && **body == *letter.body
         {
             return html.clone();
         }
-        // Rendered outside the lock; two requests racing on a new version both render, once.
+        // Rendered outside the lock; two requests racing on a new text both render, once.
         let html: Arc<str> = crate::markdown::render(&letter.body).into();
         let mut bodies = lock(&self.bodies);
         if bodies.len() >= CAPACITY && !bodies.contains_key(&letter.id) {
             bodies.clear();
         }
-        bodies.insert(letter.id, (letter.updated_at, html.clone()));
+        bodies.insert(letter.id, (Arc::from(letter.body.as_str()), html.clone()));
         html
     }
 }
@@ -266,16 +280,41 @@ mod tests {
     }
 
     #[test]
-    fn a_body_is_rendered_again_only_for_a_new_version() {
+    fn a_body_is_rendered_again_only_for_a_new_text() {
         let cache = PageCache::new(&Settings::default());
         let t0 = Utc::now();
         let first = cache.body_html(&letter(1, "*a*", t0));
         assert_eq!(&*first, "<p><em>a</em></p>\n");
-        // Same version: the stored rendering, even if the text were different.
-        let again = cache.body_html(&letter(1, "*b*", t0));
+        // Same text: the stored rendering, whatever else moved.
+        let again = cache.body_html(&letter(1, "*a*", t0 + chrono::Duration::seconds(1)));
         assert!(Arc::ptr_eq(&first, &again));
-        let newer = cache.body_html(&letter(1, "*b*", t0 + chrono::Duration::seconds(1)));
+        // A new text shows even when it was saved within the same clock tick.
+        let newer = cache.body_html(&letter(1, "*b*", t0));
         assert_eq!(&*newer, "<p><em>b</em></p>\n");
+    }
+
+    #[tokio::test]
+    async fn a_forgotten_page_is_loaded_again_within_the_ttl() {
+        let cache = PageCache::new(&Settings::default());
+        let t0 = Utc::now();
+        let page = |n: u8| CachedPage {
+            html: Bytes::from(vec![n]),
+            etag: etag_of(&[n]),
+            letter: letter(1, "", t0),
+            counts: Counts::default(),
+        };
+        cache
+            .first_page("a", t0, || async { Ok(page(1)) })
+            .await
+            .unwrap();
+        cache.forget("a");
+        cache.forget("never-cached");
+        assert!(cache.peek("a", t0).is_none());
+        let two = cache
+            .first_page("a", t0, || async { Ok(page(2)) })
+            .await
+            .unwrap();
+        assert_eq!(&two.html[..], &[2]);
     }
 
     #[tokio::test]

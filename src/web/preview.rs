@@ -37,6 +37,7 @@ async fn show(
         None,
         Vec::new(),
         Default::default(),
+        false,
     )
     .await?;
     view.preview = true;

@@ -1,10 +1,13 @@
 //! The sign form as posted, and its checking into a `NewSignature` or one message per
 //! bad field.
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 
 use crate::domain::{Country, DomainError, ShortText, SignerEmail, SignerName, Website};
-use crate::entities::SignatureKind;
+use crate::entities::{SignatureKind, letter};
 use crate::store::signatures::NewSignature;
 
 /// Longest city, occupation or role we keep.
@@ -25,6 +28,42 @@ pub struct SignFormInput {
     pub role: String,
     pub show_publicly: Option<String>,
     pub wants_updates: Option<String>,
+    /// The version of the letter's text the form was shown with (a hidden field).
+    pub version: String,
+    /// The fingerprint of that text (a hidden field, see [`text_id`]); checked when sent.
+    pub text_id: Option<String>,
+}
+
+/// What the sign form showed: the version number and fingerprint it carries back.
+#[derive(Clone, Debug, Default)]
+pub struct Shown {
+    pub version: Option<i32>,
+    pub text_id: Option<String>,
+}
+
+impl Shown {
+    /// Whether the form showed the text `letter` has now. The number alone is not enough:
+    /// a version nobody has signed yet is corrected in place and keeps its number, and the
+    /// fingerprint tells a form from before the correction. A form without a fingerprint
+    /// (not from our page) is judged by the number alone.
+    pub fn is_current(&self, letter: &letter::Model) -> bool {
+        self.version == Some(letter.version)
+            && self
+                .text_id
+                .as_deref()
+                .is_none_or(|shown| shown == text_id(letter))
+    }
+}
+
+/// A short fingerprint of a letter's text (title, summary, body): 96 bits of a SHA-256
+/// over the three, each prefixed by its length so no two texts share an input.
+pub fn text_id(letter: &letter::Model) -> String {
+    let mut hash = Sha256::new();
+    for part in [&letter.title, &letter.summary, &letter.body] {
+        hash.update((part.len() as u64).to_be_bytes());
+        hash.update(part.as_bytes());
+    }
+    URL_SAFE_NO_PAD.encode(&hash.finalize()[..12])
 }
 
 impl SignFormInput {
@@ -34,6 +73,21 @@ impl SignFormInput {
             "individual" => Some(SignatureKind::Individual),
             "organisation" => Some(SignatureKind::Organisation),
             _ => None,
+        }
+    }
+
+    /// The version of the letter's text the signer was shown, when the form says one;
+    /// `None` for a form without it (from before versions, or made by hand) or with
+    /// anything but a version number, which counts as stale.
+    pub fn shown_version(&self) -> Option<i32> {
+        self.version.trim().parse().ok().filter(|v| *v > 0)
+    }
+
+    /// What the form says it showed.
+    pub fn shown(&self) -> Shown {
+        Shown {
+            version: self.shown_version(),
+            text_id: self.text_id.clone(),
         }
     }
 
@@ -194,6 +248,66 @@ mod tests {
         let new = individual().parse(SignatureKind::Individual, None).unwrap();
         assert_eq!(new.name.as_str(), "Ada Lovelace");
         assert!(!new.show_publicly && !new.wants_updates);
+    }
+
+    #[test]
+    fn only_a_positive_number_is_a_shown_version() {
+        let with = |v: &str| SignFormInput {
+            version: v.into(),
+            ..individual()
+        };
+        assert_eq!(with("2").shown_version(), Some(2));
+        assert_eq!(with(" 3 ").shown_version(), Some(3));
+        for garbage in ["", "0", "-1", "1.5", "two", "99999999999"] {
+            assert_eq!(with(garbage).shown_version(), None, "{garbage}");
+        }
+    }
+
+    #[test]
+    fn a_form_shows_the_current_text_only_with_its_number_and_fingerprint() {
+        let at = chrono::DateTime::from_timestamp(1_795_000_000, 0).unwrap();
+        let mut letter = letter::Model {
+            id: 1,
+            slug: "l".into(),
+            title: "Free them".into(),
+            summary: "Now".into(),
+            body: "We ask.".into(),
+            language: "en".into(),
+            status: crate::entities::LetterStatus::Open,
+            goal: None,
+            deadline: None,
+            opened_at: Some(at),
+            created_at: at,
+            updated_at: at,
+            individuals_may_sign: true,
+            organisations_may_sign: true,
+            organisations_need_approval: false,
+            preview_key: None,
+            version: 2,
+            closed_at: None,
+        };
+        let shown = |version: &str, text: Option<String>| {
+            SignFormInput {
+                version: version.into(),
+                text_id: text,
+                ..individual()
+            }
+            .shown()
+        };
+        assert!(shown("2", Some(text_id(&letter))).is_current(&letter));
+        assert!(shown("2", None).is_current(&letter));
+        assert!(!shown("1", Some(text_id(&letter))).is_current(&letter));
+        assert!(!shown("", None).is_current(&letter));
+        assert!(!shown("2", Some(String::new())).is_current(&letter));
+        // Corrected in place: same number, another text.
+        let before = text_id(&letter);
+        letter.body.push_str(" Corrected.");
+        assert!(!shown("2", Some(before)).is_current(&letter));
+        // The fields cannot trade characters and keep the fingerprint.
+        let mut moved = letter.clone();
+        moved.title = format!("{}{}", letter.title, letter.summary);
+        moved.summary = String::new();
+        assert_ne!(text_id(&moved), text_id(&letter));
     }
 
     #[test]

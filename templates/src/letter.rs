@@ -3,8 +3,8 @@
 use maud::{Markup, PreEscaped, html};
 
 use crate::layout::{Page, layout};
-use crate::sign_form::{SignForm, error_summary_id, sign_section};
-use crate::util::{count_noun, format_count, letter_path, non_blank};
+use crate::sign_form::{FormText, SignForm, error_summary_id, sign_section};
+use crate::util::{count_noun, format_count, letter_path, non_blank, version_path, versions_path};
 
 /// Where a letter is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,6 +46,8 @@ pub struct OrganisationSignatory {
     pub country: String,
     /// Linked only when it is an http(s) URL.
     pub website: Option<String>,
+    /// The version of the text it signed, when that is not the current one.
+    pub earlier_version: Option<u32>,
 }
 
 /// A person who chose to be listed under the letter.
@@ -56,6 +58,8 @@ pub struct IndividualSignatory {
     pub country: String,
     pub city: Option<String>,
     pub occupation: Option<String>,
+    /// The version of the text they signed, when that is not the current one.
+    pub earlier_version: Option<u32>,
 }
 
 /// Where one page of a list of signatories sits among the others.
@@ -95,6 +99,17 @@ pub struct LetterPage<'a> {
     /// A private preview for staff and reviewers: a "Draft preview" banner on top, and
     /// the sign forms shown disabled.
     pub preview: bool,
+    /// The version of the text shown (1, 2, ...); the sign forms carry it back, so a
+    /// signing given to a text that changed meanwhile is caught before it is recorded.
+    pub version: u32,
+    /// A fingerprint of the text shown, carried by the sign forms beside `version`: a
+    /// version corrected in place (before anyone signed it) keeps its number.
+    pub text_id: String,
+    /// When the text has more than one version: the date the current one was made.
+    pub version_changed_on: Option<String>,
+    /// The page answers a sign form sent from an older text: the signer is asked to read
+    /// the new one (their details are kept in the form).
+    pub text_changed: bool,
 }
 
 /// The website of an organisation, if it is safe to link to.
@@ -170,7 +185,7 @@ fn organisations_section(page: &LetterPage<'_>) -> Markup {
                             span.signatory-name { (o.name) }
                             @let country = non_blank(&o.country);
                             @let website = o.website.as_deref().and_then(non_blank);
-                            @if country.is_some() || website.is_some() {
+                            @if country.is_some() || website.is_some() || o.earlier_version.is_some() {
                                 span.signatory-details {
                                     @if let Some(country) = country { (country) }
                                     @if let Some(website) = website {
@@ -181,6 +196,10 @@ fn organisations_section(page: &LetterPage<'_>) -> Markup {
                                             // Not an http(s) URL: readable, but never a link.
                                             (website)
                                         }
+                                    }
+                                    @if let Some(version) = o.earlier_version {
+                                        @if country.is_some() || website.is_some() { " · " }
+                                        (signed_version(&page.slug, version))
                                     }
                                 }
                             }
@@ -253,6 +272,49 @@ fn individual_details(i: &IndividualSignatory) -> String {
     .join(" · ")
 }
 
+/// "signed version 1", linked to that text: beside a signatory who signed an earlier text.
+fn signed_version(slug: &str, version: u32) -> Markup {
+    html! {
+        a.signed-version href=(version_path(slug, version)) { "signed version " (version) }
+    }
+}
+
+/// The note beside a text that has changed since the letter opened.
+fn version_note(page: &LetterPage<'_>) -> Markup {
+    html! {
+        @if let Some(on) = page.version_changed_on.as_deref().and_then(non_blank) {
+            p.version-note {
+                "The text was changed on " (on) " (version " (page.version) " of " (page.version) "). "
+                "Signatures given to earlier versions are marked by version. "
+                a href=(versions_path(&page.slug)) { "See every version and what changed" }
+            }
+        }
+    }
+}
+
+/// Why the form came back instead of being recorded: the text changed since it was opened.
+fn text_changed_notice(page: &LetterPage<'_>) -> Markup {
+    html! {
+        div.notice."notice--changed" role="alert" {
+            p {
+                "The text of this letter changed since you opened it (version " (page.version) "). "
+                "Please read it again; your details are kept."
+            }
+            p {
+                @if page.version > 1 {
+                    a href=(version_path(&page.slug, page.version)) { "See what changed" }
+                    " · "
+                }
+                @if let Some(kind) = page.form.submitted.filter(|_| page.form.has_errors()) {
+                    a href=(format!("#{}", error_summary_id(kind))) { "Correct the problems in the form" }
+                } @else {
+                    a href="#sign" { "Go to the form" }
+                }
+            }
+        }
+    }
+}
+
 fn individuals_section(page: &LetterPage<'_>) -> Markup {
     html! {
         section.signatories id="individuals" aria-labelledby="individuals-heading" {
@@ -271,8 +333,14 @@ fn individuals_section(page: &LetterPage<'_>) -> Markup {
                         li {
                             span.signatory-name { (i.name) }
                             @let details = individual_details(i);
-                            @if !details.is_empty() {
-                                span.signatory-details { (details) }
+                            @if !details.is_empty() || i.earlier_version.is_some() {
+                                span.signatory-details {
+                                    (details)
+                                    @if let Some(version) = i.earlier_version {
+                                        @if !details.is_empty() { " · " }
+                                        (signed_version(&page.slug, version))
+                                    }
+                                }
                             }
                         }
                     }
@@ -323,8 +391,11 @@ pub fn letter(page: &LetterPage<'_>) -> Markup {
                     }
                 }
                 (tally(page))
+                (version_note(page))
                 @if let Some(notice) = page.status.notice() {
                     p.notice { (notice) }
+                } @else if page.text_changed {
+                    (text_changed_notice(page))
                 } @else if let Some(kind) = page.form.submitted.filter(|k| page.form.has_errors() && !page.form.kinds.offers(*k)) {
                     // A form of a kind this letter does not take: there is no such form on
                     // the page to show the problem beside, so it is said here.
@@ -349,10 +420,10 @@ pub fn letter(page: &LetterPage<'_>) -> Markup {
         @if page.preview {
             fieldset.preview-forms disabled {
                 legend { "Sign forms (they do not work in a preview)" }
-                (sign_section(&page.slug, &page.form))
+                (sign_section(&page.slug, &FormText { version: page.version, text_id: &page.text_id }, &page.form))
             }
         } @else if open {
-            (sign_section(&page.slug, &page.form))
+            (sign_section(&page.slug, &FormText { version: page.version, text_id: &page.text_id }, &page.form))
         }
         (organisations_section(page))
         (individuals_section(page))

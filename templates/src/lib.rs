@@ -15,6 +15,7 @@ mod mailbox;
 mod sign_form;
 mod staff;
 mod util;
+mod versions;
 
 #[cfg(test)]
 mod tests;
@@ -44,6 +45,10 @@ pub use staff::{
     LetterOverviewPage, SearchFilters, SignatureRow, SignaturesPage, StaffLetterRow,
     StaffLettersPage, TargetInput, TargetView, VersionView, approvals, bulk_confirm, letter_form,
     letter_overview, preview_path, signatures, staff_letters,
+};
+
+pub use versions::{
+    DiffPiece, DiffTag, VersionDiff, VersionPage, VersionRow, VersionsPage, version, versions,
 };
 
 /// The site stylesheet, served by the app at `/static/style.css`.

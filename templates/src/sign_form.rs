@@ -4,6 +4,12 @@ use maud::{Markup, html};
 
 use crate::util::{HeadingLevel, SummaryItem, described_by, error_summary, field_error, sign_path};
 
+/// Which text the forms were shown with, carried back in hidden fields.
+pub(crate) struct FormText<'a> {
+    pub(crate) version: u32,
+    pub(crate) text_id: &'a str,
+}
+
 /// Who is signing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SignerKind {
@@ -313,6 +319,7 @@ const UPDATES_HINT: &str = "Occasional news about the letter, such as its delive
 
 fn individual_form(
     slug: &str,
+    text: &FormText<'_>,
     ctx: &FormCtx<'_>,
     countries: &[(&'static str, &'static str)],
 ) -> Markup {
@@ -324,6 +331,8 @@ fn individual_form(
             h3 id="sign-individual-heading" { "Sign as an individual" }
             (ctx.summary())
             input type="hidden" name="kind" value=(kind.as_str());
+            input type="hidden" name="version" value=(text.version);
+            input type="hidden" name="text_id" value=(text.text_id);
             (text_field(ctx, &TextField {
                 name: "name", label: "Full name", value: &v.name, input_type: "text",
                 autocomplete: "name", optional: false, hint: None,
@@ -354,6 +363,7 @@ fn individual_form(
 
 fn organisation_form(
     slug: &str,
+    text: &FormText<'_>,
     ctx: &FormCtx<'_>,
     countries: &[(&'static str, &'static str)],
 ) -> Markup {
@@ -367,6 +377,8 @@ fn organisation_form(
                 "The organisation’s name, country and website are listed with the letter." }
             (ctx.summary())
             input type="hidden" name="kind" value=(kind.as_str());
+            input type="hidden" name="version" value=(text.version);
+            input type="hidden" name="text_id" value=(text.text_id);
             (text_field(ctx, &TextField {
                 name: "organisation_name", label: "Organisation name", value: &v.organisation_name,
                 input_type: "text", autocomplete: "organization", optional: false, hint: None,
@@ -395,8 +407,9 @@ fn organisation_form(
     }
 }
 
-/// The "Sign this letter" section with both forms; only rendered for open letters.
-pub(crate) fn sign_section(slug: &str, form: &SignForm<'_>) -> Markup {
+/// The "Sign this letter" section with both forms; only rendered for open letters. Both
+/// forms carry the version of the text the page shows.
+pub(crate) fn sign_section(slug: &str, text: &FormText<'_>, form: &SignForm<'_>) -> Markup {
     let blank = SignFormValues::default();
     let individual = FormCtx::new(SignerKind::Individual, form, &blank);
     let organisation = FormCtx::new(SignerKind::Organisation, form, &blank);
@@ -416,10 +429,10 @@ pub(crate) fn sign_section(slug: &str, form: &SignForm<'_>) -> Markup {
                 "We then email you a link: your signature counts only once you have confirmed it."
             }
             @if kinds.individuals {
-                (individual_form(slug, &individual, form.countries))
+                (individual_form(slug, text, &individual, form.countries))
             }
             @if kinds.organisations {
-                (organisation_form(slug, &organisation, form.countries))
+                (organisation_form(slug, text, &organisation, form.countries))
             }
         }
     }

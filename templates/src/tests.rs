@@ -101,6 +101,7 @@ fn letter_page(status: LetterStatus, form: SignForm<'static>) -> LetterPage<'sta
             name: "Rights Watch".into(),
             country: "Belgium".into(),
             website: Some("https://rights.example.org/".into()),
+            earlier_version: None,
         }],
         organisations_paging: first_and_only(),
         individuals: vec![IndividualSignatory {
@@ -108,10 +109,15 @@ fn letter_page(status: LetterStatus, form: SignForm<'static>) -> LetterPage<'sta
             country: "Austria".into(),
             city: Some("Vienna".into()),
             occupation: Some("Lawyer".into()),
+            earlier_version: None,
         }],
         individuals_paging: first_and_only(),
         form,
         preview: false,
+        version: 1,
+        text_id: "t1".into(),
+        version_changed_on: None,
+        text_changed: false,
     }
 }
 
@@ -165,6 +171,7 @@ fn evil_letter(kind: SignerKind) -> LetterPage<'static> {
             name: EVIL.into(),
             country: EVIL.into(),
             website: Some(format!("https://x.org/{EVIL}")),
+            earlier_version: Some(1),
         }],
         organisations_paging: Paging {
             next: Some(EVIL.into()),
@@ -175,6 +182,7 @@ fn evil_letter(kind: SignerKind) -> LetterPage<'static> {
             country: EVIL.into(),
             city: Some(EVIL.into()),
             occupation: Some(EVIL.into()),
+            earlier_version: Some(1),
         }],
         individuals_paging: Paging {
             next: Some(EVIL.into()),
@@ -197,6 +205,10 @@ fn evil_letter(kind: SignerKind) -> LetterPage<'static> {
             kinds: SignerKinds::default(),
         },
         preview: false,
+        version: 2,
+        text_id: EVIL.into(),
+        version_changed_on: Some(EVIL.into()),
+        text_changed: true,
     }
 }
 
@@ -213,6 +225,17 @@ fn user_text_is_escaped_on_every_page() {
         home(&[summary]),
         letter(&evil_letter(SignerKind::Individual)),
         letter(&evil_letter(SignerKind::Organisation)),
+        versions(&VersionsPage {
+            slug: EVIL.into(),
+            title: EVIL.into(),
+            language: EVIL.into(),
+            versions: vec![VersionRow {
+                number: 1,
+                created_on: EVIL.into(),
+                signatures: 3,
+            }],
+        }),
+        version(&evil_version()),
         check_inbox(EVIL, EVIL),
         confirm(&ConfirmPage {
             letter_title: EVIL,
@@ -327,6 +350,30 @@ fn every_page_meets_the_basics() {
             },
         )),
         letter(&letter_page(LetterStatus::Closed, blank_form())),
+        letter(&changed_letter(true)),
+        versions(&VersionsPage {
+            slug: "eu-appeal".into(),
+            title: "Appeal".into(),
+            language: "en".into(),
+            versions: vec![
+                VersionRow {
+                    number: 1,
+                    created_on: "1 March 2026".into(),
+                    signatures: 10,
+                },
+                VersionRow {
+                    number: 2,
+                    created_on: "2 March 2026".into(),
+                    signatures: 0,
+                },
+            ],
+        }),
+        version(&evil_version()),
+        version(&VersionPage {
+            diff: None,
+            number: 1,
+            ..evil_version()
+        }),
         check_inbox("T", "t"),
         confirm(&ConfirmPage {
             letter_title: "T",
@@ -367,6 +414,8 @@ fn open_letter_has_both_forms_with_exact_names() {
         assert!(form.contains(&format!(
             "<input type=\"hidden\" name=\"kind\" value=\"{kind}\">"
         )));
+        assert!(form.contains("<input type=\"hidden\" name=\"version\" value=\"1\">"));
+        assert!(form.contains("<input type=\"hidden\" name=\"text_id\" value=\"t1\">"));
         assert!(form.contains("<button class=\"button\" type=\"submit\">"));
         assert!(form.contains("Choose a country"));
         assert!(form.contains("(optional)"));
@@ -1283,4 +1332,153 @@ fn moderation_pages_are_accessible_escape_user_text_and_carry_the_csrf_token() {
         assert_accessible_page(&html);
         assert_escaped(&html);
     }
+}
+
+fn piece(tag: DiffTag, text: &str) -> DiffPiece {
+    DiffPiece {
+        tag,
+        text: text.into(),
+    }
+}
+
+/// Version 2 of 3, whose every piece of text and every difference is hostile.
+fn evil_version() -> VersionPage {
+    VersionPage {
+        slug: EVIL.into(),
+        number: 2,
+        latest: 3,
+        created_on: EVIL.into(),
+        title: EVIL.into(),
+        summary: EVIL.into(),
+        language: EVIL.into(),
+        body_html: "<p>Safe body</p>".into(),
+        signatures: 1,
+        diff: Some(VersionDiff {
+            title: vec![piece(DiffTag::Same, EVIL)],
+            summary: vec![piece(DiffTag::Removed, EVIL), piece(DiffTag::Added, EVIL)],
+            body: vec![
+                piece(DiffTag::Same, "We ask you to "),
+                piece(DiffTag::Removed, "act"),
+                piece(DiffTag::Added, EVIL),
+                piece(DiffTag::Same, ".\n\nSigned"),
+            ],
+        }),
+    }
+}
+
+/// The letter page of a text in its third version, after a form from an older one.
+fn changed_letter(text_changed: bool) -> LetterPage<'static> {
+    let mut page = letter_page(
+        LetterStatus::Open,
+        SignForm {
+            submitted: Some(SignerKind::Individual),
+            values: SignFormValues {
+                name: "Ana Novak".into(),
+                email: "ana@example.org".into(),
+                ..SignFormValues::default()
+            },
+            errors: Vec::new(),
+            countries: COUNTRIES,
+        },
+    );
+    page.version = 3;
+    page.version_changed_on = Some("2 March 2026".into());
+    page.text_changed = text_changed;
+    page.individuals[0].earlier_version = Some(1);
+    page
+}
+
+#[test]
+fn a_diff_marks_added_and_removed_text_in_words_as_well_as_style() {
+    let html = version(&evil_version()).into_string();
+    // Every piece escaped, inside or outside the marks.
+    assert!(!html.contains("<script"));
+    assert!(html.contains(
+        "<ins><span class=\"visually-hidden\">[added: </span>&quot;'&gt;&lt;script&gt;alert(1)&lt;/script&gt;<span class=\"visually-hidden\">]</span></ins>"
+    ));
+    assert!(html.contains(
+        "<del><span class=\"visually-hidden\">[removed: </span>act<span class=\"visually-hidden\">]</span></del>"
+    ));
+    assert!(html.contains("We ask you to <del>"));
+    assert!(html.contains("</ins>.\n\nSigned</div>"));
+    // The legend says it in words too, and the unchanged title says so.
+    assert!(html.contains("Added text is underlined and marked"));
+    assert_eq!(count(&html, "Unchanged."), 1);
+    assert_eq!(count(&html, "<ins>"), 2);
+    assert_eq!(count(&html, "<del>"), 2);
+    assert!(html.contains("What changed from version 1"));
+    assert!(html.contains("Version 2 of 3"));
+    assert!(html.contains("This is an earlier text of the letter."));
+    // The first version has nothing to compare with.
+    let first = version(&VersionPage {
+        diff: None,
+        number: 1,
+        latest: 1,
+        ..evil_version()
+    })
+    .into_string();
+    assert!(!first.contains("<ins") && !first.contains("<del") && !first.contains("What changed"));
+    assert!(!first.contains("earlier text"));
+}
+
+#[test]
+fn a_changed_text_is_noted_and_earlier_signatures_are_marked() {
+    let html = letter(&changed_letter(false)).into_string();
+    assert!(html.contains(
+        "The text was changed on 2 March 2026 (version 3 of 3). Signatures given to earlier versions are marked by version."
+    ));
+    assert!(html.contains("href=\"/letters/eu-appeal/versions\""));
+    assert!(html.contains(
+        "<a class=\"signed-version\" href=\"/letters/eu-appeal/versions/1\">signed version 1</a>"
+    ));
+    assert!(!html.contains("changed since you opened it"));
+    for id in ["sign-individual", "sign-organisation"] {
+        let form = element_with_id(&html, id, "form");
+        assert!(form.contains("<input type=\"hidden\" name=\"version\" value=\"3\">"));
+    }
+    // A single version says nothing about versions.
+    let plain = letter(&letter_page(LetterStatus::Open, blank_form())).into_string();
+    assert!(!plain.contains("The text was changed") && !plain.contains("signed version"));
+}
+
+#[test]
+fn a_form_from_an_older_text_comes_back_with_a_notice_and_what_was_typed() {
+    let html = letter(&changed_letter(true)).into_string();
+    assert!(html.contains(
+        "The text of this letter changed since you opened it (version 3). Please read it again; your details are kept."
+    ));
+    assert!(html.contains("role=\"alert\""));
+    assert!(html.contains("href=\"/letters/eu-appeal/versions/3\">See what changed</a>"));
+    let form = element_with_id(&html, "sign-individual", "form");
+    assert!(form.contains("value=\"Ana Novak\""));
+    assert!(form.contains("value=\"ana@example.org\""));
+    assert!(form.contains("<input type=\"hidden\" name=\"version\" value=\"3\">"));
+    assert_accessible_page(&html);
+}
+
+#[test]
+fn the_versions_list_links_each_version_with_its_signatures() {
+    let html = versions(&VersionsPage {
+        slug: "eu-appeal".into(),
+        title: "Appeal".into(),
+        language: "en".into(),
+        versions: vec![
+            VersionRow {
+                number: 1,
+                created_on: "1 March 2026".into(),
+                signatures: 1234,
+            },
+            VersionRow {
+                number: 2,
+                created_on: "2 March 2026".into(),
+                signatures: 5,
+            },
+        ],
+    })
+    .into_string();
+    assert!(html.contains("<a href=\"/letters/eu-appeal/versions/1\">Version 1</a></th><td>1 March 2026</td><td>1,234</td>"));
+    assert!(
+        html.contains("<a href=\"/letters/eu-appeal/versions/2\">Version 2</a> (current)</th>")
+    );
+    assert_eq!(count(&html, "(current)"), 1);
 }

@@ -27,6 +27,16 @@ pub(crate) fn letter_path(slug: &str) -> String {
     format!("/letters/{}", path_segment(slug))
 }
 
+/// Path of the list of a letter's versions.
+pub(crate) fn versions_path(slug: &str) -> String {
+    format!("/letters/{}/versions", path_segment(slug))
+}
+
+/// Path of one version of a letter's text.
+pub(crate) fn version_path(slug: &str, number: u32) -> String {
+    format!("/letters/{}/versions/{number}", path_segment(slug))
+}
+
 /// Path every signing form posts to.
 pub(crate) fn sign_path(slug: &str) -> String {
     format!("/letters/{}/sign", path_segment(slug))

@@ -122,6 +122,7 @@ fn accepted_signing() -> impl Strategy<Value = Vec<(String, String)>> {
                 ("name".to_string(), name),
                 ("email".to_string(), email),
                 ("country".to_string(), "FR".to_string()),
+                ("version".to_string(), "1".to_string()),
             ];
             if organisation {
                 fields.extend([

@@ -20,3 +20,4 @@ mod repeat;
 mod staff_accounts;
 mod staff_letters;
 mod validation;
+mod versions;

@@ -152,7 +152,7 @@ async fn seed(app: &TestApp, letter: &letter::Model, s: Seed<'_>) -> i64 {
         wants_updates: false,
         client_ip: Some(s.ip.to_owned()),
     };
-    let outcome = signatures::record(&app.db, letter.id, &new, s.at, caps())
+    let outcome = signatures::record(&app.db, letter.id, letter.version, &new, s.at, caps())
         .await
         .unwrap();
     let SignOutcome::Created { signature_id } = outcome else {

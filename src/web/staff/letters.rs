@@ -938,6 +938,9 @@ async fn edit(
         }
         Err(e) => return Err(database_error(e, "saving a letter")),
     };
+    // This replica shows the new text at once; others within the cache time.
+    state.pages.forget(&current.slug);
+    state.pages.forget(checked.slug().as_str());
     let query = match outcome {
         TextSaved::Unchanged => "saved=unchanged".to_owned(),
         TextSaved::Replaced { version } => format!("saved=replaced&version={version}"),
@@ -1132,7 +1135,7 @@ async fn lifecycle(
                 now,
             )
             .await?;
-            Ok(Some(Ok(())))
+            Ok(Some(Ok(slug)))
         })
     })
     .await
@@ -1140,7 +1143,9 @@ async fn lifecycle(
     match moved {
         None => Err(WebError::NotFound),
         Some(Err(refused)) => Err(WebError::Conflict(refused.to_string())),
-        Some(Ok(())) => {
+        Some(Ok(slug)) => {
+            // This replica shows the new status at once; others within the cache time.
+            state.pages.forget(&slug);
             let done = match step {
                 Move::Publish => "publish",
                 Move::Close => "close",

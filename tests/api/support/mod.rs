@@ -298,6 +298,8 @@ pub fn individual(name: &str, email: &str) -> Fields {
         ("city", "Lyon".into()),
         ("occupation", "Teacher".into()),
         ("show_publicly", "on".into()),
+        // The version of the letter's text the form was shown with (see `versions.rs`).
+        ("version", "1".into()),
     ]
 }
 
@@ -311,6 +313,7 @@ pub fn organisation(org: &str, contact: &str, email: &str) -> Fields {
         ("name", contact.into()),
         ("email", email.into()),
         ("role", "Director".into()),
+        ("version", "1".into()),
     ]
 }
 
