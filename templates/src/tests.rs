@@ -1379,6 +1379,7 @@ fn changed_letter(text_changed: bool) -> LetterPage<'static> {
             },
             errors: Vec::new(),
             countries: COUNTRIES,
+            kinds: SignerKinds::default(),
         },
     );
     page.version = 3;
