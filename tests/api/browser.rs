@@ -14,6 +14,8 @@ use crate::support::TestApp;
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
+/// How long a page may take to follow a click before the test fails.
+const WAIT: Duration = Duration::from_secs(15);
 
 /// A free port on the loopback interface (the tiny race until it is bound again is
 /// harmless in a test).
@@ -107,7 +109,9 @@ async fn fill(browser: &WebDriver, name: &str, value: &str) {
     input.send_keys(value).await.expect("typing");
 }
 
+/// Presses a form's button and waits until the browser has left the page.
 async fn press(browser: &WebDriver, label: &str) {
+    let old_page = browser.find(By::Tag("html")).await.expect("the page");
     browser
         .find(By::XPath(format!("//button[normalize-space()='{label}']")))
         .await
@@ -115,6 +119,12 @@ async fn press(browser: &WebDriver, label: &str) {
         .click()
         .await
         .expect("clicking");
+    old_page
+        .wait_until()
+        .wait(WAIT, Duration::from_millis(50))
+        .stale()
+        .await
+        .unwrap_or_else(|e| panic!("no new page after pressing {label}: {e}"));
 }
 
 async fn heading(browser: &WebDriver) -> String {
@@ -153,6 +163,102 @@ async fn a_new_admin_writes_and_publishes_a_letter_in_a_browser() {
             .path()
             .starts_with("/staff"),
     );
+
+    // Write a letter with two targets, look at the rendered text, save it as a draft.
+    browser
+        .goto(&app.url("/staff/letters/new"))
+        .await
+        .expect("the new letter page");
+    fill(&browser, "title", "Release the journalists").await;
+    fill(&browser, "summary", "An appeal to two institutions.").await;
+    fill(&browser, "body", "We ask you to **act** now.").await;
+    fill(&browser, "target-0-name", "European Council").await;
+    fill(&browser, "target-0-email", "council@example.org").await;
+    fill(&browser, "target-1-name", "European Commission").await;
+    fill(&browser, "target-1-email", "commission@example.org").await;
+    press(&browser, "Preview the text").await;
+    let strong = browser
+        .find(By::XPath("//strong[normalize-space()='act']".to_owned()))
+        .await
+        .expect("the Markdown rendered in the preview");
+    assert_eq!(strong.text().await.expect("its text"), "act");
+    press(&browser, "Save as a draft").await;
+    let edit = browser.current_url().await.expect("the URL");
+    let id: i64 = edit
+        .path()
+        .trim_start_matches("/staff/letters/")
+        .trim_end_matches("/edit")
+        .parse()
+        .expect("the new letter's id in the URL");
+
+    // Not public yet.
+    let draft = app.get("/letters/release-the-journalists").await;
+    assert_eq!(draft.status(), 404);
+
+    // Publish it from the overview and find it on the public page.
+    browser
+        .goto(&app.url(&format!("/staff/letters/{id}")))
+        .await
+        .expect("the overview");
+    press(&browser, "Publish").await;
+    browser
+        .goto(&app.url("/letters/release-the-journalists"))
+        .await
+        .expect("the public page");
+    assert_eq!(heading(&browser).await, "Release the journalists");
+    let page = browser.source().await.expect("the page source");
+    assert!(page.contains("European Council") && page.contains("European Commission"));
+
+    // Someone signs it from outside, in the same browser, without being signed in as staff.
+    browser
+        .delete_all_cookies()
+        .await
+        .expect("forgetting the session");
+    browser
+        .goto(&app.url("/letters/release-the-journalists"))
+        .await
+        .expect("the public page");
+    let form = browser
+        .find(By::Id("sign-individual"))
+        .await
+        .expect("the individual's form");
+    for (name, value) in [
+        ("name", "Leyla Yunus"),
+        ("email", "leyla@example.net"),
+        ("city", "Baku"),
+    ] {
+        let input = form
+            .find(By::Name(name))
+            .await
+            .unwrap_or_else(|e| panic!("the field {name}: {e}"));
+        input.send_keys(value).await.expect("typing");
+    }
+    form.find(By::Css("select[name='country'] option[value='AZ']"))
+        .await
+        .expect("Azerbaijan in the country list")
+        .click()
+        .await
+        .expect("choosing the country");
+    let old_page = browser.find(By::Tag("html")).await.expect("the page");
+    form.find(By::Css("button[type='submit']"))
+        .await
+        .expect("the sign button")
+        .click()
+        .await
+        .expect("signing");
+    old_page
+        .wait_until()
+        .wait(WAIT, Duration::from_millis(50))
+        .stale()
+        .await
+        .expect("the next page");
+    assert!(
+        heading(&browser).await.to_lowercase().contains("inbox"),
+        "the check-your-inbox page"
+    );
+    assert_eq!(app.drain_outbox().await, 1);
+    let mail = app.wait_for_mail(1).await;
+    assert!(mail[0].subject().contains("Release the journalists"));
 
     browser.quit().await.expect("closing the browser");
     app.stop().await;
