@@ -12,6 +12,7 @@ mod m20261128_103000_add_outbox_message_key;
 mod m20261128_104500_add_public_list_indexes;
 mod m20261128_120000_create_staff;
 mod m20261129_100000_letters_workspace;
+mod m20261129_140000_add_dashboard_indexes;
 
 /// Every migration of the schema, oldest first.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_104500_add_public_list_indexes::Migration),
             Box::new(m20261128_120000_create_staff::Migration),
             Box::new(m20261129_100000_letters_workspace::Migration),
+            Box::new(m20261129_140000_add_dashboard_indexes::Migration),
         ]
     }
 }
