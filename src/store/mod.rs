@@ -2,5 +2,6 @@
 //! inside a transaction.
 
 pub mod counts;
+pub mod dashboard;
 pub mod letters;
 pub mod signatures;

@@ -38,6 +38,10 @@ pub use staff::{
     AccountRow, AccountsPage, AuditPage, AuditRow, ChangePasswordPage, PasswordLinkPage,
     SignInPage, StaffBar, accounts, audit, change_password, password_link, sign_in, staff_home,
 };
+pub use staff::{
+    CountRow, DashboardPage, FailureRow, HourBar, HourlyChart, LastHourView, OutboxView, Tally,
+    dashboard, hourly_chart,
+};
 
 /// The site stylesheet, served by the app at `/static/style.css`.
 pub const STYLESHEET: &str = include_str!("style.css");

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod audit;
+mod dashboard;
 mod session;
 
 use axum::Router;
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .merge(session::router())
         .merge(accounts::router())
         .merge(audit::router())
+        .merge(dashboard::router())
 }
 
 /// The session cookie's name: with https, the `__Host-` prefix makes browsers refuse it

@@ -2,6 +2,13 @@
 //! the audit log. Every form posts to the service itself and works without JavaScript;
 //! every form of a signed-in person carries the session's CSRF token.
 
+mod dashboard;
+
+pub use dashboard::{
+    CountRow, DashboardPage, FailureRow, HourBar, HourlyChart, LastHourView, OutboxView, Tally,
+    dashboard, hourly_chart,
+};
+
 use maud::{Markup, html};
 
 use crate::layout::{Page, layout};

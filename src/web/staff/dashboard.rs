@@ -1,0 +1,272 @@
+//! The letter dashboard (`/staff/letters/{id}/dashboard`, editors and admins): counts by
+//! kind and status, signatures per hour over the last 7 days, who signed in the last hour,
+//! and the outbox's state for the letter, so a flood or a mail problem shows at a glance.
+//! Read-only; the figures come from `store::dashboard`.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::get;
+use chrono::{DateTime, Duration, Timelike, Utc};
+
+use super::{Staff, page};
+use crate::entities::{LetterStatus, SignatureKind, SignatureStatus};
+use crate::store::dashboard::{self, LastHour, OutboxState, StatusCounts};
+use crate::store::letters;
+use crate::web::error::Step;
+use crate::web::{AppState, WebError};
+
+/// Hours in the chart: the last 7 days, the current hour included.
+const CHART_HOURS: u32 = 7 * 24;
+/// Most signatures of the last hour read for the top domains and networks.
+const LAST_HOUR_CAP: u64 = 50_000;
+/// Entries in each "top" list.
+const TOP: usize = 10;
+/// Failed outbox rows listed.
+const FAILURES: u64 = 10;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/staff/letters/{id}/dashboard", get(show))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+    let letter = letters::find_by_id(&state.db, id)
+        .await
+        .step("reading the letter")?
+        .ok_or(WebError::NotFound)?;
+    let now = state.clock.now();
+    let counts = dashboard::status_counts(&state.db, id)
+        .await
+        .step("counting the letter's signatures")?;
+    let shown = letters::counts(&state.db, id)
+        .await
+        .step("reading the shown counts")?;
+    let lag = dashboard::roll_up_lag(&state.db, id)
+        .await
+        .step("reading the roll-up lag")?;
+    let hourly = dashboard::hourly(&state.db, id, now, CHART_HOURS)
+        .await
+        .step("counting signatures per hour")?;
+    let last_hour = dashboard::last_hour(&state.db, id, now, LAST_HOUR_CAP, TOP)
+        .await
+        .step("reading the last hour's signatures")?;
+    let outbox = dashboard::outbox_state(&state.db, id, FAILURES)
+        .await
+        .step("reading the letter's outbox")?;
+
+    let count_rows = [
+        (SignatureKind::Individual, "Individuals", shown.individuals),
+        (
+            SignatureKind::Organisation,
+            "Organisations",
+            shown.organisations,
+        ),
+    ]
+    .into_iter()
+    .map(|(kind, label, shown)| count_row(&counts, kind, label, shown))
+    .collect();
+    let chart = templates::HourlyChart {
+        span: "the last 7 days".into(),
+        hours: (0..hourly.signed.len())
+            .map(|i| {
+                let start = hourly.start + Duration::hours(i as i64);
+                templates::HourBar {
+                    label: start.format("%Y-%m-%d %H:00").to_string(),
+                    day: (start.hour() == 0).then(|| start.format("%-d %b").to_string()),
+                    signed: hourly.signed[i],
+                    confirmed: hourly.confirmed.get(i).copied().unwrap_or(0),
+                }
+            })
+            .collect(),
+    };
+    Ok(page(templates::dashboard(&templates::DashboardPage {
+        bar: staff.bar(),
+        letter_id: id,
+        letter_title: &letter.title,
+        letter_status: status_word(letter.status),
+        as_of: now.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        cached_secs: 0,
+        counts: count_rows,
+        lag_waiting: lag.waiting,
+        lag_oldest: lag.oldest.map(|t| age(now, t)),
+        chart,
+        last_hour: last_hour_view(id, last_hour),
+        outbox: outbox_view(now, outbox, staff.is_admin()),
+    })))
+}
+
+fn status_word(status: LetterStatus) -> &'static str {
+    match status {
+        LetterStatus::Draft => "draft",
+        LetterStatus::Open => "open",
+        LetterStatus::Closed => "closed",
+        LetterStatus::Delivered => "delivered",
+    }
+}
+
+fn count_row(
+    counts: &StatusCounts,
+    kind: SignatureKind,
+    label: &'static str,
+    shown: i64,
+) -> templates::CountRow {
+    templates::CountRow {
+        kind: label,
+        pending: counts.get(kind, SignatureStatus::Pending),
+        held: counts.get(kind, SignatureStatus::Held),
+        confirmed: counts.get(kind, SignatureStatus::Confirmed),
+        rejected: counts.get(kind, SignatureStatus::Rejected),
+        invalidated: counts.get(kind, SignatureStatus::Invalidated),
+        total: counts.total(kind),
+        shown,
+    }
+}
+
+/// The signature search of this letter, filtered by one field.
+fn search_link(letter_id: i64, field: &str, value: &str) -> String {
+    let query: String = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair(field, value)
+        .finish();
+    format!("/staff/letters/{letter_id}/signatures?{query}")
+}
+
+fn last_hour_view(letter_id: i64, l: LastHour) -> templates::LastHourView {
+    let tallies = |rows: Vec<(String, i64)>, field: &str| -> Vec<templates::Tally> {
+        rows.into_iter()
+            .map(|(label, count)| templates::Tally {
+                href: search_link(letter_id, field, &label),
+                label,
+                count,
+            })
+            .collect()
+    };
+    templates::LastHourView {
+        read: l.read,
+        capped: l.capped,
+        domains: tallies(l.domains, "domain"),
+        networks: tallies(l.networks, "ip"),
+        networks_64: tallies(l.networks_64, "ip"),
+    }
+}
+
+fn outbox_view(now: DateTime<Utc>, o: OutboxState, admin: bool) -> templates::OutboxView {
+    templates::OutboxView {
+        pending: o.pending,
+        sent: o.sent,
+        failed: o.failed,
+        oldest_pending: o.oldest_pending.map(|t| age(now, t)),
+        failures: o
+            .failures
+            .into_iter()
+            .map(|f| {
+                let reason = f.last_error.unwrap_or_default();
+                templates::FailureRow {
+                    id: f.id,
+                    kind: f.kind,
+                    attempts: f.attempts,
+                    // A relay's answer often names the address it refused.
+                    reason: if admin {
+                        reason
+                    } else {
+                        redact_addresses(&reason)
+                    },
+                    at: f
+                        .finished_at
+                        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+                        .unwrap_or_default(),
+                    recipient: if admin { f.recipient } else { None },
+                }
+            })
+            .collect(),
+        show_recipients: admin,
+    }
+}
+
+/// How long ago `then` was, in the largest unit that says it: "40 s", "3 min", "2 h 5 min",
+/// "3 days 4 h".
+fn age(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
+    let s = (now - then).num_seconds().max(0);
+    match s {
+        0..60 => format!("{s} s"),
+        60..3600 => format!("{} min", s / 60),
+        3600..86_400 => format!("{} h {} min", s / 3600, s % 3600 / 60),
+        _ => {
+            let days = s / 86_400;
+            let unit = if days == 1 { "day" } else { "days" };
+            format!("{days} {unit} {} h", s % 86_400 / 3600)
+        }
+    }
+}
+
+/// Replaces every email address in `text` with `[address]`, for staff who may not see
+/// signers' addresses (editors).
+fn redact_addresses(text: &str) -> String {
+    let local = |c: char| c.is_alphanumeric() || "._%+-!#$&'*/=?^`{|}~".contains(c);
+    let domain = |c: char| c.is_alphanumeric() || ".-".contains(c);
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '@' {
+            let mut start = i;
+            while start > 0 && local(chars[start - 1]) {
+                start -= 1;
+            }
+            let mut end = i + 1;
+            while end < chars.len() && domain(chars[end]) {
+                end += 1;
+            }
+            if start < i && end > i + 1 {
+                // Drop the local part already copied, then the whole address.
+                let copied: usize = chars[start..i].iter().map(|c| c.len_utf8()).sum();
+                out.truncate(out.len() - copied);
+                out.push_str("[address]");
+                i = end;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_taken_out_of_error_text() {
+        assert_eq!(
+            redact_addresses("550 5.1.1 <nobody@example.org>: Recipient address rejected"),
+            "550 5.1.1 <[address]>: Recipient address rejected"
+        );
+        assert_eq!(
+            redact_addresses("a.b+c@x.example and é@y.example, @ alone, x@"),
+            "[address] and [address], @ alone, x@"
+        );
+    }
+
+    #[test]
+    fn ages_read_naturally() {
+        let now = Utc::now();
+        assert_eq!(age(now, now - Duration::seconds(40)), "40 s");
+        assert_eq!(age(now, now - Duration::minutes(3)), "3 min");
+        assert_eq!(age(now, now - Duration::minutes(125)), "2 h 5 min");
+        assert_eq!(age(now, now - Duration::hours(25)), "1 day 1 h");
+        assert_eq!(age(now, now + Duration::seconds(5)), "0 s");
+    }
+
+    #[test]
+    fn search_links_encode_their_value() {
+        assert_eq!(
+            search_link(7, "ip", "2001:db8::/48"),
+            "/staff/letters/7/signatures?ip=2001%3Adb8%3A%3A%2F48"
+        );
+    }
+}
