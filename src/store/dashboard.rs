@@ -127,9 +127,10 @@ pub fn hour_of(t: DateTime<Utc>) -> DateTime<Utc> {
 
 /// The hour number (hours since 1970, UTC) of a timestamp column, in the backend's SQL.
 ///
-/// SQLite keeps timestamps as text (`2026-11-27 12:00:00.5 +00:00`-like, which
-/// `strftime` reads, whatever the fraction); PostgreSQL as `timestamptz`, whose epoch
-/// does not depend on the session's time zone.
+/// SQLite keeps sea-orm's timestamps as RFC 3339 text (`2026-11-27T12:59:59+00:00`, with
+/// a fraction of a second when there is one), which `strftime` reads, offset and any
+/// number of fraction digits included; PostgreSQL as `timestamptz`, whose epoch does not
+/// depend on the session's time zone.
 fn hour_number(backend: DbBackend, column: &str) -> String {
     match backend {
         DbBackend::Postgres => {

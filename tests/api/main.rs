@@ -6,6 +6,7 @@ mod support;
 mod backup;
 mod concurrency;
 mod connections;
+mod dashboard;
 mod fail_closed;
 mod fuzz;
 mod hung_relay;
