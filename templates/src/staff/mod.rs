@@ -4,6 +4,9 @@
 
 mod dashboard;
 
+#[cfg(test)]
+pub(crate) use dashboard::axis_top;
+
 pub use dashboard::{
     CountRow, DashboardPage, FailureRow, HourBar, HourlyChart, LastHourView, OutboxView, Tally,
     dashboard, hourly_chart,
