@@ -375,3 +375,41 @@ async fn an_unknown_letter_is_not_found_and_a_visitor_is_sent_to_sign_in() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_heavy_figures_are_kept_for_the_cache_ttl_and_the_outbox_is_always_fresh() {
+    let app =
+        TestApp::spawn_with(|s| s.dashboard_cache_ttl = std::time::Duration::from_secs(5)).await;
+    let id = letter_id(&app).await;
+    let mut admin = staff::admin(&app).await;
+    sign(&app, &individual("Ada", "ada@example.org"), false).await;
+    let page = dashboard(&app, &mut admin, id).await;
+    assert!(
+        page.contains(&count_row("Individuals", [1, 0, 0, 0, 0, 1, 0])),
+        "{page}"
+    );
+
+    app.clock.advance(Duration::seconds(3));
+    assert_eq!(
+        app.sign(&individual("Bob", "bob@example.org"))
+            .await
+            .status(),
+        303
+    );
+    let page = dashboard(&app, &mut admin, id).await;
+    assert!(
+        page.contains(&count_row("Individuals", [1, 0, 0, 0, 0, 1, 0])),
+        "{page}"
+    );
+    assert!(page.contains("read 3 s earlier"), "{page}");
+    assert!(page.contains("<dt>Queued</dt><dd>1</dd>"), "{page}");
+
+    app.clock.advance(Duration::seconds(2));
+    let page = dashboard(&app, &mut admin, id).await;
+    assert!(
+        page.contains(&count_row("Individuals", [2, 0, 0, 0, 0, 2, 0])),
+        "{page}"
+    );
+    assert!(!page.contains("s earlier"), "{page}");
+    app.stop().await;
+}

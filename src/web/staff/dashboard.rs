@@ -2,6 +2,14 @@
 //! kind and status, signatures per hour over the last 7 days, who signed in the last hour,
 //! and the outbox's state for the letter, so a flood or a mail problem shows at a glance.
 //! Read-only; the figures come from `store::dashboard`.
+//!
+//! The heavy figures (counts by status, the chart, the last hour) read every signature of
+//! a letter, which takes about a second on a million rows (`benches/dashboard.rs`); they
+//! are kept for `dashboard_cache_ttl` so that staff reloading the page during a flood do
+//! not multiply that work. The rest (shown counts, roll-up lag, outbox) is always fresh.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -10,8 +18,10 @@ use axum::routing::get;
 use chrono::{DateTime, Duration, Timelike, Utc};
 
 use super::{Staff, page};
+use crate::clock::span;
+use crate::config::Settings;
 use crate::entities::{LetterStatus, SignatureKind, SignatureStatus};
-use crate::store::dashboard::{self, LastHour, OutboxState, StatusCounts};
+use crate::store::dashboard::{self, Hourly, LastHour, OutboxState, StatusCounts};
 use crate::store::letters;
 use crate::web::error::Step;
 use crate::web::{AppState, WebError};
@@ -24,6 +34,100 @@ const LAST_HOUR_CAP: u64 = 50_000;
 const TOP: usize = 10;
 /// Failed outbox rows listed.
 const FAILURES: u64 = 10;
+
+/// Most letters whose figures are kept at once.
+const CACHE_CAPACITY: usize = 100;
+
+/// The figures that read every signature of the letter.
+#[derive(Debug)]
+struct Heavy {
+    counts: StatusCounts,
+    hourly: Hourly,
+    last_hour: LastHour,
+}
+
+/// One letter's heavy figures, read at `at`. The first request that misses fills the cell;
+/// requests arriving meanwhile wait for it instead of reading the signatures too.
+#[derive(Debug)]
+struct Slot {
+    at: DateTime<Utc>,
+    cell: tokio::sync::OnceCell<Arc<Heavy>>,
+}
+
+/// The dashboards' heavy figures by letter, each kept for the TTL by the service clock.
+#[derive(Debug)]
+pub struct DashboardCache {
+    ttl: Duration,
+    slots: Mutex<HashMap<i64, Arc<Slot>>>,
+}
+
+impl DashboardCache {
+    pub fn new(settings: &Settings) -> DashboardCache {
+        DashboardCache {
+            ttl: span(settings.dashboard_cache_ttl),
+            slots: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The slot to read from: a fresh one is made when there is none or it has expired.
+    fn slot(&self, letter_id: i64, now: DateTime<Utc>) -> Arc<Slot> {
+        let fresh = || {
+            Arc::new(Slot {
+                at: now,
+                cell: tokio::sync::OnceCell::new(),
+            })
+        };
+        if self.ttl <= Duration::zero() {
+            return fresh();
+        }
+        let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(slot) = slots.get(&letter_id)
+            && now < slot.at + self.ttl
+            && now >= slot.at
+        {
+            return slot.clone();
+        }
+        slots.retain(|_, s| now < s.at + self.ttl && now >= s.at);
+        if slots.len() >= CACHE_CAPACITY {
+            slots.clear();
+        }
+        let slot = fresh();
+        slots.insert(letter_id, slot.clone());
+        slot
+    }
+
+    /// The letter's heavy figures and when they were read.
+    async fn get(
+        &self,
+        db: &sea_orm::DatabaseConnection,
+        letter_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<(Arc<Heavy>, DateTime<Utc>), WebError> {
+        let slot = self.slot(letter_id, now);
+        let at = slot.at;
+        let heavy = slot
+            .cell
+            .get_or_try_init(|| async move {
+                let counts = dashboard::status_counts(db, letter_id)
+                    .await
+                    .step("counting the letter's signatures")?;
+                let hourly = dashboard::hourly(db, letter_id, at, CHART_HOURS)
+                    .await
+                    .step("counting signatures per hour")?;
+                let last_hour = dashboard::last_hour(db, letter_id, at, LAST_HOUR_CAP, TOP)
+                    .await
+                    .step("reading the last hour's signatures")?;
+                Ok::<_, WebError>(Arc::new(Heavy {
+                    counts,
+                    hourly,
+                    last_hour,
+                }))
+            })
+            .await?
+            .clone();
+        Ok((heavy, at))
+    }
+}
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/staff/letters/{id}/dashboard", get(show))
@@ -40,21 +144,13 @@ async fn show(
         .step("reading the letter")?
         .ok_or(WebError::NotFound)?;
     let now = state.clock.now();
-    let counts = dashboard::status_counts(&state.db, id)
-        .await
-        .step("counting the letter's signatures")?;
+    let (heavy, read_at) = state.dashboards.get(&state.db, id, now).await?;
     let shown = letters::counts(&state.db, id)
         .await
         .step("reading the shown counts")?;
     let lag = dashboard::roll_up_lag(&state.db, id)
         .await
         .step("reading the roll-up lag")?;
-    let hourly = dashboard::hourly(&state.db, id, now, CHART_HOURS)
-        .await
-        .step("counting signatures per hour")?;
-    let last_hour = dashboard::last_hour(&state.db, id, now, LAST_HOUR_CAP, TOP)
-        .await
-        .step("reading the last hour's signatures")?;
     let outbox = dashboard::outbox_state(&state.db, id, FAILURES)
         .await
         .step("reading the letter's outbox")?;
@@ -68,8 +164,9 @@ async fn show(
         ),
     ]
     .into_iter()
-    .map(|(kind, label, shown)| count_row(&counts, kind, label, shown))
+    .map(|(kind, label, shown)| count_row(&heavy.counts, kind, label, shown))
     .collect();
+    let hourly = &heavy.hourly;
     let chart = templates::HourlyChart {
         span: "the last 7 days".into(),
         hours: (0..hourly.signed.len())
@@ -90,12 +187,12 @@ async fn show(
         letter_title: &letter.title,
         letter_status: status_word(letter.status),
         as_of: now.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
-        cached_secs: 0,
+        cached_secs: u64::try_from((now - read_at).num_seconds()).unwrap_or(0),
         counts: count_rows,
         lag_waiting: lag.waiting,
         lag_oldest: lag.oldest.map(|t| age(now, t)),
         chart,
-        last_hour: last_hour_view(id, last_hour),
+        last_hour: last_hour_view(id, &heavy.last_hour),
         outbox: outbox_view(now, outbox, staff.is_admin()),
     })))
 }
@@ -135,22 +232,22 @@ fn search_link(letter_id: i64, field: &str, value: &str) -> String {
     format!("/staff/letters/{letter_id}/signatures?{query}")
 }
 
-fn last_hour_view(letter_id: i64, l: LastHour) -> templates::LastHourView {
-    let tallies = |rows: Vec<(String, i64)>, field: &str| -> Vec<templates::Tally> {
-        rows.into_iter()
+fn last_hour_view(letter_id: i64, l: &LastHour) -> templates::LastHourView {
+    let tallies = |rows: &[(String, i64)], field: &str| -> Vec<templates::Tally> {
+        rows.iter()
             .map(|(label, count)| templates::Tally {
-                href: search_link(letter_id, field, &label),
-                label,
-                count,
+                href: search_link(letter_id, field, label),
+                label: label.clone(),
+                count: *count,
             })
             .collect()
     };
     templates::LastHourView {
         read: l.read,
         capped: l.capped,
-        domains: tallies(l.domains, "domain"),
-        networks: tallies(l.networks, "ip"),
-        networks_64: tallies(l.networks_64, "ip"),
+        domains: tallies(&l.domains, "domain"),
+        networks: tallies(&l.networks, "ip"),
+        networks_64: tallies(&l.networks_64, "ip"),
     }
 }
 

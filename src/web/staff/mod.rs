@@ -6,6 +6,8 @@ mod audit;
 mod dashboard;
 mod session;
 
+pub use dashboard::DashboardCache;
+
 use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;

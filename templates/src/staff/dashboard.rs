@@ -96,7 +96,8 @@ pub struct DashboardPage<'a> {
     pub letter_status: &'a str,
     /// When the figures were read, e.g. "2026-11-27 12:00:00 UTC".
     pub as_of: String,
-    /// Up to how many seconds the heavy figures may be older than `as_of` (the cache).
+    /// How many seconds before `as_of` the counts, chart and last hour were read (they
+    /// are kept a few seconds); 0 when just read.
     pub cached_secs: u64,
     pub counts: Vec<CountRow>,
     /// Confirmations waiting for the roll-up, and how long the oldest has waited.
@@ -117,7 +118,7 @@ pub fn dashboard(p: &DashboardPage<'_>) -> Markup {
             p {
                 "Letter #" (p.letter_id) ", " (p.letter_status) ". Figures as of " (p.as_of)
                 @if p.cached_secs > 0 {
-                    " (counts, chart and last hour at most " (p.cached_secs) " seconds older)"
+                    " (counts by status, chart and last hour read " (p.cached_secs) " s earlier)"
                 }
                 ". "
                 a href=(format!("/staff/letters/{}", p.letter_id)) { "Back to the letter" }
