@@ -294,6 +294,8 @@ pub fn hourly_chart(chart: &HourlyChart) -> Markup {
         .max()
         .unwrap_or(0);
     let top = axis_top(max);
+    // Grid lines at whole, evenly spaced counts: 0, 2, 4 … 10, or 0, 1, 2 for a top of 2.
+    let ticks = [5, 4, 2].into_iter().find(|n| top % n == 0).unwrap_or(1);
     let slot = PLOT_W / hours as f64;
     let y = |v: i64| TOP + PLOT_H - (v.max(0) as f64 / top as f64).min(1.0) * PLOT_H;
     let total_signed: i64 = chart.hours.iter().map(|h| h.signed).sum();
@@ -339,12 +341,12 @@ pub fn hourly_chart(chart: &HourlyChart) -> Markup {
                 title id="chart-title" { "Signatures per hour, " (chart.span) }
                 desc id="chart-desc" { (description) }
                 // Horizontal grid lines with the count they stand for.
-                @for i in 0..=4i64 {
-                    @let v = top * i / 4;
+                @for i in 0..=ticks {
+                    @let v = top / ticks * i;
                     @let at = y(v);
                     line x1=(c(LEFT)) x2=(c(WIDTH - RIGHT)) y1=(c(at)) y2=(c(at))
                         stroke="#d0d0d0" stroke-width="1" {}
-                    text x=(c(LEFT - 6.0)) y=(c(at + 4.0)) text-anchor="end" font-size="11" fill="#333" {
+                    text x=(c(LEFT - 6.0)) y=(c(at + 4.0)) text-anchor="end" font-size="12" fill="#333" {
                         (format_count(v.unsigned_abs()))
                     }
                 }
@@ -364,13 +366,13 @@ pub fn hourly_chart(chart: &HourlyChart) -> Markup {
                     @if let Some(day) = &h.day {
                         @let x = LEFT + slot * i as f64;
                         line x1=(c(x)) x2=(c(x)) y1=(c(TOP + PLOT_H)) y2=(c(TOP + PLOT_H + 5.0)) stroke="#333" stroke-width="1" {}
-                        text x=(c(x + 2.0)) y=(c(TOP + PLOT_H + 17.0)) font-size="11" fill="#333" { (day) }
+                        text x=(c(x + 2.0)) y=(c(TOP + PLOT_H + 17.0)) font-size="12" fill="#333" { (day) }
                     }
                 }
-                text x=(c(LEFT + PLOT_W / 2.0)) y=(c(HEIGHT - 4.0)) text-anchor="middle" font-size="11" fill="#333" {
+                text x=(c(LEFT + PLOT_W / 2.0)) y=(c(HEIGHT - 4.0)) text-anchor="middle" font-size="12" fill="#333" {
                     "Hour (UTC)"
                 }
-                text x="12" y=(c(TOP + PLOT_H / 2.0)) text-anchor="middle" font-size="11" fill="#333"
+                text x="12" y=(c(TOP + PLOT_H / 2.0)) text-anchor="middle" font-size="12" fill="#333"
                     transform=(format!("rotate(-90 12 {})", c(TOP + PLOT_H / 2.0))) {
                     "Signatures"
                 }
