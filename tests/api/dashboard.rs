@@ -403,6 +403,11 @@ async fn the_heavy_figures_are_kept_for_the_cache_ttl_and_the_outbox_is_always_f
     );
     assert!(page.contains("read 3 s earlier"), "{page}");
     assert!(page.contains("<dt>Queued</dt><dd>1</dd>"), "{page}");
+    // Bob's email goes out: queued is read afresh, the sent count is kept.
+    app.drain_outbox().await;
+    let page = dashboard(&app, &mut admin, id).await;
+    assert!(page.contains("<dt>Queued</dt><dd>0</dd>"), "{page}");
+    assert!(page.contains("<dt>Sent</dt><dd>1</dd>"), "{page}");
 
     app.clock.advance(Duration::seconds(2));
     let page = dashboard(&app, &mut admin, id).await;

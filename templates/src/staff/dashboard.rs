@@ -118,7 +118,7 @@ pub fn dashboard(p: &DashboardPage<'_>) -> Markup {
             p {
                 "Letter #" (p.letter_id) ", " (p.letter_status) ". Figures as of " (p.as_of)
                 @if p.cached_secs > 0 {
-                    " (counts by status, chart and last hour read " (p.cached_secs) " s earlier)"
+                    " (counts by status, chart, last hour and sent email read " (p.cached_secs) " s earlier)"
                 }
                 ". "
                 a href=(format!("/staff/letters/{}", p.letter_id)) { "Back to the letter" }
