@@ -1031,6 +1031,15 @@ fn the_dashboard_is_accessible_and_escapes_user_text() {
             Some("chart-title chart-desc")
         );
     });
+    assert!(
+        html.contains("<p>3 signatures in the last hour.</p>"),
+        "{html}"
+    );
+    let mut flooded = dashboard_page("A letter", chart_hours(&[(0, 0)]));
+    flooded.last_hour.read = 50_000;
+    flooded.last_hour.capped = true;
+    let flooded = dashboard(&flooded).into_string();
+    assert!(flooded.contains("Based on the newest 50,000 signatures of the last hour."));
     let details = &html[html.find("<details").unwrap()..html.find("</details>").unwrap()];
     assert!(details.contains("<th scope=\"row\">2026-11-20 00:00</th><td>1</td><td>0</td>"));
     assert!(details.contains("<th scope=\"row\">2026-11-20 01:00</th><td>0</td><td>1</td>"));

@@ -237,6 +237,7 @@ async fn the_last_hours_top_domains_and_networks_are_exact_and_link_to_the_searc
     .enumerate()
     {
         sign_from(&app, &format!("Signer {i}"), email, ip).await;
+        app.clock.advance(Duration::seconds(1));
     }
 
     let page = dashboard(&app, &mut admin, id).await;
@@ -287,6 +288,20 @@ async fn the_last_hours_top_domains_and_networks_are_exact_and_link_to_the_searc
         "{narrow}"
     );
     assert!(!page.contains("old.example.com") && !page.contains("192.0.2.0/24"));
+
+    // With a cap, the newest signatures are the ones tallied, and the cap is reported.
+    let capped = undersigned::store::dashboard::last_hour(&app.db, id, app.clock.now(), 3, 10)
+        .await
+        .unwrap();
+    assert!(capped.capped);
+    assert_eq!(capped.read, 3);
+    assert_eq!(
+        capped.domains,
+        [
+            ("example.org".to_owned(), 2),
+            ("mail.example.net".to_owned(), 1)
+        ]
+    );
     app.stop().await;
 }
 
