@@ -79,7 +79,8 @@ async fn letter_of<C: ConnectionTrait>(conn: &C, job: &Job) -> Result<Option<i64
 }
 
 /// Queues a job on `conn`, which should be the transaction that wrote the data the job
-/// is about: both commit or neither does.
+/// is about: both commit or neither does. The row's `letter_id` comes from the job's
+/// [`Subject`] (a signature's letter is read on `conn`), for the letter dashboard.
 pub async fn enqueue<C: ConnectionTrait>(
     conn: &C,
     job: &Job,
