@@ -134,6 +134,9 @@ pub struct Settings {
     /// How long the rendered first page of a letter is served from memory without asking
     /// the database; zero turns the cache off.
     pub page_cache_ttl: Duration,
+    /// How long the letter dashboard's heavy figures (counts by status, the hourly chart,
+    /// the last hour's tallies) are reused for the same letter; zero reads them each time.
+    pub dashboard_cache_ttl: Duration,
     /// Longest a client may take to send a request's headers; the clock starts when the
     /// server waits for a request, so it also closes a kept-alive connection left idle.
     pub header_read_timeout: Duration,
@@ -219,6 +222,7 @@ impl Default for Settings {
             log: "info".into(),
             organisations_per_page: 100,
             page_cache_ttl: Duration::from_millis(2000),
+            dashboard_cache_ttl: Duration::from_secs(5),
             header_read_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(60),
             max_connections: 10_000,
@@ -391,6 +395,9 @@ impl Settings {
                 }
                 "page_cache_ttl_ms" => {
                     s.page_cache_ttl = Duration::from_millis(parse::<u64>(v).map_err(invalid)?)
+                }
+                "dashboard_cache_ttl_ms" => {
+                    s.dashboard_cache_ttl = Duration::from_millis(parse::<u64>(v).map_err(invalid)?)
                 }
                 "header_read_timeout_secs" => s.header_read_timeout = secs(v).map_err(invalid)?,
                 "idle_timeout_secs" => s.idle_timeout = secs(v).map_err(invalid)?,
@@ -766,9 +773,11 @@ mod tests {
                 ("UNDERSIGNED_INDIVIDUALS_PER_PAGE", "200"),
                 ("UNDERSIGNED_ORGANISATIONS_PER_PAGE", "7"),
                 ("UNDERSIGNED_PAGE_CACHE_TTL_MS", "0"),
+                ("UNDERSIGNED_DASHBOARD_CACHE_TTL_MS", "0"),
             ]),
         )
         .unwrap();
+        assert!(s.dashboard_cache_ttl.is_zero());
         assert_eq!(s.individuals_per_page, 200);
         assert_eq!(s.organisations_per_page, 7);
         assert!(s.page_cache_ttl.is_zero());

@@ -17,7 +17,7 @@ use crate::config::Settings;
 use crate::mail::Mailer;
 use crate::outbox::{Worker, worker_id};
 use crate::store::counts;
-use crate::web::{self, AppState, PageCache};
+use crate::web::{self, AppState, DashboardCache, PageCache};
 
 /// A built application: database connected (and migrated), port bound, not yet serving.
 pub struct Application {
@@ -42,6 +42,7 @@ impl Application {
             limits: Arc::new(RateLimits::new(&settings)),
             pages: Arc::new(PageCache::new(&settings)),
             staff_limits: Arc::new(SignInLimits::new(&settings)),
+            dashboards: Arc::new(DashboardCache::new(&settings)),
             settings: Arc::new(settings),
             clock,
         };
@@ -256,6 +257,7 @@ pub async fn run_worker(
         limits: Arc::new(RateLimits::new(&settings)),
         pages: Arc::new(PageCache::new(&settings)),
         staff_limits: Arc::new(SignInLimits::new(&settings)),
+        dashboards: Arc::new(DashboardCache::new(&settings)),
         settings: Arc::new(settings),
         clock,
     };

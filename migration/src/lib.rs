@@ -14,6 +14,7 @@ mod m20261128_120000_create_staff;
 mod m20261129_100000_letters_workspace;
 mod m20261129_120000_add_signature_version_index;
 mod m20261129_130000_add_moderation_indexes;
+mod m20261129_140000_add_dashboard_indexes;
 
 /// Every migration of the schema, oldest first.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_100000_letters_workspace::Migration),
             Box::new(m20261129_120000_add_signature_version_index::Migration),
             Box::new(m20261129_130000_add_moderation_indexes::Migration),
+            Box::new(m20261129_140000_add_dashboard_indexes::Migration),
         ]
     }
 }

@@ -8,10 +8,10 @@ pub use jobs::link;
 pub use worker::{Outcome, Worker, worker_id};
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 
-use crate::entities::{OutboxStatus, outbox};
+use crate::entities::{OutboxStatus, outbox, signature};
 
 /// A unit of work. The payload carries ids only: the worker reads current data when it
 /// runs, so nothing personal is copied into the queue.
@@ -45,16 +45,57 @@ impl Job {
     pub fn payload(&self) -> Result<String, DbErr> {
         serde_json::to_string(self).map_err(|e| DbErr::Custom(e.to_string()))
     }
+
+    /// What the job is about, for the `letter_id` column: the letter of a signature, or a
+    /// letter itself. A new job must say which, so the letter dashboard sees its row.
+    pub fn subject(&self) -> Subject {
+        match *self {
+            Job::ConfirmationEmail { signature_id }
+            | Job::AlreadySignedEmail { signature_id }
+            | Job::ApprovalEmail { signature_id }
+            | Job::RejectionEmail { signature_id } => Subject::Signature(signature_id),
+        }
+    }
+}
+
+/// What a job is about (see [`Job::subject`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Subject {
+    /// A signature: the row belongs to that signature's letter.
+    Signature(i64),
+    /// A letter.
+    Letter(i64),
+    /// Nothing of one letter.
+    None,
+}
+
+/// The letter a job belongs to, read on `conn` (the enqueuing transaction, which has
+/// just written or read the signature).
+async fn letter_of<C: ConnectionTrait>(conn: &C, job: &Job) -> Result<Option<i64>, DbErr> {
+    Ok(match job.subject() {
+        Subject::Signature(id) => {
+            signature::Entity::find_by_id(id)
+                .select_only()
+                .column(signature::Column::LetterId)
+                .into_tuple::<i64>()
+                .one(conn)
+                .await?
+        }
+        Subject::Letter(id) => Some(id),
+        Subject::None => None,
+    })
 }
 
 /// Queues a job on `conn`, which should be the transaction that wrote the data the job
-/// is about: both commit or neither does.
+/// is about: both commit or neither does. The row's `letter_id` comes from the job's
+/// [`Subject`] (a signature's letter is read on `conn`), for the letter dashboard.
 pub async fn enqueue<C: ConnectionTrait>(
     conn: &C,
     job: &Job,
     now: DateTime<Utc>,
 ) -> Result<i64, DbErr> {
     let payload = job.payload()?;
+    let letter_id = letter_of(conn, job).await?;
     let row = outbox::ActiveModel {
         kind: Set(job.kind().to_string()),
         payload: Set(payload),
@@ -67,6 +108,7 @@ pub async fn enqueue<C: ConnectionTrait>(
         created_at: Set(now),
         finished_at: Set(None),
         message_key: Set(Some(format!("{:016x}", rand::random::<u64>()))),
+        letter_id: Set(letter_id),
         ..Default::default()
     }
     .insert(conn)

@@ -2,6 +2,7 @@
 //! inside a transaction.
 
 pub mod counts;
+pub mod dashboard;
 pub mod letters;
 pub mod moderation;
 pub mod signatures;

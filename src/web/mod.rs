@@ -18,6 +18,7 @@ mod versions;
 pub use client::ClientIp;
 pub use error::WebError;
 pub use page_cache::PageCache;
+pub use staff::DashboardCache;
 
 use std::sync::Arc;
 
@@ -51,6 +52,8 @@ pub struct AppState {
     pub pages: Arc<PageCache>,
     /// Staff sign-in attempts per address and per account.
     pub staff_limits: Arc<crate::auth::SignInLimits>,
+    /// The letter dashboards' heavy figures, kept a few seconds.
+    pub dashboards: Arc<staff::DashboardCache>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

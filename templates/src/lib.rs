@@ -41,10 +41,11 @@ pub use staff::{
     SignInPage, StaffBar, accounts, audit, change_password, password_link, sign_in, staff_home,
 };
 pub use staff::{
-    ApprovalRow, ApprovalsPage, BulkConfirmPage, LETTER_STATUSES, LetterFormPage, LetterFormValues,
-    LetterOverviewPage, SearchFilters, SignatureRow, SignaturesPage, StaffLetterRow,
-    StaffLettersPage, TargetInput, TargetView, VersionView, approvals, bulk_confirm, letter_form,
-    letter_overview, preview_path, signatures, staff_letters,
+    ApprovalRow, ApprovalsPage, BulkConfirmPage, CountRow, DashboardPage, FailureRow, HourBar,
+    HourlyChart, LETTER_STATUSES, LastHourView, LetterFormPage, LetterFormValues,
+    LetterOverviewPage, OutboxView, SearchFilters, SignatureRow, SignaturesPage, StaffLetterRow,
+    StaffLettersPage, Tally, TargetInput, TargetView, VersionView, approvals, bulk_confirm,
+    dashboard, hourly_chart, letter_form, letter_overview, preview_path, signatures, staff_letters,
 };
 
 pub use versions::{

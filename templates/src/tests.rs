@@ -1483,3 +1483,197 @@ fn the_versions_list_links_each_version_with_its_signatures() {
     );
     assert_eq!(count(&html, "(current)"), 1);
 }
+
+fn chart_hours(values: &[(i64, i64)]) -> HourlyChart {
+    HourlyChart {
+        span: "the last 7 days".into(),
+        hours: values
+            .iter()
+            .enumerate()
+            .map(|(i, &(signed, confirmed))| HourBar {
+                label: format!("2026-11-{:02} {:02}:00", 20 + i / 24, i % 24),
+                day: (i % 24 == 0).then(|| format!("{} Nov", 20 + i / 24)),
+                signed,
+                confirmed,
+            })
+            .collect(),
+    }
+}
+
+/// The chart's `<svg>` element, parsed: it must be well-formed XML.
+fn with_svg<T>(html: &str, check: impl FnOnce(roxmltree::Node<'_, '_>) -> T) -> T {
+    let start = html.find("<svg").expect("an <svg>");
+    let end = html.find("</svg>").expect("a closed <svg>") + "</svg>".len();
+    let doc = roxmltree::Document::parse(&html[start..end]).expect("well-formed SVG");
+    check(doc.root_element())
+}
+
+fn number(node: roxmltree::Node<'_, '_>, attribute: &str) -> f64 {
+    node.attribute(attribute)
+        .unwrap_or_else(|| panic!("no {attribute}"))
+        .parse()
+        .unwrap()
+}
+
+fn dashboard_page(title: &'static str, chart: HourlyChart) -> DashboardPage<'static> {
+    let tally = |label: &str| Tally {
+        label: label.into(),
+        count: 3,
+        href: format!("/staff/letters/1/signatures?domain={label}"),
+    };
+    DashboardPage {
+        bar: staff_bar(),
+        letter_id: 1,
+        letter_title: title,
+        letter_status: "open",
+        as_of: "2026-11-27 12:00:00 UTC".into(),
+        cached_secs: 0,
+        counts: vec![CountRow {
+            kind: "Individuals",
+            confirmed: 3,
+            total: 3,
+            shown: 3,
+            ..CountRow::default()
+        }],
+        lag_waiting: 0,
+        lag_oldest: None,
+        chart,
+        last_hour: LastHourView {
+            read: 3,
+            capped: false,
+            domains: vec![tally(EVIL)],
+            networks: vec![tally("203.0.113.0/24")],
+            networks_64: vec![],
+        },
+        outbox: OutboxView {
+            failed: 1,
+            failures: vec![FailureRow {
+                id: 4,
+                kind: "confirmation_email".into(),
+                attempts: 1,
+                reason: EVIL.into(),
+                at: "2026-11-27 11:59:00".into(),
+                recipient: Some(EVIL.into()),
+            }],
+            show_recipients: true,
+            ..OutboxView::default()
+        },
+    }
+}
+
+#[test]
+fn the_dashboard_is_accessible_and_escapes_user_text() {
+    let html = dashboard(&dashboard_page(EVIL, chart_hours(&[(1, 0), (0, 1)]))).into_string();
+    assert_accessible_page(&html);
+    assert_escaped(&html);
+    assert!(
+        html.contains("href=\"/staff/letters/1\""),
+        "back to the letter"
+    );
+    // The chart is labelled for assistive technology, and its numbers are in a table.
+    with_svg(&html, |svg| {
+        assert_eq!(svg.attribute("role"), Some("img"));
+        assert_eq!(
+            svg.attribute("aria-labelledby"),
+            Some("chart-title chart-desc")
+        );
+    });
+    assert!(
+        html.contains("<p>3 signatures in the last hour.</p>"),
+        "{html}"
+    );
+    let mut flooded = dashboard_page("A letter", chart_hours(&[(0, 0)]));
+    flooded.last_hour.read = 50_000;
+    flooded.last_hour.capped = true;
+    let flooded = dashboard(&flooded).into_string();
+    assert!(flooded.contains("Based on the newest 50,000 signatures of the last hour."));
+    let details = &html[html.find("<details").unwrap()..html.find("</details>").unwrap()];
+    assert!(details.contains("<th scope=\"row\">2026-11-20 00:00</th><td>1</td><td>0</td>"));
+    assert!(details.contains("<th scope=\"row\">2026-11-20 01:00</th><td>0</td><td>1</td>"));
+}
+
+#[test]
+fn a_chart_without_signatures_says_so_and_draws_no_bars() {
+    let html = hourly_chart(&chart_hours(&[(0, 0); 168])).into_string();
+    with_svg(&html, |svg| {
+        let desc = svg
+            .children()
+            .find(|n| n.has_tag_name("desc"))
+            .and_then(|n| n.text())
+            .unwrap();
+        assert_eq!(desc, "No signatures in the last 7 days.");
+        assert_eq!(
+            svg.descendants().filter(|n| n.has_tag_name("rect")).count(),
+            0
+        );
+        // Seven day marks, one per midnight.
+        let days: Vec<&str> = svg
+            .descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .filter_map(|n| n.text())
+            .filter(|t| t.ends_with(" Nov"))
+            .collect();
+        assert_eq!(days.len(), 7, "{days:?}");
+    });
+    assert!(
+        html.contains("<p>No signatures in the last 7 days.</p>"),
+        "{html}"
+    );
+    assert!(!html.contains("<table"));
+}
+
+#[test]
+fn one_huge_hour_scales_the_axis_and_every_mark_stays_in_the_plot() {
+    let mut hours = vec![(0, 0); 168];
+    hours[100] = (1_000_000, 999_999);
+    hours[101] = (1, 1);
+    let html = hourly_chart(&chart_hours(&hours)).into_string();
+    with_svg(&html, |svg| {
+        let (top, bottom) = (14.0, 260.0 - 40.0);
+        let bars: Vec<(f64, f64)> = svg
+            .descendants()
+            .filter(|n| n.has_tag_name("rect"))
+            .map(|r| (number(r, "y"), number(r, "height")))
+            .collect();
+        assert_eq!(bars.len(), 2);
+        for &(y, height) in &bars {
+            assert!(
+                y >= top - 0.05 && y + height <= bottom + 0.05,
+                "{y} {height}"
+            );
+        }
+        assert!(
+            (bars[0].1 - (bottom - top)).abs() < 0.1,
+            "the huge hour fills the plot"
+        );
+        assert!(bars[1].1 >= 1.0, "an hour with one signature is still seen");
+        let labels: Vec<&str> = svg
+            .descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .filter_map(|n| n.text())
+            .collect();
+        for tick in ["0", "200,000", "400,000", "600,000", "800,000", "1,000,000"] {
+            assert!(labels.contains(&tick), "{tick} in {labels:?}");
+        }
+        let line = svg
+            .descendants()
+            .find(|n| n.has_tag_name("polyline"))
+            .and_then(|n| n.attribute("points"))
+            .unwrap();
+        for point in line.split(' ') {
+            let y: f64 = point.split(',').nth(1).unwrap().parse().unwrap();
+            assert!((top - 0.05..=bottom + 0.05).contains(&y), "{point}");
+        }
+    });
+}
+
+#[test]
+fn the_axis_ends_on_a_round_number() {
+    use crate::staff::axis_top;
+    let tops: Vec<i64> = [0, 1, 3, 7, 11, 1_000_000, 1_000_001]
+        .into_iter()
+        .map(axis_top)
+        .collect();
+    assert_eq!(tops, [1, 1, 5, 10, 20, 1_000_000, 2_000_000]);
+    assert!(axis_top(i64::MAX) >= i64::MAX / 2);
+}

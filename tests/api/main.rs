@@ -7,6 +7,7 @@ mod backup;
 mod browser;
 mod concurrency;
 mod connections;
+mod dashboard;
 mod fail_closed;
 mod fuzz;
 mod hung_relay;

@@ -3,9 +3,12 @@
 
 mod accounts;
 mod audit;
+mod dashboard;
 mod letters;
 mod moderation;
 mod session;
+
+pub use dashboard::DashboardCache;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -26,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(audit::router())
         .merge(letters::router())
         .merge(moderation::router())
+        .merge(dashboard::router())
 }
 
 /// The session cookie's name: with https, the `__Host-` prefix makes browsers refuse it

@@ -2,11 +2,17 @@
 //! the audit log. Every form posts to the service itself and works without JavaScript;
 //! every form of a signed-in person carries the session's CSRF token.
 
+mod dashboard;
 mod letters;
-
-pub use letters::*;
 mod moderation;
 
+#[cfg(test)]
+pub(crate) use dashboard::axis_top;
+pub use dashboard::{
+    CountRow, DashboardPage, FailureRow, HourBar, HourlyChart, LastHourView, OutboxView, Tally,
+    dashboard, hourly_chart,
+};
+pub use letters::*;
 pub use moderation::{
     ApprovalRow, ApprovalsPage, BulkConfirmPage, SearchFilters, SignatureRow, SignaturesPage,
     approvals, bulk_confirm, signatures,

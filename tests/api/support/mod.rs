@@ -93,6 +93,7 @@ impl TestApp {
             // Tests read a page right after changing what it shows, without moving the
             // clock; the tests of the page cache turn it on.
             page_cache_ttl: Duration::ZERO,
+            dashboard_cache_ttl: Duration::ZERO,
             ..Settings::default()
         };
         configure(&mut settings);
