@@ -930,8 +930,9 @@ pub const BULK_BATCH: u64 = 500;
 /// even a million matches never hold one long transaction; returns how many changed.
 ///
 /// The audit entry (filters, the count staff were shown, the count changed) is written
-/// in the transaction of the last batch. A run cut short leaves its committed batches
-/// changed; running the same action again finishes the rest.
+/// in the transaction of the last batch; a run of several batches also writes
+/// `<action>_started` in its first. A run cut short leaves its committed batches changed
+/// (and its start in the log); running the same action again finishes the rest.
 #[allow(clippy::too_many_arguments)]
 pub async fn apply_all(
     db: &DatabaseConnection,
@@ -976,18 +977,23 @@ pub async fn apply_all(
                 } else {
                     apply_to_ids(txn, letter_id, &ids, action, r.account_id, now).await?
                 };
-                if done {
+                let first = cursor == upto.saturating_add(1);
+                if done || first {
                     let filters: serde_json::Map<String, serde_json::Value> = f
                         .values()
                         .into_iter()
                         .map(|(k, v)| (k.to_owned(), serde_json::Value::String(v)))
                         .collect();
                     let subject = format!("letter {letter_id}");
+                    // A run of several batches is recorded when it starts as well, so a
+                    // run cut short is in the log with what it was asked to do (each
+                    // signature it changed also carries `reviewed_at`/`reviewed_by`).
+                    let started = format!("{}_started", action.audit_name());
                     audit::record(
                         txn,
                         Entry {
                             actor: r.actor(),
-                            action: action.audit_name(),
+                            action: if done { action.audit_name() } else { &started },
                             subject: Some(&subject),
                             detail: Some(serde_json::json!({
                                 "letter_id": letter_id,

@@ -956,6 +956,25 @@ async fn more_matches_than_one_batch_are_all_changed_in_batches() {
         "{}",
         location(&done)
     );
+    // A run of several batches is in the log when it starts and when it ends.
+    let started = audit_actions(&app, "signature.invalidate_started").await;
+    assert_eq!(started.len(), 1);
+    assert!(
+        started[0]
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains(&format!("\"shown\":{n}"))
+    );
+    let finished = audit_actions(&app, "signature.invalidate").await;
+    assert_eq!(finished.len(), 1);
+    assert!(
+        finished[0]
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains(&format!("\"changed\":{n}"))
+    );
     app.roll_up().await;
     assert_eq!(json_counts(&app, LETTER).await, (1, 0));
     assert!(
