@@ -13,6 +13,7 @@ pub mod entities;
 pub mod letters;
 pub mod mail;
 pub mod markdown;
+pub mod merkle;
 pub mod outbox;
 pub mod serve;
 pub mod startup;

@@ -50,6 +50,16 @@ enum Command {
         #[command(subcommand)]
         action: StaffCommand,
     },
+    /// Check a proof document (an inclusion or consistency proof of a signature list)
+    /// offline, without trusting the service; needs no settings and no database.
+    Verify {
+        /// The proof document (JSON); `-` reads standard input.
+        proof: PathBuf,
+        /// The root you obtained elsewhere (the printed letter, the delivery receipt, the
+        /// letter page): the proof must lead to it.
+        #[arg(long)]
+        root: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -76,6 +86,9 @@ enum Role {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Verify { proof, root }) = &cli.command {
+        return verify(proof, root.as_deref());
+    }
     let settings = match Settings::load(cli.config.as_deref()) {
         Ok(s) => s,
         Err(e) => {
@@ -183,6 +196,50 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
         Command::Staff { action } => {
             let conn = startup::connect_and_migrate(&settings).await?;
             staff(&conn, &settings, action, clock.now()).await
+        }
+        Command::Verify { proof, root } => match verify(&proof, root.as_deref()) {
+            code if code == ExitCode::SUCCESS => Ok(()),
+            _ => anyhow::bail!("the proof was not verified"),
+        },
+    }
+}
+
+/// `undersigned verify`: 0 when the proof holds, 1 when it does not, 2 when it cannot be
+/// read.
+fn verify(path: &std::path::Path, root: Option<&str>) -> ExitCode {
+    use std::io::Read;
+    use undersigned::merkle::proof::{Document, ProofError};
+
+    let text = if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map(|_| text)
+            .map_err(|e| e.to_string())
+    } else {
+        std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+    };
+    let text = match text {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("undersigned: cannot read the proof: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match Document::parse(&text).and_then(|doc| doc.verify(root)) {
+        Ok(said) => {
+            println!("verified: {said}");
+            ExitCode::SUCCESS
+        }
+        Err(
+            e @ (ProofError::Unreadable(_) | ProofError::UnknownFormat(_) | ProofError::BadHash(_)),
+        ) => {
+            eprintln!("undersigned: {e}");
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            println!("NOT verified: {e}");
+            ExitCode::from(1)
         }
     }
 }

@@ -21,4 +21,5 @@ mod repeat;
 mod staff_accounts;
 mod staff_letters;
 mod validation;
+mod verify;
 mod versions;
