@@ -14,6 +14,7 @@ pub mod letters;
 pub mod mail;
 pub mod markdown;
 pub mod outbox;
+pub mod privacy;
 pub mod serve;
 pub mod startup;
 pub mod store;

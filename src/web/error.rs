@@ -41,6 +41,9 @@ pub enum WebError {
     /// A confirmation link that cannot be used; the page offers a new one.
     #[error("confirmation link not usable (expired: {})", .0.expired)]
     LinkInvalid(LinkProblem),
+    /// A withdrawal link that is unknown (mistyped, or its signature's data was erased).
+    #[error("withdrawal link not usable")]
+    WithdrawLinkInvalid,
     /// A sign form with mistakes: the letter page again, messages beside the fields.
     #[error("the sign form has mistakes")]
     InvalidSignForm(Box<templates::LetterPage<'static>>),
@@ -204,6 +207,11 @@ impl WebError {
                 retry_after_secs: None,
                 view: View::LinkInvalid(problem),
             },
+            WebError::WithdrawLinkInvalid => message(
+                StatusCode::NOT_FOUND,
+                "This link cannot be used",
+                "This withdrawal link is not known. It may have been copied incompletely, or the letter closed so long ago that the signature's personal data, and with it the link, has been erased.",
+            ),
             WebError::InvalidSignForm(page) => ClientError {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 retry_after_secs: None,
