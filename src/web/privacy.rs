@@ -60,14 +60,13 @@ async fn request(
         Ok(email) => email,
         Err(e) => {
             let message = e.to_string();
-            return Ok(page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                templates::my_data(&templates::MyDataPage {
+            return Err(WebError::InvalidForm(Box::new(templates::my_data(
+                &templates::MyDataPage {
                     email: &input.email,
                     error: Some(&message),
                     sent: false,
-                }),
-            ));
+                },
+            ))));
         }
     };
     let (normalized, now, per_day) = (
