@@ -135,13 +135,19 @@ pub fn privacy(p: &PrivacyPage) -> Markup {
             }
             h2 { "How long we keep it" }
             p {
-                "Your email address, your network address and the contact details that were not published "
-                "(city, occupation, role, website of an unlisted signature) are erased "
-                strong { (days) " days" } " after the letter is closed or delivered. "
-                "What was public stays: the name, organisation and country of a listed signature, and the counts. "
+                "Your email address and your network address are erased "
+                strong { (days) " days" } " after the letter is closed or delivered, and so is "
+                "everything about your signature that was not public: the name of an unlisted signature, "
+                "an organisation's contact person and role, and the city, occupation or website "
+                "that were not shown. What was public stays: the name, country, city and occupation of a "
+                "listed person, the name, country and website of a listed organisation, and the counts. "
                 "Of the network address we then keep only its network prefix (the first three numbers of an IPv4 "
                 "address, the first 48 bits of an IPv6 address) and a keyed fingerprint from which the address "
                 "cannot be read back, so that repeated abuse can still be recognised."
+            }
+            p {
+                "A withdrawn signature is kept, unlisted and uncounted, until then too, so that you can sign again; "
+                "its withdrawal link works until the erasure."
             }
             p {
                 "Confirmation links work for " (p.token_ttl_hours) " hours. Links and records of sent emails are deleted "
@@ -302,5 +308,99 @@ pub fn data_request_email(rows: &[DataRow], more: bool) -> Email {
         subject,
         text,
         html,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count(html: &str, needle: &str) -> usize {
+        html.matches(needle).count()
+    }
+
+    #[test]
+    fn the_withdraw_link_goes_before_the_signature_line_and_is_escaped() {
+        let email = Email {
+            subject: "s".into(),
+            text: "Hello,\n\n-- \nundersigned\n".into(),
+            html: "<html><body><div><p>Hi</p></div></body></html>".into(),
+        };
+        let out = with_withdraw_link(email, "https://x.example/withdraw/a\"b<c");
+        assert!(
+            out.text
+                .starts_with("Hello,\n\nChanged your mind? You can withdraw your signature at any time with this link:\nhttps://x.example/withdraw/a\"b<c\n\n-- \n")
+        );
+        assert!(
+            out.html
+                .contains("href=\"https://x.example/withdraw/a&quot;b&lt;c\"")
+        );
+        assert!(out.html.ends_with("</p></div></body></html>"));
+    }
+
+    #[test]
+    fn pages_have_one_heading_and_labelled_fields() {
+        let pages = [
+            privacy(&PrivacyPage {
+                retention_days: 42,
+                token_ttl_hours: 168,
+                data_requests_per_day: 3,
+            })
+            .into_string(),
+            my_data(&MyDataPage::default()).into_string(),
+            my_data(&MyDataPage {
+                email: "<b>x</b>",
+                error: Some("Enter an email address"),
+                sent: false,
+            })
+            .into_string(),
+            my_data(&MyDataPage {
+                sent: true,
+                ..MyDataPage::default()
+            })
+            .into_string(),
+        ];
+        for html in &pages {
+            assert_eq!(count(html, "<h1"), 1, "{html}");
+            assert!(!html.contains("<b>x</b>"), "escaped: {html}");
+        }
+        assert!(pages[0].contains("42 days"));
+        assert!(pages[1].contains("<label for=\"my-data-email\""));
+        assert!(pages[2].contains("aria-invalid=\"true\""));
+        assert!(pages[2].contains("&lt;b&gt;x&lt;/b&gt;"));
+        for state in [
+            WithdrawState::Ready,
+            WithdrawState::Withdrawn,
+            WithdrawState::AlreadyWithdrawn,
+        ] {
+            let html = withdraw(&WithdrawPage {
+                letter_title: "<i>T</i>",
+                letter_slug: "t",
+                token: "tok",
+                state,
+                count_lag_secs: 1,
+            })
+            .into_string();
+            assert_eq!(count(&html, "<h1"), 1);
+            assert!(!html.contains("<i>T</i>"));
+            assert_eq!(
+                html.contains("action=\"/withdraw/tok\""),
+                state == WithdrawState::Ready
+            );
+        }
+    }
+
+    #[test]
+    fn the_data_email_lists_every_field_and_escapes_them() {
+        let rows = vec![DataRow {
+            letter_title: "<script>".into(),
+            letter_url: "https://x.example/letters/a".into(),
+            fields: vec![("Name", "Ann\nLee".into()), ("City", String::new())],
+        }];
+        let e = data_request_email(&rows, false);
+        assert!(e.text.contains("  Name: Ann Lee\n"));
+        assert!(e.text.contains("  City: (none)\n"));
+        assert!(!e.html.contains("<script>"));
+        assert!(e.html.contains("Ann\nLee") || e.html.contains("Ann"));
     }
 }

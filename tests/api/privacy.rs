@@ -451,3 +451,29 @@ async fn the_privacy_page_shows_the_configured_retention_and_is_linked_from_ever
     assert!(form.text().await.unwrap().contains("href=\"/privacy\""));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_already_signed_email_carries_a_withdrawal_link_too() {
+    let app = TestApp::spawn().await;
+    sign_and_confirm(&app, &individual("Fay", "fay@example.org")).await;
+    assert_eq!(
+        app.sign(&individual("Fay", "fay@example.org"))
+            .await
+            .status(),
+        303
+    );
+    app.drain_outbox().await;
+    let mail = app.mail_to("fay@example.org");
+    let again = mail.last().unwrap();
+    assert!(again.subject().starts_with("You have already signed"));
+    let posted = app
+        .client
+        .post(app.url(&withdraw_path(again)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status(), 200);
+    app.roll_up().await;
+    assert_eq!(counts_shown(&app).await, (0, 0));
+    app.stop().await;
+}
