@@ -282,3 +282,33 @@ async fn purge(db: &DatabaseConnection, what: Purge, before: DateTime<Utc>) -> R
     }
     Ok(total)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn settings(pairs: &[(&str, &str)]) -> Settings {
+        let env: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_sources(None, env).unwrap()
+    }
+
+    #[test]
+    fn the_horizon_is_six_months_by_default_and_follows_the_setting() {
+        let now = Utc.with_ymd_and_hms(2027, 6, 1, 0, 0, 0).unwrap();
+        assert_eq!(horizon(&settings(&[]), now), now - Duration::days(183));
+        let s = settings(&[
+            ("UNDERSIGNED_RETENTION_DAYS", "30"),
+            ("UNDERSIGNED_IP_HASH_KEY", "pepper-of-the-house"),
+            ("UNDERSIGNED_DATA_REQUESTS_PER_DAY", "1"),
+            ("UNDERSIGNED_RETENTION_INTERVAL_SECS", "60"),
+        ]);
+        assert_eq!(horizon(&s, now), now - Duration::days(30));
+        assert_eq!(s.data_requests_per_day, 1);
+        assert_eq!(s.retention_interval, std::time::Duration::from_secs(60));
+        assert!(!format!("{s:?}").contains("pepper-of-the-house"));
+    }
+}
