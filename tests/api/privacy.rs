@@ -477,3 +477,34 @@ async fn the_already_signed_email_carries_a_withdrawal_link_too() {
     assert_eq!(counts_shown(&app).await, (0, 0));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_worker_runs_the_retention_job_by_itself() {
+    let app = TestApp::spawn_with(|s| {
+        s.run_worker = true;
+        s.retention_interval = std::time::Duration::from_millis(100);
+        s.outbox_poll_interval = std::time::Duration::from_millis(50);
+    })
+    .await;
+    assert_eq!(
+        app.sign(&individual("Gil", "gil@example.org"))
+            .await
+            .status(),
+        303
+    );
+    app.wait_for_mail(1).await;
+    close_letter(&app).await;
+    app.clock.advance(Duration::days(184));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let rows = signature::Entity::find().all(&app.db).await.unwrap();
+        // The audit entry is written at the end of the run that erased.
+        if rows.iter().all(|r| r.erased_at.is_some()) && !retention_entries(&app).await.is_empty() {
+            assert_eq!(rows[0].email, "");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "not erased: {rows:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    app.stop().await;
+}
