@@ -159,6 +159,16 @@ pub struct Settings {
     pub staff_sign_in_per_minute: u32,
     /// Staff sign-in attempts per hour for one account (the email typed).
     pub staff_sign_in_per_account_per_hour: u32,
+    /// Days after a letter is closed or delivered when its signers' email addresses, IP
+    /// addresses and unpublished contact fields are erased (`privacy::retention`).
+    pub retention_days: u32,
+    /// How often the retention job looks for what is due.
+    pub retention_interval: Duration,
+    /// The key of the IP hashes kept after erasure; when unset the service makes one
+    /// and keeps it in the database.
+    pub ip_hash_key: Option<SecretString>,
+    /// Data requests emailed to one address per day.
+    pub data_requests_per_day: u32,
 }
 
 /// How log lines are written.
@@ -232,6 +242,10 @@ impl Default for Settings {
             staff_session_absolute: Duration::from_secs(7 * 24 * 3600),
             staff_sign_in_per_minute: 5,
             staff_sign_in_per_account_per_hour: 10,
+            retention_days: 183,
+            retention_interval: Duration::from_secs(3600),
+            ip_hash_key: None,
+            data_requests_per_day: 3,
         }
     }
 }
@@ -419,6 +433,12 @@ impl Settings {
                 }
                 "staff_sign_in_per_account_per_hour" => {
                     s.staff_sign_in_per_account_per_hour = positive(v).map_err(invalid)?
+                }
+                "retention_days" => s.retention_days = positive(v).map_err(invalid)?,
+                "retention_interval_secs" => s.retention_interval = secs(v).map_err(invalid)?,
+                "ip_hash_key" => s.ip_hash_key = optional(v).map(SecretString::from),
+                "data_requests_per_day" => {
+                    s.data_requests_per_day = positive(v).map_err(invalid)?
                 }
                 _ => return Err(ConfigError::Unknown { key, origin }),
             }

@@ -15,6 +15,7 @@ pub mod mail;
 pub mod markdown;
 pub mod merkle;
 pub mod outbox;
+pub mod privacy;
 pub mod serve;
 pub mod startup;
 pub mod store;

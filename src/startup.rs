@@ -197,6 +197,20 @@ pub fn spawn_background(
             }
         },
     );
+    // Privacy: erase personal data past its retention and purge old links and outbox rows.
+    let (db, clock, settings) = (
+        state.db.clone(),
+        state.clock.clone(),
+        state.settings.clone(),
+    );
+    spawn_periodic(tasks, settings.retention_interval, shutdown, move || {
+        let (db, clock, settings) = (db.clone(), clock.clone(), settings.clone());
+        async move {
+            if let Err(e) = crate::privacy::retention::run(&db, &settings, clock.now()).await {
+                tracing::error!(error = %e, "retention job failed");
+            }
+        }
+    });
 }
 
 /// How often expired staff sessions are deleted.

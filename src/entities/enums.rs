@@ -38,7 +38,7 @@ impl SignatureKind {
 
 /// `pending → confirmed`, or `pending → held → confirmed | rejected` when staff must
 /// review it first (`held_for` says why); staff may invalidate any of them and restore
-/// what they invalidated. Only `confirmed` signatures are listed and counted.
+/// what they invalidated; the signer may withdraw it (`withdrawn`). Only `confirmed` signatures are listed and counted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum SignatureStatus {
@@ -53,6 +53,10 @@ pub enum SignatureStatus {
     Rejected,
     #[sea_orm(string_value = "invalidated")]
     Invalidated,
+    /// The signer took it back with the link in their email: not listed, not counted.
+    /// Signing the letter again re-opens the row as `pending` (see `signatures::record`).
+    #[sea_orm(string_value = "withdrawn")]
+    Withdrawn,
 }
 
 /// An outbox row is `pending` until it is `sent`, or `failed` for good.

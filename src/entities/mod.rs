@@ -4,16 +4,19 @@
 pub mod audit_log;
 pub mod confirmation_token;
 pub mod count_delta;
+pub mod data_request;
 pub mod enums;
 pub mod letter;
 pub mod letter_count;
 pub mod letter_version;
 pub mod outbox;
+pub mod server_secret;
 pub mod signature;
 pub mod staff_account;
 pub mod staff_password_link;
 pub mod staff_session;
 pub mod target;
+pub mod withdrawal_token;
 
 pub use enums::{LetterStatus, OutboxStatus, SignatureKind, SignatureStatus};
 pub use staff_account::StaffRole;

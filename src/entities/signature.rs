@@ -44,6 +44,12 @@ pub struct Model {
     pub reviewed_at: Option<DateTimeUtc>,
     pub reviewed_by: Option<i64>,
     pub review_note: Option<String>,
+    /// Keyed hash (HMAC-SHA256, hex) of the full client address, set when the personal
+    /// fields are erased and `client_ip` is cut to its /24 or /48 prefix
+    /// (`crate::privacy::retention`), so repeats can still be matched.
+    pub ip_hash: Option<String>,
+    /// When the retention job erased the email, the address and the contact fields.
+    pub erased_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -64,6 +64,8 @@ pub async fn run(
                 },
                 organisation_name: sig.organisation_name.as_deref(),
             });
+            // Privacy: every email about a signature carries its withdrawal link.
+            let email = with_withdraw_link(db, settings, sig.id, now, email).await?;
             send(mailer, settings, row, &sig.name, &sig.email, email).await
         }
         Job::AlreadySignedEmail { signature_id } => {
@@ -79,7 +81,16 @@ pub async fn run(
                 letter_title: &letter.title,
                 letter_url: &letter_url,
             });
+            let email = with_withdraw_link(db, settings, sig.id, clock.now(), email).await?;
             send(mailer, settings, row, &sig.name, &sig.email, email).await
+        }
+        Job::DataRequestEmail { request_id } => {
+            let Some((address, email)) =
+                crate::privacy::data_request::email(db, settings, request_id).await?
+            else {
+                return Ok(());
+            };
+            send(mailer, settings, row, "", &address, email).await
         }
         Job::ApprovalEmail { signature_id } | Job::RejectionEmail { signature_id } => {
             let approved = matches!(job, Job::ApprovalEmail { .. });
@@ -113,6 +124,19 @@ pub async fn run(
             send(mailer, settings, row, &sig.name, &sig.email, email).await
         }
     }
+}
+
+/// The email with a freshly minted withdrawal link for the signature added to it.
+async fn with_withdraw_link(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    signature_id: i64,
+    now: chrono::DateTime<chrono::Utc>,
+    email: templates::Email,
+) -> Result<templates::Email, DbErr> {
+    let token = crate::privacy::withdraw::mint(db, signature_id, now).await?;
+    let url = link(settings, &format!("withdraw/{}", token.as_str()));
+    Ok(templates::with_withdraw_link(email, &url))
 }
 
 /// A link into the service, always from the configured public address (never from a

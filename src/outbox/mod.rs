@@ -27,6 +27,8 @@ pub enum Job {
     /// Tell an organisation's contact that staff rejected it, with the reason (read from
     /// the signature's `review_note` when sending).
     RejectionEmail { signature_id: i64 },
+    /// Email everything held about an address to that address (`privacy::data_request`).
+    DataRequestEmail { request_id: i64 },
 }
 
 impl Job {
@@ -37,6 +39,7 @@ impl Job {
             Job::AlreadySignedEmail { .. } => "already_signed_email",
             Job::ApprovalEmail { .. } => "approval_email",
             Job::RejectionEmail { .. } => "rejection_email",
+            Job::DataRequestEmail { .. } => "data_request_email",
         }
     }
 
@@ -54,6 +57,7 @@ impl Job {
             | Job::AlreadySignedEmail { signature_id }
             | Job::ApprovalEmail { signature_id }
             | Job::RejectionEmail { signature_id } => Subject::Signature(signature_id),
+            Job::DataRequestEmail { .. } => Subject::None,
         }
     }
 }

@@ -407,6 +407,7 @@ pub fn status_name(status: SignatureStatus) -> &'static str {
         SignatureStatus::Held => "held",
         SignatureStatus::Rejected => "rejected",
         SignatureStatus::Invalidated => "invalidated",
+        SignatureStatus::Withdrawn => "withdrawn",
     }
 }
 
@@ -417,6 +418,7 @@ fn parse_status(s: &str) -> Option<SignatureStatus> {
         SignatureStatus::Held,
         SignatureStatus::Rejected,
         SignatureStatus::Invalidated,
+        SignatureStatus::Withdrawn,
     ]
     .into_iter()
     .find(|st| status_name(*st) == s)

@@ -168,6 +168,10 @@ pub async fn record<C: ConnectionTrait>(
         SignatureStatus::Rejected | SignatureStatus::Invalidated => {
             Ok(SignOutcome::Closed { signature_id })
         }
+        // Privacy: the signer withdrew and signs again; the row starts afresh as pending.
+        SignatureStatus::Withdrawn => {
+            crate::privacy::withdraw::reopen(conn, &existing, letter_version, new, now).await
+        }
     }
 }
 

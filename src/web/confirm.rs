@@ -56,7 +56,9 @@ async fn look_up<C: ConnectionTrait>(
         return Ok(LinkState::Unknown);
     };
     Ok(match sig.status {
-        SignatureStatus::Rejected | SignatureStatus::Invalidated => LinkState::Unknown,
+        SignatureStatus::Rejected | SignatureStatus::Invalidated | SignatureStatus::Withdrawn => {
+            LinkState::Unknown
+        }
         SignatureStatus::Pending if row.expires_at <= now => LinkState::Expired {
             letter_slug: letter.slug,
         },

@@ -41,6 +41,13 @@ pub enum WebError {
     /// A confirmation link that cannot be used; the page offers a new one.
     #[error("confirmation link not usable (expired: {})", .0.expired)]
     LinkInvalid(LinkProblem),
+    /// A withdrawal link that is unknown (mistyped, or its signature's data was erased).
+    #[error("withdrawal link not usable")]
+    WithdrawLinkInvalid,
+    /// A public form other than the sign form with mistakes (the data request): the page
+    /// again, with the messages beside the fields (422).
+    #[error("the form has mistakes")]
+    InvalidForm(Box<maud::Markup>),
     /// A sign form with mistakes: the letter page again, messages beside the fields.
     #[error("the sign form has mistakes")]
     InvalidSignForm(Box<templates::LetterPage<'static>>),
@@ -204,6 +211,11 @@ impl WebError {
                 retry_after_secs: None,
                 view: View::LinkInvalid(problem),
             },
+            WebError::WithdrawLinkInvalid => message(
+                StatusCode::NOT_FOUND,
+                "This link cannot be used",
+                "This withdrawal link is not known. It may have been copied incompletely, or the letter closed so long ago that the signature's personal data, and with it the link, has been erased.",
+            ),
             WebError::InvalidSignForm(page) => ClientError {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 retry_after_secs: None,
@@ -237,7 +249,7 @@ impl WebError {
                 },
                 "Password links work once, for 24 hours. Ask an admin for a new one (or run `undersigned staff reset EMAIL`).",
             ),
-            WebError::InvalidStaffForm(page) => ClientError {
+            WebError::InvalidStaffForm(page) | WebError::InvalidForm(page) => ClientError {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 retry_after_secs: None,
                 view: View::Rendered(Arc::new(page.into_string())),

@@ -9,11 +9,13 @@ mod health;
 mod letters;
 mod page_cache;
 mod preview;
+mod privacy;
 mod request_id;
 mod same_origin;
 mod sign_form;
 mod staff;
 mod versions;
+mod withdraw;
 
 pub use client::ClientIp;
 pub use error::WebError;
@@ -75,6 +77,8 @@ pub fn router(state: AppState) -> Router {
         .merge(preview::router())
         .merge(versions::router())
         .merge(confirm::router())
+        .merge(withdraw::router())
+        .merge(privacy::router())
         .merge(api::router())
         .merge(health::router())
         .merge(staff::router())

@@ -63,6 +63,11 @@ pub fn layout(page: &Page<'_>, body: Markup) -> Markup {
                         p {
                             (SITE_NAME) " hosts open letters. A signature counts only once it has been confirmed by email, and email addresses are never published."
                         }
+                        p {
+                            a href="/privacy" { "Privacy" }
+                            " · "
+                            a href="/my-data" { "Ask for your data" }
+                        }
                     }
                 }
             }

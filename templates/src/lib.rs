@@ -12,6 +12,7 @@ mod home;
 mod layout;
 mod letter;
 mod mailbox;
+mod privacy;
 mod sign_form;
 mod staff;
 mod util;
@@ -35,6 +36,10 @@ pub use letter::{
     IndividualSignatory, LetterPage, LetterStatus, OrganisationSignatory, Paging, letter,
 };
 pub use mailbox::{MailboxMessage, dev_mailbox};
+pub use privacy::{
+    DataRow, MyDataPage, PrivacyPage, WithdrawPage, WithdrawState, data_request_email, my_data,
+    privacy, with_withdraw_link, withdraw,
+};
 pub use sign_form::{FieldError, SignForm, SignFormValues, SignerKind, SignerKinds};
 pub use staff::{
     AccountRow, AccountsPage, AuditPage, AuditRow, ChangePasswordPage, PasswordLinkPage,

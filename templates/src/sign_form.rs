@@ -357,6 +357,7 @@ fn individual_form(
                       Otherwise your signature is counted but your name is not shown.")))
             (checkbox_field(ctx, "wants_updates", UPDATES_LABEL, v.wants_updates, Some(UPDATES_HINT)))
             button.button type="submit" { "Sign as an individual" }
+            p.hint { "How we use your data: " a href="/privacy" { "privacy" } "." }
         }
     }
 }
@@ -403,6 +404,7 @@ fn organisation_form(
             }))
             (checkbox_field(ctx, "wants_updates", UPDATES_LABEL, v.wants_updates, Some(UPDATES_HINT)))
             button.button type="submit" { "Sign for this organisation" }
+            p.hint { "How we use your data: " a href="/privacy" { "privacy" } "." }
         }
     }
 }

@@ -52,7 +52,8 @@ async fn set_status(app: &TestApp, email: &str, status: SignatureStatus) {
     assert_eq!(done.rows_affected, 1);
 }
 
-fn count_row(kind: &str, numbers: [i64; 7]) -> String {
+/// Pending, held, confirmed, rejected, invalidated, withdrawn, all, shown.
+fn count_row(kind: &str, numbers: [i64; 8]) -> String {
     let cells: String = numbers.iter().map(|n| format!("<td>{n}</td>")).collect();
     format!("<tr><th scope=\"row\">{kind}</th>{cells}</tr>")
 }
@@ -102,11 +103,11 @@ async fn counts_by_kind_and_status_are_exact_and_show_the_roll_up_lag() {
 
     let page = dashboard(&app, &mut admin, id).await;
     assert!(
-        page.contains(&count_row("Individuals", [1, 0, 3, 0, 0, 4, 0])),
+        page.contains(&count_row("Individuals", [1, 0, 3, 0, 0, 0, 4, 0])),
         "{page}"
     );
     assert!(
-        page.contains(&count_row("Organisations", [1, 0, 1, 0, 0, 2, 0])),
+        page.contains(&count_row("Organisations", [1, 0, 1, 0, 0, 0, 2, 0])),
         "{page}"
     );
     assert!(page.contains("4 confirmations waiting for it"), "{page}");
@@ -115,15 +116,17 @@ async fn counts_by_kind_and_status_are_exact_and_show_the_roll_up_lag() {
     set_status(&app, "bob@example.org", SignatureStatus::Invalidated).await;
     set_status(&app, "di@example.org", SignatureStatus::Held).await;
     set_status(&app, "y@other.example.org", SignatureStatus::Rejected).await;
+    set_status(&app, "cy@example.org", SignatureStatus::Withdrawn).await;
     app.roll_up().await;
     let page = dashboard(&app, &mut admin, id).await;
-    // The shown counts are the rolled-up ones: the invalidation went around the roll-up.
+    // The shown counts are the rolled-up ones: the invalidation and the withdrawal went
+    // around the roll-up.
     assert!(
-        page.contains(&count_row("Individuals", [0, 1, 2, 0, 1, 4, 3])),
+        page.contains(&count_row("Individuals", [0, 1, 1, 0, 1, 1, 4, 3])),
         "{page}"
     );
     assert!(
-        page.contains(&count_row("Organisations", [0, 0, 1, 1, 0, 2, 1])),
+        page.contains(&count_row("Organisations", [0, 0, 1, 1, 0, 0, 2, 1])),
         "{page}"
     );
     assert!(
@@ -400,7 +403,7 @@ async fn the_heavy_figures_are_kept_for_the_cache_ttl_and_the_outbox_is_always_f
     sign(&app, &individual("Ada", "ada@example.org"), false).await;
     let page = dashboard(&app, &mut admin, id).await;
     assert!(
-        page.contains(&count_row("Individuals", [1, 0, 0, 0, 0, 1, 0])),
+        page.contains(&count_row("Individuals", [1, 0, 0, 0, 0, 0, 1, 0])),
         "{page}"
     );
 
@@ -413,7 +416,7 @@ async fn the_heavy_figures_are_kept_for_the_cache_ttl_and_the_outbox_is_always_f
     );
     let page = dashboard(&app, &mut admin, id).await;
     assert!(
-        page.contains(&count_row("Individuals", [1, 0, 0, 0, 0, 1, 0])),
+        page.contains(&count_row("Individuals", [1, 0, 0, 0, 0, 0, 1, 0])),
         "{page}"
     );
     assert!(page.contains("read 3 s earlier"), "{page}");
@@ -427,7 +430,7 @@ async fn the_heavy_figures_are_kept_for_the_cache_ttl_and_the_outbox_is_always_f
     app.clock.advance(Duration::seconds(2));
     let page = dashboard(&app, &mut admin, id).await;
     assert!(
-        page.contains(&count_row("Individuals", [2, 0, 0, 0, 0, 2, 0])),
+        page.contains(&count_row("Individuals", [2, 0, 0, 0, 0, 0, 2, 0])),
         "{page}"
     );
     assert!(!page.contains("s earlier"), "{page}");

@@ -16,6 +16,7 @@ mod letter_page;
 mod moderation;
 mod operations;
 mod outbox_delivery;
+mod privacy;
 mod rate_limit;
 mod repeat;
 mod staff_accounts;

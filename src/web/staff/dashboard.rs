@@ -226,6 +226,7 @@ fn count_row(
         confirmed: counts.get(kind, SignatureStatus::Confirmed),
         rejected: counts.get(kind, SignatureStatus::Rejected),
         invalidated: counts.get(kind, SignatureStatus::Invalidated),
+        withdrawn: counts.get(kind, SignatureStatus::Withdrawn),
         total: counts.total(kind),
         shown,
     }

@@ -17,6 +17,7 @@ pub struct CountRow {
     pub confirmed: i64,
     pub rejected: i64,
     pub invalidated: i64,
+    pub withdrawn: i64,
     pub total: i64,
     /// The count shown on the public page (rolled up).
     pub shown: i64,
@@ -136,6 +137,7 @@ pub fn dashboard(p: &DashboardPage<'_>) -> Markup {
                         th scope="col" { "Confirmed" }
                         th scope="col" { "Rejected" }
                         th scope="col" { "Invalidated" }
+                        th scope="col" { "Withdrawn" }
                         th scope="col" { "All" }
                         th scope="col" { "Shown publicly" }
                     }
@@ -145,7 +147,8 @@ pub fn dashboard(p: &DashboardPage<'_>) -> Markup {
                         tr {
                             th scope="row" { (c.kind) }
                             td { (c.pending) } td { (c.held) } td { (c.confirmed) }
-                            td { (c.rejected) } td { (c.invalidated) } td { (c.total) }
+                            td { (c.rejected) } td { (c.invalidated) } td { (c.withdrawn) }
+                            td { (c.total) }
                             td { (c.shown) }
                         }
                     }

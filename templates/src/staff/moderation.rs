@@ -282,6 +282,7 @@ const STATUSES: &[(&str, &str)] = &[
     ("held", "held"),
     ("rejected", "rejected"),
     ("invalidated", "invalidated"),
+    ("withdrawn", "withdrawn"),
 ];
 
 const KINDS: &[(&str, &str)] = &[
