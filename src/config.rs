@@ -159,6 +159,20 @@ pub struct Settings {
     pub staff_sign_in_per_minute: u32,
     /// Staff sign-in attempts per hour for one account (the email typed).
     pub staff_sign_in_per_account_per_hour: u32,
+    /// Quarantine (`abuse::quarantine`): a confirmation is held when more than this many
+    /// others on the same letter came from its /24 (IPv4) or /48 (IPv6) within
+    /// `quarantine_burst_minutes`. 0 turns the rule off.
+    pub quarantine_burst_per_prefix: u32,
+    pub quarantine_burst_minutes: u32,
+    /// Quarantine: held when the email domain was first seen on the letter less than
+    /// `quarantine_new_domain_hours` ago and the letter has more than this many
+    /// signatures from it (big webmail providers excepted). 0 turns the rule off.
+    pub quarantine_new_domain_signers: u32,
+    pub quarantine_new_domain_hours: u32,
+    /// Quarantine: held when the name looks like (same confusable skeleton) the name of
+    /// another confirmed or held signature of the same kind on the letter with another
+    /// address.
+    pub quarantine_skeleton_duplicates: bool,
 }
 
 /// How log lines are written.
@@ -232,6 +246,11 @@ impl Default for Settings {
             staff_session_absolute: Duration::from_secs(7 * 24 * 3600),
             staff_sign_in_per_minute: 5,
             staff_sign_in_per_account_per_hour: 10,
+            quarantine_burst_per_prefix: 20,
+            quarantine_burst_minutes: 10,
+            quarantine_new_domain_signers: 50,
+            quarantine_new_domain_hours: 24,
+            quarantine_skeleton_duplicates: true,
         }
     }
 }
@@ -419,6 +438,21 @@ impl Settings {
                 }
                 "staff_sign_in_per_account_per_hour" => {
                     s.staff_sign_in_per_account_per_hour = positive(v).map_err(invalid)?
+                }
+                "quarantine_burst_per_prefix" => {
+                    s.quarantine_burst_per_prefix = parse(v).map_err(invalid)?
+                }
+                "quarantine_burst_minutes" => {
+                    s.quarantine_burst_minutes = positive(v).map_err(invalid)?
+                }
+                "quarantine_new_domain_signers" => {
+                    s.quarantine_new_domain_signers = parse(v).map_err(invalid)?
+                }
+                "quarantine_new_domain_hours" => {
+                    s.quarantine_new_domain_hours = positive(v).map_err(invalid)?
+                }
+                "quarantine_skeleton_duplicates" => {
+                    s.quarantine_skeleton_duplicates = boolean(v).map_err(invalid)?
                 }
                 _ => return Err(ConfigError::Unknown { key, origin }),
             }
