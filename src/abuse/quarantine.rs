@@ -30,7 +30,6 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use ipnet::{Ipv4Net, Ipv6Net};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
@@ -129,17 +128,11 @@ impl Rules {
 }
 
 /// The /24 (IPv4, IPv4-mapped IPv6 included) or /48 (IPv6) network of a stored client
-/// address, like `203.0.113.0/24` or `2001:db8:1::/48`; `None` for anything else.
+/// address, like `203.0.113.0/24` or `2001:db8:1::/48` (the dashboard's networks,
+/// `store::dashboard::prefixes`); `None` for anything else.
 pub fn network_prefix(client_ip: &str) -> Option<String> {
     let ip: IpAddr = client_ip.trim().parse().ok()?;
-    let ip = match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
-        v4 => v4,
-    };
-    Some(match ip {
-        IpAddr::V4(v4) => Ipv4Net::new(v4, 24).ok()?.trunc().to_string(),
-        IpAddr::V6(v6) => Ipv6Net::new(v6, 48).ok()?.trunc().to_string(),
-    })
+    Some(crate::store::dashboard::prefixes(ip).0)
 }
 
 /// The keys the duplicate check and the rules use, for a new row: canonical address,

@@ -493,3 +493,124 @@ async fn staff_release_counts_and_invalidate_keeps_out() {
     assert!(empty.contains("No signature is under review"));
     app.stop().await;
 }
+
+// ---- rows from before the canonical address ---------------------------------------------
+
+/// Records a signing through the store, then blanks the columns the migration added, as
+/// they are on a row from before it.
+async fn legacy_row(app: &TestApp, letter: &letter::Model, name: &str, email: &str) -> i64 {
+    use undersigned::domain::{Country, ShortText, SignerEmail, SignerName};
+    use undersigned::store::signatures::{self, MailCaps, NewSignature, SignOutcome};
+    let new = NewSignature {
+        kind: undersigned::entities::SignatureKind::Individual,
+        name: SignerName::parse(name).unwrap(),
+        email: SignerEmail::parse(email).unwrap(),
+        country: Country::parse("FR").unwrap(),
+        city: None,
+        occupation: None,
+        organisation_name: None,
+        website: None,
+        role: ShortText::parse_optional("", 100).unwrap(),
+        show_publicly: true,
+        wants_updates: false,
+        client_ip: Some("192.0.2.55".into()),
+    };
+    let caps = MailCaps {
+        max_confirmation_emails: 3,
+        already_signed_interval: chrono::Duration::hours(1),
+        token_ttl: chrono::Duration::days(7),
+    };
+    let outcome = signatures::record(
+        &app.db,
+        letter.id,
+        letter.version,
+        &new,
+        app.clock.now(),
+        caps,
+    )
+    .await
+    .unwrap();
+    let SignOutcome::Created { signature_id } = outcome else {
+        panic!("{outcome:?}");
+    };
+    signature::Entity::update_many()
+        .col_expr(
+            signature::Column::EmailCanonical,
+            sea_orm::sea_query::Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            signature::Column::NameSkeleton,
+            sea_orm::sea_query::Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            signature::Column::EmailDomain,
+            sea_orm::sea_query::Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            signature::Column::NetworkPrefix,
+            sea_orm::sea_query::Expr::value(Option::<String>::None),
+        )
+        .filter(signature::Column::Id.eq(signature_id))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    signature_id
+}
+
+#[tokio::test]
+async fn the_backfill_fills_in_old_rows_and_keeps_both_of_an_old_duplicate() {
+    let app = TestApp::spawn().await;
+    let letter = test_letter(&app).await;
+    let earlier = legacy_row(&app, &letter, "Mia Example", "m.e@gmail.com").await;
+    let later = legacy_row(&app, &letter, "Mia Example", "me+x@googlemail.com").await;
+    let other = legacy_row(&app, &letter, "\u{410}nna Schmidt", "a.b+c@example.org").await;
+
+    let filled = undersigned::abuse::quarantine::backfill(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(filled, 3);
+    let db = &app.db;
+    let get = |id| async move {
+        undersigned::store::signatures::find(db, id)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    let (e, l, o) = (get(earlier).await, get(later).await, get(other).await);
+    assert_eq!(e.email_canonical.as_deref(), Some("me@gmail.com"));
+    assert_eq!(
+        l.email_canonical, None,
+        "the later of one inbox stays out of the unique index"
+    );
+    assert_eq!(l.status, SignatureStatus::Pending, "both are kept");
+    assert_eq!(o.email_canonical.as_deref(), Some("a.b+c@example.org"));
+    // The Latin look-alike's skeleton (TR 39 skeletons are comparison keys: "m" is "rn").
+    assert_eq!(
+        o.name_skeleton,
+        Some(undersigned::domain::name_skeleton("Anna Schmidt"))
+    );
+    assert_eq!(o.email_domain.as_deref(), Some("example.org"));
+    assert_eq!(o.network_prefix.as_deref(), Some("192.0.2.0/24"));
+    assert!(e.name_skeleton.is_some() && l.name_skeleton.is_some());
+
+    assert_eq!(
+        undersigned::abuse::quarantine::backfill(&app.db)
+            .await
+            .unwrap(),
+        0,
+        "done once"
+    );
+
+    // A new signing under another variant is a repeat of the earlier row.
+    app.sign(&individual("Mia Example", "mia.e+new@gmail.com"))
+        .await;
+    app.sign(&individual("Mia Example", "m.e+new@gmail.com"))
+        .await;
+    let rows = signature::Entity::find()
+        .filter(signature::Column::LetterId.eq(letter.id))
+        .count(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(rows, 4, "only the new inbox (miae@gmail.com) was added");
+    app.stop().await;
+}
