@@ -25,6 +25,10 @@
 //!
 //! Each rule is one indexed read bounded by its threshold (it fetches at most N ids),
 //! so a flood of a million rows costs a confirmation no more than N index entries.
+//! On SQLite write transactions run one at a time, so a threshold is exact; on
+//! PostgreSQL (read committed) confirmations at the same instant may each not see the
+//! other, so a burst can pass the threshold by the number confirming at once — the
+//! rules are a filter for staff, not a limit (the durable limits are `abuse::durable`).
 
 use std::net::IpAddr;
 use std::time::Duration;
