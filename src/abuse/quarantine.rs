@@ -28,7 +28,7 @@
 //! On SQLite write transactions run one at a time, so a threshold is exact; on
 //! PostgreSQL (read committed) confirmations at the same instant may each not see the
 //! other, so a burst can pass the threshold by the number confirming at once — the
-//! rules are a filter for staff, not a limit (the durable limits are `abuse::durable`).
+//! rules pick signatures for staff to look at; they are not a limit.
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -220,6 +220,8 @@ pub async fn rule_hit<C: ConnectionTrait>(
                 signature::Column::Status
                     .is_in([SignatureStatus::Confirmed, SignatureStatus::Held]),
             )
+            // Another inbox: variants of one address are one signature already, so the
+            // normalised address tells inboxes apart here (it is set on every row).
             .filter(signature::Column::EmailNormalized.ne(sig.email_normalized.as_str()))
             .limit(1)
             .into_tuple()
