@@ -169,6 +169,20 @@ pub struct Settings {
     pub ip_hash_key: Option<SecretString>,
     /// Data requests emailed to one address per day.
     pub data_requests_per_day: u32,
+    /// Quarantine (`abuse::quarantine`): a confirmation is held when more than this many
+    /// others on the same letter came from its /24 (IPv4) or /48 (IPv6) within
+    /// `quarantine_burst_minutes`. 0 turns the rule off.
+    pub quarantine_burst_per_prefix: u32,
+    pub quarantine_burst_minutes: u32,
+    /// Quarantine: held when the email domain was first seen on the letter less than
+    /// `quarantine_new_domain_hours` ago and the letter has more than this many
+    /// signatures from it (big webmail providers excepted). 0 turns the rule off.
+    pub quarantine_new_domain_signers: u32,
+    pub quarantine_new_domain_hours: u32,
+    /// Quarantine: held when the name looks like (same confusable skeleton) the name of
+    /// another confirmed or held signature of the same kind on the letter with another
+    /// address.
+    pub quarantine_skeleton_duplicates: bool,
 }
 
 /// How log lines are written.
@@ -246,6 +260,11 @@ impl Default for Settings {
             retention_interval: Duration::from_secs(3600),
             ip_hash_key: None,
             data_requests_per_day: 3,
+            quarantine_burst_per_prefix: 20,
+            quarantine_burst_minutes: 10,
+            quarantine_new_domain_signers: 50,
+            quarantine_new_domain_hours: 24,
+            quarantine_skeleton_duplicates: true,
         }
     }
 }
@@ -439,6 +458,21 @@ impl Settings {
                 "ip_hash_key" => s.ip_hash_key = optional(v).map(SecretString::from),
                 "data_requests_per_day" => {
                     s.data_requests_per_day = positive(v).map_err(invalid)?
+                }
+                "quarantine_burst_per_prefix" => {
+                    s.quarantine_burst_per_prefix = parse(v).map_err(invalid)?
+                }
+                "quarantine_burst_minutes" => {
+                    s.quarantine_burst_minutes = positive(v).map_err(invalid)?
+                }
+                "quarantine_new_domain_signers" => {
+                    s.quarantine_new_domain_signers = parse(v).map_err(invalid)?
+                }
+                "quarantine_new_domain_hours" => {
+                    s.quarantine_new_domain_hours = positive(v).map_err(invalid)?
+                }
+                "quarantine_skeleton_duplicates" => {
+                    s.quarantine_skeleton_duplicates = boolean(v).map_err(invalid)?
                 }
                 _ => return Err(ConfigError::Unknown { key, origin }),
             }

@@ -158,6 +158,9 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
             Migrator::up(&conn, None)
                 .await
                 .context("applying migrations")?;
+            undersigned::abuse::quarantine::backfill(&conn)
+                .await
+                .context("filling in canonical addresses and name skeletons")?;
             println!(
                 "migrations applied to {}",
                 db::redact(settings.database_url())

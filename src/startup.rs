@@ -115,6 +115,14 @@ pub async fn connect_and_migrate(settings: &Settings) -> anyhow::Result<Database
         Migrator::up(&db, None)
             .await
             .context("applying database migrations")?;
+        // Rows from before the canonical address existed (see the migration
+        // m20261129_220000_signer_identity); a no-op once done.
+        let filled = crate::abuse::quarantine::backfill(&db)
+            .await
+            .context("filling in canonical addresses and name skeletons")?;
+        if filled > 0 {
+            tracing::info!(filled, "filled in canonical addresses and name skeletons");
+        }
     }
     Ok(db)
 }

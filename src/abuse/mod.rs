@@ -1,6 +1,7 @@
 //! Keeping abuse out: per-address rate limits and working out who the client is.
 
 mod client_ip;
+pub mod quarantine;
 mod rate_limit;
 
 pub use client_ip::{client_ip, is_trusted_proxy, limit_key};

@@ -50,6 +50,16 @@ pub struct Model {
     pub ip_hash: Option<String>,
     /// When the retention job erased the email, the address and the contact fields.
     pub erased_at: Option<DateTimeUtc>,
+    /// `domain::canonical_email` of the address: unique with letter and kind, so
+    /// variants of one inbox (`me+1@gmail.com`, `m.e@googlemail.com`) sign once. NULL
+    /// only on a row from before it existed that turned out to share another's inbox.
+    pub email_canonical: Option<String>,
+    /// `domain::name_skeleton` of `name`: look-alike names compare equal.
+    pub name_skeleton: Option<String>,
+    /// The lowercased part after the `@`, for the new-domain quarantine rule.
+    pub email_domain: Option<String>,
+    /// The /24 (IPv4) or /48 (IPv6) of `client_ip`, for the burst quarantine rule.
+    pub network_prefix: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

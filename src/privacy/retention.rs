@@ -179,6 +179,9 @@ async fn erase_one<C: ConnectionTrait>(
             signature::Column::EmailNormalized,
             Expr::value(format!("erased-{}", row.id)),
         )
+        // What is derived from the address goes with it (the unique index allows NULL).
+        .col_expr(signature::Column::EmailCanonical, none.clone())
+        .col_expr(signature::Column::EmailDomain, none.clone())
         .col_expr(signature::Column::ClientIp, Expr::value(client_ip))
         .col_expr(signature::Column::IpHash, Expr::value(ip_hash))
         .col_expr(signature::Column::ErasedAt, Expr::value(Some(now)))
@@ -190,7 +193,9 @@ async fn erase_one<C: ConnectionTrait>(
     }
     if !listed_person {
         // An organisation's contact person was never public; nor was an unlisted name.
-        update = update.col_expr(signature::Column::Name, Expr::value(""));
+        update = update
+            .col_expr(signature::Column::Name, Expr::value(""))
+            .col_expr(signature::Column::NameSkeleton, none.clone());
     }
     if !listed_organisation {
         update = update

@@ -45,7 +45,7 @@ pub struct Reviewer {
 }
 
 impl Reviewer {
-    fn actor(&self) -> Actor {
+    pub(crate) fn actor(&self) -> Actor {
         Actor::Account {
             id: self.account_id,
             email: self.email.clone(),
@@ -363,7 +363,8 @@ fn v6_condition(net: Ipv6Net) -> Condition {
 /// The filters of a search, each checked; empty means "any".
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Filters {
-    /// Lowercased; a substring of the name or the organisation's name.
+    /// Lowercased; a substring of the name or the organisation's name, or its
+    /// confusable skeleton a substring of the name's skeleton.
     pub name: Option<String>,
     /// Lowercased; a substring of the normalised address.
     pub email: Option<String>,
@@ -573,6 +574,16 @@ impl Filters {
                     .add(
                         Expr::expr(Func::lower(col(signature::Column::OrganisationName)))
                             .like(like(pattern)),
+                    )
+                    // Look-alikes in other scripts ("Аnna" in Cyrillic for "anna"), by
+                    // confusable skeleton (domain::name_skeleton).
+                    .add_option(
+                        Some(crate::domain::name_skeleton(name))
+                            .filter(|skeleton| !skeleton.is_empty())
+                            .map(|skeleton| {
+                                col(signature::Column::NameSkeleton)
+                                    .like(like(format!("%{}%", escape_like(&skeleton))))
+                            }),
                     ),
             );
         }

@@ -75,8 +75,11 @@ pub enum SignOutcome {
 /// has checked, in the same transaction, that it is the current one). A repeat signing
 /// changes nothing on the existing row: it keeps the version it was first given to sign.
 ///
-/// The insert relies on the unique index over (letter, kind, normalised email): of two
-/// simultaneous requests one inserts and the other finds the existing row.
+/// The insert relies on the unique index over (letter, kind, canonical email —
+/// `domain::canonical_email`): of two simultaneous requests one inserts and the other
+/// finds the existing row, and a variant of an address that signed (`me+2@gmail.com`
+/// after `m.e@gmail.com`) is a repeat of it: same page, same "already signed" rules, and
+/// any mail goes to the address of the existing row, as first typed.
 pub async fn record<C: ConnectionTrait>(
     conn: &C,
     letter_id: i64,
@@ -85,7 +88,7 @@ pub async fn record<C: ConnectionTrait>(
     now: DateTime<Utc>,
     caps: MailCaps,
 ) -> Result<SignOutcome, DbErr> {
-    let row = signature::ActiveModel {
+    let mut row = signature::ActiveModel {
         letter_id: Set(letter_id),
         letter_version: Set(letter_version),
         kind: Set(new.kind),
@@ -112,11 +115,14 @@ pub async fn record<C: ConnectionTrait>(
         confirmed_at: Set(None),
         ..Default::default()
     };
+    // Canonical address, name skeleton, domain and network (abuse::quarantine).
+    crate::abuse::quarantine::stamp(&mut row, new);
+    let canonical = crate::domain::canonical_email(new.email.normalized());
     let inserted = signature::Entity::insert(row)
         .on_conflict_do_nothing_on([
             signature::Column::LetterId,
             signature::Column::Kind,
-            signature::Column::EmailNormalized,
+            signature::Column::EmailCanonical,
         ])
         .exec(conn)
         .await?;
@@ -129,7 +135,7 @@ pub async fn record<C: ConnectionTrait>(
     let existing = signature::Entity::find()
         .filter(signature::Column::LetterId.eq(letter_id))
         .filter(signature::Column::Kind.eq(new.kind))
-        .filter(signature::Column::EmailNormalized.eq(new.email.normalized()))
+        .filter(signature::Column::EmailCanonical.eq(canonical))
         .one(conn)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("signature after a conflicting insert".into()))?;
@@ -336,6 +342,9 @@ pub enum ConfirmOutcome {
     Held,
     /// Held for review since an earlier click.
     AlreadyHeld,
+    /// Confirmed by email and held by a quarantine rule (`abuse::quarantine`) until staff
+    /// release or invalidate it, now or since an earlier click.
+    UnderReview,
     /// Rejected or invalidated by staff meanwhile.
     NotConfirmable,
 }
@@ -353,24 +362,52 @@ pub async fn confirm<C: ConnectionTrait>(
     letter: &letter::Model,
     now: DateTime<Utc>,
 ) -> Result<ConfirmOutcome, DbErr> {
+    confirm_screened(conn, sig, letter, now, None).await
+}
+
+/// [`confirm`], and with `quarantine` rules a signature that matches one is held with
+/// `held_for = "quarantine"` and the rule in `review_note` (`abuse::quarantine`).
+pub async fn confirm_screened<C: ConnectionTrait>(
+    conn: &C,
+    sig: &signature::Model,
+    letter: &letter::Model,
+    now: DateTime<Utc>,
+    quarantine: Option<&crate::abuse::quarantine::Rules>,
+) -> Result<ConfirmOutcome, DbErr> {
     let hold = crate::store::moderation::hold_reason(letter, sig.kind);
+    // Quarantine rules (abuse::quarantine): the one call.
+    let rule = match (hold, quarantine) {
+        (None, Some(rules)) => crate::abuse::quarantine::rule_hit(conn, sig, now, rules).await?,
+        _ => None,
+    };
+    let hold = hold.or(rule.map(|_| crate::abuse::quarantine::QUARANTINE));
     let status = if hold.is_some() {
         SignatureStatus::Held
     } else {
         SignatureStatus::Confirmed
     };
-    let updated = signature::Entity::update_many()
+    let mut update = signature::Entity::update_many()
         .col_expr(signature::Column::Status, Expr::value(status))
         .col_expr(signature::Column::ConfirmedAt, Expr::value(Some(now)))
         .col_expr(
             signature::Column::HeldFor,
             Expr::value(hold.map(str::to_owned)),
-        )
+        );
+    if let Some(rule) = rule {
+        update = update.col_expr(
+            signature::Column::ReviewNote,
+            Expr::value(Some(rule.code().to_owned())),
+        );
+    }
+    let updated = update
         .filter(signature::Column::Id.eq(sig.id))
         .filter(signature::Column::Status.eq(SignatureStatus::Pending))
         .exec(conn)
         .await?;
     if updated.rows_affected == 1 {
+        if rule.is_some() {
+            return Ok(ConfirmOutcome::UnderReview);
+        }
         if hold.is_some() {
             return Ok(ConfirmOutcome::Held);
         }
@@ -378,8 +415,12 @@ pub async fn confirm<C: ConnectionTrait>(
         return Ok(ConfirmOutcome::Confirmed);
     }
     let current = find(conn, sig.id).await?;
+    let quarantined = current
+        .as_ref()
+        .is_some_and(|s| s.held_for.as_deref() == Some(crate::abuse::quarantine::QUARANTINE));
     Ok(match current.map(|s| s.status) {
         Some(SignatureStatus::Confirmed) => ConfirmOutcome::AlreadyConfirmed,
+        Some(SignatureStatus::Held) if quarantined => ConfirmOutcome::UnderReview,
         Some(SignatureStatus::Held) => ConfirmOutcome::AlreadyHeld,
         _ => ConfirmOutcome::NotConfirmable,
     })

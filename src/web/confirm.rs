@@ -104,6 +104,11 @@ async fn show(
     };
     let view_state = match sig.status {
         SignatureStatus::Confirmed => templates::ConfirmState::AlreadyConfirmed,
+        SignatureStatus::Held
+            if sig.held_for.as_deref() == Some(crate::abuse::quarantine::QUARANTINE) =>
+        {
+            templates::ConfirmState::UnderReview
+        }
         SignatureStatus::Held => templates::ConfirmState::Held,
         _ => templates::ConfirmState::Ready,
     };
@@ -120,6 +125,7 @@ async fn confirm(
         .map_err(|_| WebError::LinkInvalid(LinkProblem::default()))?;
     let hash = token.hash();
     let now = state.clock.now();
+    let rules = crate::abuse::quarantine::Rules::from_settings(&state.settings);
     // The link, the signature and the letter's state are read in the transaction that
     // confirms, so a letter closed a moment ago cannot take this confirmation.
     let (link, outcome) = db::write(&state.db, move |txn| {
@@ -127,9 +133,9 @@ async fn confirm(
         Box::pin(async move {
             let link = look_up(txn, &hash, now).await?;
             let outcome = match &link {
-                LinkState::Usable { signature, letter } => {
-                    Some(signatures::confirm(txn, signature, letter, now).await?)
-                }
+                LinkState::Usable { signature, letter } => Some(
+                    signatures::confirm_screened(txn, signature, letter, now, Some(&rules)).await?,
+                ),
                 _ => None,
             };
             Ok((link, outcome))
@@ -145,6 +151,7 @@ async fn confirm(
         Some(ConfirmOutcome::Confirmed) => templates::ConfirmState::Confirmed,
         Some(ConfirmOutcome::AlreadyConfirmed) => templates::ConfirmState::AlreadyConfirmed,
         Some(ConfirmOutcome::Held | ConfirmOutcome::AlreadyHeld) => templates::ConfirmState::Held,
+        Some(ConfirmOutcome::UnderReview) => templates::ConfirmState::UnderReview,
         Some(ConfirmOutcome::NotConfirmable) | None => {
             return Err(WebError::LinkInvalid(LinkProblem::default()));
         }

@@ -54,6 +54,9 @@ pub enum ConfirmState {
     /// The address is confirmed, and the organisation waits for staff to review it
     /// before it is listed and counted (shown again on later clicks).
     Held,
+    /// The address is confirmed, and the signature is held for a review by staff (a
+    /// quarantine rule matched) before it is listed and counted.
+    UnderReview,
 }
 
 /// The page behind a confirmation link.
@@ -116,6 +119,20 @@ pub fn confirm(p: &ConfirmPage<'_>) -> Markup {
                     "and counted once our staff have reviewed it. We will email you when they have."
                 }
                 p { "There is nothing more to do for now." }
+                p { a href=(back) { "Back to the letter" } }
+            },
+        ),
+        ConfirmState::UnderReview => page(
+            "Confirmed, under review",
+            html! {
+                h1 { "Thank you, your email address is confirmed" }
+                p {
+                    "Your signature on " q { (p.letter_title) } " is under review: it looks like "
+                    "others made at the same time, so our staff check it before it is listed and "
+                    "counted. This happens when many people sign from one network or one email "
+                    "domain, or with very similar names."
+                }
+                p { "There is nothing more to do; if it is yours, it will be counted." }
                 p { a href=(back) { "Back to the letter" } }
             },
         ),

@@ -261,6 +261,12 @@ fn user_text_is_escaped_on_every_page() {
             token: EVIL,
             state: ConfirmState::Held,
         }),
+        confirm(&ConfirmPage {
+            letter_title: EVIL,
+            letter_slug: EVIL,
+            token: EVIL,
+            state: ConfirmState::UnderReview,
+        }),
         link_invalid(&LinkInvalidPage {
             expired: true,
             letter_slug: Some(EVIL),
@@ -1676,4 +1682,57 @@ fn the_axis_ends_on_a_round_number() {
         .collect();
     assert_eq!(tops, [1, 1, 5, 10, 20, 1_000_000, 2_000_000]);
     assert!(axis_top(i64::MAX) >= i64::MAX / 2);
+}
+
+#[test]
+fn the_quarantine_page_is_accessible_escapes_user_text_and_carries_the_csrf_token() {
+    let rows = [QuarantineRow {
+        id: 4,
+        name: EVIL.into(),
+        organisation: Some(EVIL.into()),
+        country: "FR".into(),
+        email: Some(EVIL.into()),
+        domain: EVIL.into(),
+        network: Some(EVIL.into()),
+        rule: EVIL.into(),
+        confirmed_at: "2026-11-29 12:00".into(),
+    }];
+    let html = quarantine(&QuarantinePage {
+        bar: staff_bar(),
+        letter_id: 1,
+        letter_title: EVIL,
+        rows: &rows,
+        next: Some("after=4".into()),
+        notice: Some("Released."),
+    })
+    .into_string();
+    assert_accessible_page(&html);
+    assert_escaped(&html);
+    // Sign-out, release and invalidate each carry the token.
+    assert_eq!(count(&html, "name=\"csrf\" value=\"csrf-token-value\""), 3);
+    assert!(html.contains("/staff/letters/1/quarantine?after=4"));
+    let empty = quarantine(&QuarantinePage {
+        bar: staff_bar(),
+        letter_id: 1,
+        letter_title: "A letter",
+        rows: &[],
+        next: None,
+        notice: None,
+    })
+    .into_string();
+    assert_accessible_page(&empty);
+    assert!(empty.contains("No signature is under review."));
+}
+
+#[test]
+fn the_under_review_page_says_so() {
+    let html = confirm(&ConfirmPage {
+        letter_title: "A letter",
+        letter_slug: "a-letter",
+        token: "t",
+        state: ConfirmState::UnderReview,
+    })
+    .into_string();
+    assert_accessible_page(&html);
+    assert!(html.contains("is under review"));
 }

@@ -11,6 +11,7 @@ mod dashboard;
 mod fail_closed;
 mod fuzz;
 mod hung_relay;
+mod identity;
 mod journey;
 mod letter_page;
 mod moderation;

@@ -336,6 +336,11 @@ async fn retention_erases_personal_data_keeps_public_names_and_counts_and_is_ide
     assert_eq!(rows.len(), 4);
     for row in &rows {
         assert_eq!(row.email, "", "email kept on {row:?}");
+        assert_eq!(
+            row.email_canonical, None,
+            "canonical address kept on {row:?}"
+        );
+        assert_eq!(row.email_domain, None, "email domain kept on {row:?}");
         assert!(row.email_normalized.starts_with("erased-"));
         assert_eq!(row.client_ip.as_deref(), Some("127.0.0.0/24"));
         assert_eq!(row.ip_hash.as_deref(), Some(expected_hash.as_str()));

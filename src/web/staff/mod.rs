@@ -6,6 +6,7 @@ mod audit;
 mod dashboard;
 mod letters;
 mod moderation;
+mod quarantine;
 mod session;
 
 pub use dashboard::DashboardCache;
@@ -29,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .merge(audit::router())
         .merge(letters::router())
         .merge(moderation::router())
+        .merge(quarantine::router())
         .merge(dashboard::router())
 }
 

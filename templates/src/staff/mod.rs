@@ -5,6 +5,7 @@
 mod dashboard;
 mod letters;
 mod moderation;
+mod quarantine;
 
 #[cfg(test)]
 pub(crate) use dashboard::axis_top;
@@ -17,6 +18,7 @@ pub use moderation::{
     ApprovalRow, ApprovalsPage, BulkConfirmPage, SearchFilters, SignatureRow, SignaturesPage,
     approvals, bulk_confirm, signatures,
 };
+pub use quarantine::{QuarantinePage, QuarantineRow, quarantine};
 
 use maud::{Markup, html};
 

@@ -47,6 +47,7 @@ fn letter_nav(letter_id: i64) -> Markup {
                 li { a href=(format!("/staff/letters/{letter_id}")) { "Letter overview" } }
                 li { a href=(format!("/staff/letters/{letter_id}/approvals")) { "Approval queue" } }
                 li { a href=(format!("/staff/letters/{letter_id}/signatures")) { "Search signatures" } }
+                li { a href=(format!("/staff/letters/{letter_id}/quarantine")) { "Under review" } }
             }
         }
     }

@@ -88,6 +88,12 @@ impl TestApp {
             // One test client stands in for many people, as with the rate limits above;
             // tests of the cap set their own.
             max_connections_per_address: 10_000,
+            // One client address, one email domain and a few names stand in for many
+            // people here too: the quarantine rules are off, and `identity.rs` turns
+            // them on.
+            quarantine_burst_per_prefix: 0,
+            quarantine_new_domain_signers: 0,
+            quarantine_skeleton_duplicates: false,
             outbox_retry_base: Duration::from_secs(30),
             smtp_timeout: Duration::from_secs(10),
             // Tests read a page right after changing what it shows, without moving the
