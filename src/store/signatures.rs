@@ -251,7 +251,11 @@ pub async fn request_new_link<C: ConnectionTrait>(
         .filter(letter::Column::Status.eq(LetterStatus::Open))
         .into_query();
     let mut query = signature::Entity::find()
-        .filter(signature::Column::EmailNormalized.eq(email_normalized))
+        // By the canonical address, as signing is: a variant of the address signed with
+        // (`m.e@gmail.com` for `me@gmail.com`) reaches the same inbox.
+        .filter(
+            signature::Column::EmailCanonical.eq(crate::domain::canonical_email(email_normalized)),
+        )
         .filter(signature::Column::Status.eq(SignatureStatus::Pending))
         .filter(signature::Column::LetterId.in_subquery(open_letters));
     if let Some(letter_id) = letter_id {

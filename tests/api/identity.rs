@@ -105,6 +105,32 @@ const UNDER_REVIEW: &str = "is under review";
 // ---- canonical addresses ---------------------------------------------------------------
 
 #[tokio::test]
+async fn a_new_link_asked_for_under_a_variant_goes_to_the_address_signed_with() {
+    let app = TestApp::spawn().await;
+    test_letter(&app).await;
+    app.sign(&individual("Mia Example", "me+1@gmail.com")).await;
+    assert_eq!(app.drain_outbox().await, 1);
+
+    // The signer remembers their address without the tag, and with a dot.
+    let asked = app
+        .post_form(
+            "/confirm/resend",
+            &[("email", "m.e@googlemail.com".to_string())],
+        )
+        .await;
+    assert!(asked.status().is_success() || asked.status().is_redirection());
+    assert_eq!(app.drain_outbox().await, 1, "one more confirmation link");
+    let mail = app.mail_to("me+1@gmail.com");
+    assert_eq!(
+        mail.len(),
+        2,
+        "both links went to the address as typed at signing"
+    );
+    assert!(app.mail_to("m.e@googlemail.com").is_empty());
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn gmail_variants_sign_once_and_mail_goes_to_the_address_as_typed() {
     let app = TestApp::spawn().await;
     let letter = test_letter(&app).await;
