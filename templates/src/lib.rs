@@ -12,6 +12,7 @@ mod home;
 mod layout;
 mod letter;
 mod mailbox;
+mod pow;
 mod sign_form;
 mod staff;
 mod util;
@@ -35,6 +36,10 @@ pub use letter::{
     IndividualSignatory, LetterPage, LetterStatus, OrganisationSignatory, Paging, letter,
 };
 pub use mailbox::{MailboxMessage, dev_mailbox};
+pub use pow::{ProofPage, proof_page};
+
+/// The script that solves the proof of work on [`proof_page`], served at `/static/pow.js`.
+pub const POW_SCRIPT: &str = include_str!("pow.js");
 pub use sign_form::{FieldError, SignForm, SignFormValues, SignerKind, SignerKinds};
 pub use staff::{
     AccountRow, AccountsPage, AuditPage, AuditRow, ChangePasswordPage, PasswordLinkPage,

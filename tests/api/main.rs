@@ -13,6 +13,7 @@ mod fuzz;
 mod hung_relay;
 mod journey;
 mod letter_page;
+mod limits;
 mod moderation;
 mod operations;
 mod outbox_delivery;

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod database;
+pub mod sibling;
 pub mod smtp;
 pub mod staff;
 
