@@ -85,7 +85,8 @@ pub async fn update_and_check<C: ConnectionTrait>(
     )
     .await?;
     let calm = settings.threshold_per_minute / 2;
-    if previous >= calm || rate >= calm {
+    // The last whole minute under half the threshold, and this one not above it so far.
+    if previous >= calm || rate > calm {
         return Ok(true);
     }
     let reason = format!(

@@ -37,6 +37,7 @@ pub use letter::{
 };
 pub use mailbox::{MailboxMessage, dev_mailbox};
 pub use pow::{ProofPage, proof_page};
+pub use staff::{AttackPage, AttackState, attack as attack_mode};
 
 /// The script that solves the proof of work on [`proof_page`], served at `/static/pow.js`.
 pub const POW_SCRIPT: &str = include_str!("pow.js");

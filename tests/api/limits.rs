@@ -148,3 +148,295 @@ async fn an_inbox_gets_at_most_the_daily_cap_across_letters_and_instances() {
     other.stop().await;
     app.stop().await;
 }
+
+async fn sign_behind_proxy(app: &TestApp, i: usize, client: &str) -> u16 {
+    app.client
+        .post(app.url(&format!("/letters/{}/sign", crate::support::LETTER)))
+        .header("x-forwarded-for", client)
+        .form(&individual("Someone", &format!("r{i}@example.org")))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+fn behind_a_proxy(s: &mut undersigned::Settings) {
+    s.sign_rate_per_minute = 1;
+    s.sign_burst = 2;
+    s.sign_wide_prefix_factor = 3;
+    s.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+}
+
+#[tokio::test]
+async fn rotating_64s_inside_one_48_is_stopped() {
+    let app = TestApp::spawn_with(behind_a_proxy).await;
+    let mut passed = 0;
+    for i in 0..30 {
+        // A new /64 each time, all inside 2001:db8:aa::/48.
+        let client = format!("2001:db8:aa:{i:x}::1");
+        if sign_behind_proxy(&app, i, &client).await == 303 {
+            passed += 1;
+        }
+    }
+    // Each /64 could sign twice; the /48 as a whole gets three times that.
+    assert_eq!(passed, 6);
+    // Another /48 is untouched.
+    assert_eq!(sign_behind_proxy(&app, 100, "2001:db8:ab::1").await, 303);
+    assert_eq!(signatures(&app).await, 7);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn rotating_addresses_inside_one_ipv4_24_is_stopped() {
+    let app = TestApp::spawn_with(behind_a_proxy).await;
+    let mut statuses = Vec::new();
+    for i in 0..10 {
+        statuses.push(sign_behind_proxy(&app, i, &format!("198.51.100.{}", i + 1)).await);
+    }
+    assert_eq!(statuses, [303, 303, 303, 303, 303, 303, 429, 429, 429, 429]);
+    assert_eq!(sign_behind_proxy(&app, 50, "198.51.101.1").await, 303);
+    app.stop().await;
+}
+
+/// The hidden fields of the proof-of-work page and its challenge, as a browser reads them.
+struct Step {
+    fields: Vec<(String, String)>,
+    challenge: undersigned::abuse::pow::Challenge,
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+    let end = start + tag[start..].find('"')?;
+    Some(unescape(&tag[start..end]))
+}
+
+fn read_step(page: &str) -> Step {
+    let form = page
+        .split("<form")
+        .find(|f| f.contains("id=\"pow-form\""))
+        .expect("the proof-of-work form");
+    let form_tag = &form[..form.find('>').unwrap()];
+    let challenge = serde_json::from_str(&attribute(form_tag, "data-challenge").unwrap()).unwrap();
+    let fields = form
+        .split("<input ")
+        .skip(1)
+        .filter_map(|tag| {
+            let tag = &tag[..tag.find('>')?];
+            Some((attribute(tag, "name")?, attribute(tag, "value")?))
+        })
+        .collect();
+    Step { fields, challenge }
+}
+
+impl Step {
+    fn with(&self, name: &str, value: &str) -> Vec<(String, String)> {
+        let mut fields: Vec<_> = self
+            .fields
+            .iter()
+            .filter(|(k, _)| k != name)
+            .cloned()
+            .collect();
+        fields.push((name.into(), value.into()));
+        fields
+    }
+}
+
+async fn post(app: &TestApp, fields: &[(String, String)]) -> reqwest::Response {
+    app.client
+        .post(app.url(&format!("/letters/{}/sign", crate::support::LETTER)))
+        .form(fields)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn letter_id(app: &TestApp) -> i64 {
+    letters::find_by_slug(&app.db, crate::support::LETTER)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+#[tokio::test]
+async fn past_the_threshold_the_form_asks_for_work_a_solution_counts_once_and_the_mode_ends_by_itself()
+ {
+    let app = TestApp::spawn_with(|s| {
+        s.under_attack_threshold_per_minute = 3;
+        s.under_attack_min_duration = std::time::Duration::from_secs(120);
+        s.pow_max_number = 3000;
+    })
+    .await;
+    for i in 0..3 {
+        let r = app
+            .sign(&individual("Early", &format!("e{i}@example.org")))
+            .await;
+        assert_eq!(r.status(), 303);
+    }
+    // The fourth in the minute passes the threshold: the step page, nothing recorded.
+    let asked = app
+        .sign(&individual("Real Person", "real@example.org"))
+        .await;
+    assert_eq!(asked.status(), 403);
+    let page = asked.text().await.unwrap();
+    assert!(page.contains("One more step to sign"), "{page}");
+    assert_eq!(signatures(&app).await, 3);
+    let step = read_step(&page);
+    assert!(
+        step.fields
+            .contains(&("email".into(), "real@example.org".into()))
+    );
+    assert!(step.fields.contains(&("name".into(), "Real Person".into())));
+
+    // A wrong solution (a number that does not solve it) is refused with the step again.
+    let solution = undersigned::abuse::pow::solve(&step.challenge).unwrap();
+    let wrong = {
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let mut bad: serde_json::Value =
+            serde_json::from_slice(&b64.decode(&solution).unwrap()).unwrap();
+        bad["number"] = (bad["number"].as_u64().unwrap() + 1).into();
+        b64.encode(bad.to_string())
+    };
+    let refused = post(&app, &step.with("altcha", &wrong)).await;
+    assert_eq!(refused.status(), 403);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("could not be checked")
+    );
+    assert_eq!(signatures(&app).await, 3);
+
+    // The right one is taken, once.
+    let taken = post(&app, &step.with("altcha", &solution)).await;
+    assert_eq!(taken.status(), 303, "{}", taken.text().await.unwrap());
+    assert_eq!(signatures(&app).await, 4);
+    let mut replay = step.with("altcha", &solution);
+    replay.retain(|(k, _)| k != "email");
+    replay.push(("email".into(), "bot@example.org".into()));
+    let replayed = post(&app, &replay).await;
+    assert_eq!(replayed.status(), 403);
+    assert!(replayed.text().await.unwrap().contains("used already"));
+    assert_eq!(signatures(&app).await, 4);
+
+    // Staff see when and why; the switch was recorded as the system's.
+    let mut admin = crate::support::staff::admin(&app).await;
+    let id = letter_id(&app).await;
+    let overview = admin.get(&app, &format!("/staff/letters/{id}")).await;
+    let overview = overview.text().await.unwrap();
+    assert!(overview.contains("on since 2026-11-27 12:00"), "{overview}");
+    assert!(
+        overview.contains("passed the threshold of 3 a minute"),
+        "{overview}"
+    );
+
+    // Still on before the least duration, even in a calm minute.
+    app.clock.advance(chrono::Duration::seconds(61));
+    assert_eq!(
+        app.sign(&individual("Q", "q1@example.org")).await.status(),
+        403
+    );
+    // After it, with the last whole minute calm, the mode goes off by itself.
+    app.clock.advance(chrono::Duration::seconds(120));
+    assert_eq!(
+        app.sign(&individual("Q", "q2@example.org")).await.status(),
+        303
+    );
+    let actions: Vec<_> = crate::support::staff::actions(&app)
+        .await
+        .into_iter()
+        .filter(|a| a.action.starts_with("letter.under_attack"))
+        .map(|a| (a.action, a.actor_email.unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("letter.under_attack.on".to_string(), "system".to_string()),
+            ("letter.under_attack.off".to_string(), "system".to_string()),
+        ]
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn staff_switch_the_mode_on_and_off_and_a_signer_without_javascript_waits_once() {
+    let app = TestApp::spawn().await;
+    let mut admin = crate::support::staff::admin(&app).await;
+    let id = letter_id(&app).await;
+    let page = admin
+        .get(&app, &format!("/staff/letters/{id}/attack"))
+        .await;
+    let page = page.text().await.unwrap();
+    assert!(page.contains("Off."), "{page}");
+    let csrf = crate::support::staff::csrf_of(&page);
+    let path = format!("/staff/letters/{id}/attack");
+    let on = admin
+        .post(&app, &path, &[("csrf", &csrf), ("switch", "on")])
+        .await;
+    assert_eq!(on.status(), 303);
+    let page = admin.get(&app, &path).await.text().await.unwrap();
+    assert!(page.contains("On."), "{page}");
+    assert!(page.contains("switched on by"), "{page}");
+
+    // Without JavaScript: the ticket works after the wait, and only once.
+    let asked = app
+        .sign(&individual("No Script", "noscript@example.org"))
+        .await;
+    assert_eq!(asked.status(), 403);
+    let step = read_step(&asked.text().await.unwrap());
+    let early = post(&app, &step.fields).await;
+    assert_eq!(early.status(), 403);
+    assert!(early.text().await.unwrap().contains("more seconds"));
+    app.clock.advance(chrono::Duration::seconds(10));
+    let taken = post(&app, &step.fields).await;
+    assert_eq!(taken.status(), 303);
+    assert_eq!(post(&app, &step.fields).await.status(), 403);
+    assert_eq!(signatures(&app).await, 1);
+    // A forged ticket is refused.
+    let forged = step.with("pow_ticket", "1.1.00.00");
+    assert_eq!(post(&app, &forged).await.status(), 403);
+
+    // Staff switch it off: signing needs no step (a staff mode does not end by itself).
+    let off = admin
+        .post(&app, &path, &[("csrf", &csrf), ("switch", "off")])
+        .await;
+    assert_eq!(off.status(), 303);
+    assert_eq!(
+        app.sign(&individual("After", "after@example.org"))
+            .await
+            .status(),
+        303
+    );
+    let actions: Vec<_> = crate::support::staff::actions(&app)
+        .await
+        .into_iter()
+        .filter(|a| a.action.starts_with("letter.under_attack"))
+        .map(|a| {
+            (
+                a.action,
+                a.actor_email.unwrap_or_default(),
+                a.client_ip.is_some(),
+            )
+        })
+        .collect();
+    assert_eq!(actions.len(), 2);
+    assert_eq!(actions[0].0, "letter.under_attack.on");
+    assert_eq!(actions[1].0, "letter.under_attack.off");
+    assert!(actions.iter().all(|(_, who, ip)| who != "system" && *ip));
+    // The script is served from our own origin.
+    let script = app.get("/static/pow.js").await;
+    assert_eq!(script.status(), 200);
+    assert!(script.text().await.unwrap().contains("crypto.subtle"));
+    app.stop().await;
+}

@@ -2,6 +2,7 @@
 //! one module per screen group. Who is signed in comes from the `Staff` extractor.
 
 mod accounts;
+mod attack;
 mod audit;
 mod dashboard;
 mod letters;
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(letters::router())
         .merge(moderation::router())
         .merge(dashboard::router())
+        .merge(attack::router())
 }
 
 /// The session cookie's name: with https, the `__Host-` prefix makes browsers refuse it
