@@ -230,14 +230,46 @@ pub async fn may_email<C: ConnectionTrait>(
     per_day: u32,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
-    let hits = hit(conn, &format!("inbox:{address}"), Window::Day, now).await?;
+    let hits = hit(
+        conn,
+        &format!("inbox:{}", inbox_of(address)),
+        Window::Day,
+        now,
+    )
+    .await?;
     Ok(hits <= i64::from(per_day))
+}
+
+/// The inbox an address reaches, as far as the cap is concerned: `+tags` are dropped for
+/// every domain (most providers deliver them to the same inbox, and an attacker would
+/// otherwise get a fresh cap per tag), and for Gmail dots too, with `googlemail.com` as
+/// `gmail.com`. Two inboxes that differ only by a tag merely share a cap. (When the
+/// canonical address of `domain::canonical_email` lands, it should be used here.)
+pub fn inbox_of(address: &str) -> String {
+    let address = address.to_lowercase();
+    let Some((local, domain)) = address.rsplit_once('@') else {
+        return address;
+    };
+    let local = local.split('+').next().unwrap_or(local);
+    match domain {
+        "gmail.com" | "googlemail.com" => format!("{}@gmail.com", local.replace('.', "")),
+        _ => format!("{local}@{domain}"),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn tags_and_gmail_dots_reach_the_same_inbox() {
+        assert_eq!(inbox_of("Me+1@Example.org"), "me@example.org");
+        assert_eq!(inbox_of("m.e+x@googlemail.com"), "me@gmail.com");
+        assert_eq!(inbox_of("m.e@example.org"), "m.e@example.org");
+        assert_eq!(inbox_of("+only@example.org"), "@example.org");
+        assert_eq!(inbox_of("no-at-sign"), "no-at-sign");
+    }
 
     #[test]
     fn windows_start_on_their_boundary_and_say_what_remains() {

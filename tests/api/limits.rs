@@ -135,6 +135,14 @@ async fn an_inbox_gets_at_most_the_daily_cap_across_letters_and_instances() {
     assert_eq!(app.drain_outbox().await, 2);
     assert_eq!(app.wait_for_mail(2).await.len(), 2);
     assert_eq!(app.mail_to(victim).len(), 2);
+    // Tags and Gmail-style variants of the victim's address reach the same inbox.
+    assert_eq!(
+        app.sign(&individual("V", "victim+1@example.net"))
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(app.outbox().await.len(), 2);
     // Another address is not held back by the victim's cap.
     assert_eq!(
         app.sign(&individual("W", "w@example.net")).await.status(),
@@ -438,5 +446,45 @@ async fn staff_switch_the_mode_on_and_off_and_a_signer_without_javascript_waits_
     let script = app.get("/static/pow.js").await;
     assert_eq!(script.status(), 200);
     assert!(script.text().await.unwrap().contains("crypto.subtle"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_sweep_forgets_old_windows_and_expired_proofs_but_keeps_todays() {
+    use undersigned::abuse::durable::{self, Window};
+    let app = TestApp::spawn().await;
+    let now = app.clock.now();
+    durable::hit(&app.db, "letter:1", Window::Minute, now)
+        .await
+        .unwrap();
+    durable::hit(&app.db, "inbox:a@example.org", Window::Day, now)
+        .await
+        .unwrap();
+    use sea_orm::{ActiveModelTrait, Set};
+    undersigned::entities::used_proof::ActiveModel {
+        id: Set("a".repeat(64)),
+        expires_at: Set(now + chrono::Duration::minutes(10)),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(durable::sweep(&app.db, now).await.unwrap(), 0);
+    let later = now + chrono::Duration::days(3);
+    durable::hit(&app.db, "letter:1", Window::Minute, later)
+        .await
+        .unwrap();
+    assert_eq!(durable::sweep(&app.db, later).await.unwrap(), 3);
+    assert_eq!(
+        durable::count(&app.db, "letter:1", Window::Minute.start(later))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        durable::count(&app.db, "letter:1", Window::Minute.start(now))
+            .await
+            .unwrap(),
+        0
+    );
     app.stop().await;
 }
