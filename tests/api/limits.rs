@@ -488,3 +488,83 @@ async fn the_sweep_forgets_old_windows_and_expired_proofs_but_keeps_todays() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn under_attack_a_real_browser_solves_the_proof_of_work_and_signs() {
+    use crate::browser::{Driver, WAIT, free_port, heading, press};
+    use thirtyfour::prelude::*;
+    let Some(driver) = Driver::start().await else {
+        return;
+    };
+    let port = free_port();
+    let app = TestApp::spawn_with(move |s| {
+        s.bind = format!("127.0.0.1:{port}").parse().unwrap();
+        s.base_url = format!("http://127.0.0.1:{port}").parse().unwrap();
+        s.pow_max_number = 20_000;
+    })
+    .await;
+    let id = letter_id(&app).await;
+    undersigned::abuse::attack::set_by_staff(
+        &app.db,
+        id,
+        true,
+        &undersigned::auth::audit::Actor::Cli,
+        None,
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    let browser = driver.browser().await;
+    browser
+        .goto(&app.url(&format!("/letters/{}", crate::support::LETTER)))
+        .await
+        .unwrap();
+    let form = browser.find(By::Id("sign-individual")).await.unwrap();
+    for (name, value) in [("name", "Leyla Yunus"), ("email", "leyla@example.net")] {
+        form.find(By::Name(name))
+            .await
+            .unwrap()
+            .send_keys(value)
+            .await
+            .unwrap();
+    }
+    form.find(By::Css("select[name='country'] option[value='AZ']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let old_page = browser.find(By::Tag("html")).await.unwrap();
+    form.find(By::Css("button[type='submit']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    old_page
+        .wait_until()
+        .wait(WAIT, std::time::Duration::from_millis(50))
+        .stale()
+        .await
+        .unwrap();
+    assert_eq!(heading(&browser).await, "One more step to sign");
+    // The script finds the number and says so; the signer then presses Continue.
+    let status = browser.find(By::Id("pow-status")).await.unwrap();
+    let started = std::time::Instant::now();
+    let mut text = String::new();
+    while started.elapsed() < WAIT {
+        text = status.text().await.unwrap();
+        if text.starts_with("Done") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(text.starts_with("Done"), "the browser solved it: {text}");
+    // The test clock does not move, so the ticket's wait is not over: only the solved
+    // proof of work can have let this through.
+    press(&browser, "Continue").await;
+    assert!(heading(&browser).await.to_lowercase().contains("inbox"));
+    assert_eq!(signatures(&app).await, 1);
+    browser.quit().await.unwrap();
+    app.stop().await;
+}
