@@ -553,6 +553,15 @@ impl Settings {
                 least_lease.as_secs_f64().ceil(),
             )));
         }
+        // A no-JavaScript signer's ticket must still work when the wait is over.
+        if self.pow_delay >= self.pow_ttl {
+            return Err(ConfigError::Inconsistent(format!(
+                "pow_delay_secs ({} s) must be shorter than pow_ttl_secs ({} s), or a signer \
+                 without JavaScript could never continue under attack",
+                self.pow_delay.as_secs(),
+                self.pow_ttl.as_secs(),
+            )));
+        }
         let mut warnings = Vec::new();
         if self.uses_file_mail() && !self.bind.ip().is_loopback() {
             if !self.allow_public_file_mail {
@@ -897,6 +906,34 @@ mod tests {
         )
         .unwrap();
         assert_eq!(fits.outbox_lease, Duration::from_secs(150));
+    }
+
+    #[test]
+    fn a_delay_the_ticket_does_not_outlive_is_refused() {
+        let refused = Settings::from_sources(
+            None,
+            env(&[
+                ("UNDERSIGNED_POW_DELAY_SECS", "600"),
+                ("UNDERSIGNED_POW_TTL_SECS", "600"),
+            ]),
+        );
+        assert!(
+            matches!(refused, Err(ConfigError::Inconsistent(ref m)) if m.contains("pow_delay_secs")),
+            "{refused:?}"
+        );
+        let ok = Settings::from_sources(
+            None,
+            env(&[
+                ("UNDERSIGNED_POW_DELAY_SECS", "5"),
+                (
+                    "UNDERSIGNED_DOMAIN_LIMIT_EXEMPT",
+                    "Big.Example, other.example",
+                ),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(ok.pow_delay, Duration::from_secs(5));
+        assert_eq!(ok.domain_limit_exempt, ["big.example", "other.example"]);
     }
 
     #[test]
