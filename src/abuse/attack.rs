@@ -45,8 +45,8 @@ pub async fn status<C: ConnectionTrait>(
     attack_mode::Entity::find_by_id(letter_id).one(conn).await
 }
 
-/// Whether the letter is under attack for a signing that makes its rate `rate` this
-/// minute, switching the mode on or off by the threshold first.
+/// Whether the letter is under attack for a signing attempt that makes its rate `rate`
+/// attempts this minute, switching the mode on or off by the threshold first.
 pub async fn update_and_check<C: ConnectionTrait>(
     conn: &C,
     settings: &AttackSettings,
@@ -59,7 +59,7 @@ pub async fn update_and_check<C: ConnectionTrait>(
     if !active {
         if rate > settings.threshold_per_minute {
             let reason = format!(
-                "{rate} signings in the minute from {} passed the threshold of {} a minute",
+                "{rate} signing attempts in the minute from {} passed the threshold of {} a minute",
                 DateTime::from_timestamp(Window::Minute.start(now), 0)
                     .unwrap_or(now)
                     .format("%H:%M UTC"),
@@ -80,7 +80,7 @@ pub async fn update_and_check<C: ConnectionTrait>(
     }
     let previous = durable::count(
         conn,
-        &durable::letter_key(letter_id),
+        &durable::attempts_key(letter_id),
         Window::Minute.start(now) - 60,
     )
     .await?;
@@ -90,7 +90,7 @@ pub async fn update_and_check<C: ConnectionTrait>(
         return Ok(true);
     }
     let reason = format!(
-        "{previous} signings in the last whole minute, under half the threshold of {} a minute",
+        "{previous} signing attempts in the last whole minute, under half the threshold of {} a minute",
         settings.threshold_per_minute
     );
     if switch(conn, letter_id, false, true, &reason, "system", now).await? {

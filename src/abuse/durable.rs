@@ -168,13 +168,14 @@ pub enum Refusal {
     ProofRefused(pow::ProofError),
 }
 
-/// The check the signing transaction makes before recording: the letter's per-minute
-/// limit, its under-attack mode (switched on or off here by the rate, and then a proof of
-/// work is required), and the per-domain limit. `None`: go ahead.
+/// The check the signing transaction makes before recording: the letter's under-attack
+/// mode (switched on or off here by the rate of attempts, and then a proof of work is
+/// required), the letter's per-minute limit, and the per-domain limit. `None`: go ahead.
 ///
-/// Every attempt that reaches this point counts towards the letter's rate, refused or not:
-/// the rate is what decides the under-attack mode, and a flood refused for want of a proof
-/// is still a flood.
+/// Two counters per letter: every attempt that reaches this point counts towards the
+/// attempts, which decide the under-attack mode (a flood refused for want of a proof is
+/// still a flood); only attempts past the proof count towards the per-minute limit, so a
+/// flood without proofs does not use up the places of the people who sign.
 pub async fn guard_signing<C: ConnectionTrait>(
     conn: &C,
     guard: &SigningGuard,
@@ -183,20 +184,20 @@ pub async fn guard_signing<C: ConnectionTrait>(
     proof: Option<&Proof>,
     now: DateTime<Utc>,
 ) -> Result<Option<Refusal>, DbErr> {
-    let letter_key = letter_key(letter_id);
-    let rate = hit(conn, &letter_key, Window::Minute, now).await?;
-    if rate > guard.letter_per_minute {
-        return Ok(Some(Refusal::Limited {
-            retry_after_secs: Window::Minute.remaining(now),
-        }));
-    }
-    if attack::update_and_check(conn, &guard.attack, letter_id, rate, now).await? {
+    let attempts = hit(conn, &attempts_key(letter_id), Window::Minute, now).await?;
+    if attack::update_and_check(conn, &guard.attack, letter_id, attempts, now).await? {
         let Some(proof) = proof else {
             return Ok(Some(Refusal::ProofNeeded));
         };
         if let Err(e) = pow::accept(conn, proof, letter_id, &guard.attack, now).await? {
             return Ok(Some(Refusal::ProofRefused(e)));
         }
+    }
+    let rate = hit(conn, &letter_key(letter_id), Window::Minute, now).await?;
+    if rate > guard.letter_per_minute {
+        return Ok(Some(Refusal::Limited {
+            retry_after_secs: Window::Minute.remaining(now),
+        }));
     }
     let domain = email_domain.to_ascii_lowercase();
     if !guard.domain_exempt.contains(&domain) {
@@ -216,9 +217,15 @@ pub async fn guard_signing<C: ConnectionTrait>(
     Ok(None)
 }
 
-/// The key of a letter's per-minute signing counter.
+/// The key of a letter's per-minute counter of signings past the under-attack check.
 pub fn letter_key(letter_id: i64) -> String {
     format!("letter:{letter_id}")
+}
+
+/// The key of a letter's per-minute counter of every signing attempt (the rate that
+/// switches the under-attack mode).
+pub fn attempts_key(letter_id: i64) -> String {
+    format!("attempts:{letter_id}")
 }
 
 /// Counts an email about to be queued to `address` (normalised) and says whether it may

@@ -568,3 +568,34 @@ async fn under_attack_a_real_browser_solves_the_proof_of_work_and_signs() {
     browser.quit().await.unwrap();
     app.stop().await;
 }
+
+#[tokio::test]
+async fn under_attack_a_flood_without_proofs_does_not_use_up_the_letters_places() {
+    let app = TestApp::spawn_with(|s| s.letter_signings_per_minute = 2).await;
+    let id = letter_id(&app).await;
+    undersigned::abuse::attack::set_by_staff(
+        &app.db,
+        id,
+        true,
+        &undersigned::auth::audit::Actor::Cli,
+        None,
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    let asked = app.sign(&individual("Real", "real@example.org")).await;
+    assert_eq!(asked.status(), 403);
+    let step = read_step(&asked.text().await.unwrap());
+    for i in 0..20 {
+        let bot = app
+            .sign(&individual("Bot", &format!("bot{i}@example.org")))
+            .await;
+        assert_eq!(bot.status(), 403);
+    }
+    // Ten seconds on, still in the same minute: the person who waited gets through.
+    app.clock.advance(chrono::Duration::seconds(10));
+    let taken = post(&app, &step.fields).await;
+    assert_eq!(taken.status(), 303);
+    assert_eq!(signatures(&app).await, 1);
+    app.stop().await;
+}

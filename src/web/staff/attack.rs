@@ -38,7 +38,7 @@ async fn show(
     let now = state.clock.now();
     let rate = durable::count(
         &state.db,
-        &durable::letter_key(id),
+        &durable::attempts_key(id),
         Window::Minute.start(now),
     )
     .await

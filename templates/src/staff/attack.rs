@@ -22,7 +22,7 @@ pub struct AttackPage<'a> {
     pub letter_title: &'a str,
     /// `None`: never switched.
     pub state: Option<AttackState>,
-    /// Signings counted this minute and the threshold that switches the mode on.
+    /// Signing attempts counted this minute and the threshold that switches the mode on.
     pub rate_this_minute: i64,
     pub threshold_per_minute: u32,
 }
@@ -50,7 +50,7 @@ pub fn attack(p: &AttackPage<'_>) -> Markup {
             }
         }
         p {
-            (p.rate_this_minute) " signings counted this minute; the mode switches on by "
+            (p.rate_this_minute) " signing attempts counted this minute; the mode switches on by "
             "itself above " (p.threshold_per_minute) " a minute, and an automatic one "
             "switches off once the rate has fallen back."
         }
