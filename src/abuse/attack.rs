@@ -171,7 +171,12 @@ async fn record<C: ConnectionTrait>(
     client_ip: Option<std::net::IpAddr>,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    let subject = letter_id.to_string();
+    // The slug, as the other letter actions in the audit log have it.
+    let subject = crate::entities::letter::Entity::find_by_id(letter_id)
+        .one(conn)
+        .await?
+        .map(|l| l.slug)
+        .unwrap_or_else(|| letter_id.to_string());
     audit::record(
         conn,
         Entry {

@@ -442,6 +442,13 @@ async fn staff_switch_the_mode_on_and_off_and_a_signer_without_javascript_waits_
     assert_eq!(actions[0].0, "letter.under_attack.on");
     assert_eq!(actions[1].0, "letter.under_attack.off");
     assert!(actions.iter().all(|(_, who, ip)| who != "system" && *ip));
+    let subjects: Vec<_> = crate::support::staff::actions(&app)
+        .await
+        .into_iter()
+        .filter(|a| a.action.starts_with("letter.under_attack"))
+        .map(|a| a.subject.unwrap_or_default())
+        .collect();
+    assert_eq!(subjects, [crate::support::LETTER, crate::support::LETTER]);
     // The script is served from our own origin.
     let script = app.get("/static/pow.js").await;
     assert_eq!(script.status(), 200);
