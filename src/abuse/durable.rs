@@ -200,10 +200,11 @@ pub async fn guard_signing<C: ConnectionTrait>(
         }));
     }
     let domain = email_domain.to_ascii_lowercase();
-    if !guard.domain_exempt.contains(&domain) {
+    let site = site_of(&domain);
+    if !guard.domain_exempt.contains(&domain) && !guard.domain_exempt.contains(&site) {
         let hits = hit(
             conn,
-            &format!("domain:{letter_id}:{domain}"),
+            &format!("domain:{letter_id}:{site}"),
             Window::Hour,
             now,
         )
@@ -215,6 +216,28 @@ pub async fn guard_signing<C: ConnectionTrait>(
         }
     }
     Ok(None)
+}
+
+/// The domain an email domain was registered as, roughly: the last two labels, or three
+/// under a common second-level suffix (`co.uk`, `com.au`, `ac.jp`, ...). The per-domain
+/// limit counts by it, so that a1.flood.example, a2.flood.example, ... (a wildcard MX
+/// makes them free) are one domain. Without the public suffix list a few registries are
+/// grouped too widely or too narrowly; the per-letter limit still holds for them.
+pub fn site_of(domain: &str) -> String {
+    let domain = domain.trim_end_matches('.');
+    let labels: Vec<&str> = domain.split('.').collect();
+    let n = labels.len();
+    if n <= 2 {
+        return domain.to_owned();
+    }
+    let (second, top) = (labels[n - 2], labels[n - 1]);
+    let second_level = top.len() == 2
+        && matches!(
+            second,
+            "co" | "com" | "org" | "net" | "ac" | "gov" | "edu" | "ne" | "or" | "go" | "gob"
+        );
+    let keep = if second_level { 3 } else { 2 };
+    labels[n - keep..].join(".")
 }
 
 /// The key of a letter's per-minute counter of signings past the under-attack check.
@@ -268,6 +291,17 @@ pub fn inbox_of(address: &str) -> String {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn subdomains_count_as_their_registered_domain() {
+        assert_eq!(site_of("a1.flood.example"), "flood.example");
+        assert_eq!(site_of("x.y.flood.example"), "flood.example");
+        assert_eq!(site_of("mail.evil.co.uk"), "evil.co.uk");
+        assert_eq!(site_of("evil.co.uk"), "evil.co.uk");
+        assert_eq!(site_of("uni.ac.jp"), "uni.ac.jp");
+        assert_eq!(site_of("gmail.com"), "gmail.com");
+        assert_eq!(site_of("localhost"), "localhost");
+    }
 
     #[test]
     fn tags_and_gmail_dots_reach_the_same_inbox() {
