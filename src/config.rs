@@ -183,6 +183,31 @@ pub struct Settings {
     /// another confirmed or held signature of the same kind on the letter with another
     /// address.
     pub quarantine_skeleton_duplicates: bool,
+    /// Signings one letter takes per minute, counted in the database across replicas.
+    pub letter_signings_per_minute: u32,
+    /// Signings one email domain makes on one letter per hour (database, all replicas).
+    pub domain_signings_per_letter_per_hour: u32,
+    /// Email domains the per-domain limit leaves alone: big webmail providers that many
+    /// genuine signers share (a flood through them still meets the per-letter limit).
+    pub domain_limit_exempt: Vec<String>,
+    /// Emails queued to one address per day across all letters, so nobody can flood a
+    /// victim's inbox through the service.
+    pub emails_per_address_per_day: u32,
+    /// The in-memory signing quota of an IPv6 /48 and an IPv4 /24, as a multiple of the
+    /// quota of one /64 or one IPv4 address (`sign_rate_per_minute`, `sign_burst`).
+    pub sign_wide_prefix_factor: u32,
+    /// Signings per minute on one letter above which its sign form asks for a proof of
+    /// work (under-attack mode).
+    pub under_attack_threshold_per_minute: u32,
+    /// Least time an automatically switched under-attack mode stays on; it then goes off
+    /// once a whole minute passed below half the threshold.
+    pub under_attack_min_duration: Duration,
+    /// The proof of work's difficulty: the largest number a browser may have to try.
+    pub pow_max_number: u64,
+    /// How long a signer without JavaScript waits before continuing, under attack.
+    pub pow_delay: Duration,
+    /// How long a challenge or delay ticket may be used after it was given.
+    pub pow_ttl: Duration,
 }
 
 /// How log lines are written.
@@ -265,6 +290,36 @@ impl Default for Settings {
             quarantine_new_domain_signers: 50,
             quarantine_new_domain_hours: 24,
             quarantine_skeleton_duplicates: true,
+            letter_signings_per_minute: 600,
+            domain_signings_per_letter_per_hour: 200,
+            domain_limit_exempt: [
+                "gmail.com",
+                "googlemail.com",
+                "outlook.com",
+                "hotmail.com",
+                "live.com",
+                "yahoo.com",
+                "icloud.com",
+                "proton.me",
+                "protonmail.com",
+                "gmx.de",
+                "gmx.net",
+                "web.de",
+                "orange.fr",
+                "free.fr",
+                "libero.it",
+                "mail.ru",
+                "yandex.ru",
+            ]
+            .map(String::from)
+            .to_vec(),
+            emails_per_address_per_day: 5,
+            sign_wide_prefix_factor: 4,
+            under_attack_threshold_per_minute: 120,
+            under_attack_min_duration: Duration::from_secs(600),
+            pow_max_number: 100_000,
+            pow_delay: Duration::from_secs(10),
+            pow_ttl: Duration::from_secs(600),
         }
     }
 }
@@ -474,6 +529,34 @@ impl Settings {
                 "quarantine_skeleton_duplicates" => {
                     s.quarantine_skeleton_duplicates = boolean(v).map_err(invalid)?
                 }
+                "letter_signings_per_minute" => {
+                    s.letter_signings_per_minute = positive(v).map_err(invalid)?
+                }
+                "domain_signings_per_letter_per_hour" => {
+                    s.domain_signings_per_letter_per_hour = positive(v).map_err(invalid)?
+                }
+                "domain_limit_exempt" => {
+                    s.domain_limit_exempt = v
+                        .split(',')
+                        .map(|d| d.trim().to_ascii_lowercase())
+                        .filter(|d| !d.is_empty())
+                        .collect()
+                }
+                "emails_per_address_per_day" => {
+                    s.emails_per_address_per_day = positive(v).map_err(invalid)?
+                }
+                "sign_wide_prefix_factor" => {
+                    s.sign_wide_prefix_factor = positive(v).map_err(invalid)?
+                }
+                "under_attack_threshold_per_minute" => {
+                    s.under_attack_threshold_per_minute = positive(v).map_err(invalid)?
+                }
+                "under_attack_min_duration_secs" => {
+                    s.under_attack_min_duration = secs(v).map_err(invalid)?
+                }
+                "pow_max_number" => s.pow_max_number = positive(v).map_err(invalid)?,
+                "pow_delay_secs" => s.pow_delay = secs(v).map_err(invalid)?,
+                "pow_ttl_secs" => s.pow_ttl = secs(v).map_err(invalid)?,
                 _ => return Err(ConfigError::Unknown { key, origin }),
             }
         }
@@ -522,6 +605,15 @@ impl Settings {
                 self.smtp_timeout.as_secs(),
                 LEASE_MARGIN.as_secs(),
                 least_lease.as_secs_f64().ceil(),
+            )));
+        }
+        // A no-JavaScript signer's ticket must still work when the wait is over.
+        if self.pow_delay >= self.pow_ttl {
+            return Err(ConfigError::Inconsistent(format!(
+                "pow_delay_secs ({} s) must be shorter than pow_ttl_secs ({} s), or a signer \
+                 without JavaScript could never continue under attack",
+                self.pow_delay.as_secs(),
+                self.pow_ttl.as_secs(),
             )));
         }
         let mut warnings = Vec::new();
@@ -868,6 +960,34 @@ mod tests {
         )
         .unwrap();
         assert_eq!(fits.outbox_lease, Duration::from_secs(150));
+    }
+
+    #[test]
+    fn a_delay_the_ticket_does_not_outlive_is_refused() {
+        let refused = Settings::from_sources(
+            None,
+            env(&[
+                ("UNDERSIGNED_POW_DELAY_SECS", "600"),
+                ("UNDERSIGNED_POW_TTL_SECS", "600"),
+            ]),
+        );
+        assert!(
+            matches!(refused, Err(ConfigError::Inconsistent(ref m)) if m.contains("pow_delay_secs")),
+            "{refused:?}"
+        );
+        let ok = Settings::from_sources(
+            None,
+            env(&[
+                ("UNDERSIGNED_POW_DELAY_SECS", "5"),
+                (
+                    "UNDERSIGNED_DOMAIN_LIMIT_EXEMPT",
+                    "Big.Example, other.example",
+                ),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(ok.pow_delay, Duration::from_secs(5));
+        assert_eq!(ok.domain_limit_exempt, ["big.example", "other.example"]);
     }
 
     #[test]

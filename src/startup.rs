@@ -183,6 +183,18 @@ pub fn spawn_background(
             }
         }
     });
+    // Old windows of the durable limits and expired used proofs (`abuse::durable`).
+    let (db, clock) = (state.db.clone(), state.clock.clone());
+    spawn_periodic(tasks, DURABLE_LIMITS_SWEEP, shutdown, move || {
+        let (db, clock) = (db.clone(), clock.clone());
+        async move {
+            match crate::abuse::durable::sweep(&db, clock.now()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(deleted = n, "old limit counters and proofs deleted"),
+                Err(e) => tracing::error!(error = %e, "sweeping limit counters failed"),
+            }
+        }
+    });
     // Letters whose deadline has passed take nothing already (`accepts_signatures`); this
     // makes their status say so.
     let (db, clock) = (state.db.clone(), state.clock.clone());
@@ -220,6 +232,9 @@ pub fn spawn_background(
         }
     });
 }
+
+/// How often old limit counters and used proofs are deleted.
+const DURABLE_LIMITS_SWEEP: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// How often expired staff sessions are deleted.
 const STAFF_SESSION_SWEEP: std::time::Duration = std::time::Duration::from_secs(3600);

@@ -49,6 +49,22 @@ pub fn limit_key(ip: IpAddr) -> IpAddr {
     }
 }
 
+/// The wider network `ip` belongs to, limited on top of [`limit_key`] so that rotating
+/// addresses inside it does not escape: the /48 for IPv6 (a typical site's allocation,
+/// 65,536 /64s), the /24 for IPv4.
+pub fn wide_limit_key(ip: IpAddr) -> IpAddr {
+    match canonical(ip) {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            IpAddr::V4(std::net::Ipv4Addr::new(o[0], o[1], o[2], 0))
+        }
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            IpAddr::V6(Ipv6Addr::new(s[0], s[1], s[2], 0, 0, 0, 0, 0))
+        }
+    }
+}
+
 /// Whether a socket peer is one of the `trusted` proxies (IPv4-mapped IPv6 counts as IPv4).
 pub fn is_trusted_proxy(peer: IpAddr, trusted: &[IpNet]) -> bool {
     is_trusted(canonical(peer), trusted)

@@ -1,6 +1,8 @@
 //! sea-orm entity definitions, one module per table. No behaviour lives here: queries
 //! and writes are in `crate::store`.
 
+pub mod abuse_key;
+pub mod attack_mode;
 pub mod audit_log;
 pub mod confirmation_token;
 pub mod count_delta;
@@ -16,6 +18,7 @@ pub mod staff_account;
 pub mod staff_password_link;
 pub mod staff_session;
 pub mod target;
+pub mod used_proof;
 pub mod withdrawal_token;
 
 pub use enums::{LetterStatus, OutboxStatus, SignatureKind, SignatureStatus};

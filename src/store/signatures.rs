@@ -42,6 +42,8 @@ pub struct MailCaps {
     /// How long a link works; when the last one sent has expired the cap starts afresh,
     /// so a signer who let every link lapse is not locked out for good.
     pub token_ttl: chrono::Duration,
+    /// Most emails queued to one address a day across all letters (`abuse::durable`).
+    pub emails_per_address_per_day: u32,
 }
 
 /// What a signing did. The signer sees the same page in every case, so nobody learns
@@ -128,7 +130,8 @@ pub async fn record<C: ConnectionTrait>(
         .await?;
     if let TryInsertResult::Inserted(result) = inserted {
         let signature_id = result.last_insert_id;
-        outbox::enqueue(conn, &Job::ConfirmationEmail { signature_id }, now).await?;
+        let job = Job::ConfirmationEmail { signature_id };
+        queue_to_signer(conn, new.email.normalized(), &job, now, caps).await?;
         return Ok(SignOutcome::Created { signature_id });
     }
 
@@ -142,7 +145,8 @@ pub async fn record<C: ConnectionTrait>(
     let signature_id = existing.id;
     match existing.status {
         SignatureStatus::Pending => {
-            if queue_confirmation_again(conn, signature_id, now, caps).await? {
+            let address = existing.email_normalized.as_str();
+            if queue_confirmation_again(conn, signature_id, address, now, caps).await? {
                 Ok(SignOutcome::ConfirmationResent { signature_id })
             } else {
                 Ok(SignOutcome::ResendCapReached { signature_id })
@@ -165,7 +169,8 @@ pub async fn record<C: ConnectionTrait>(
                 .exec(conn)
                 .await?;
             if updated.rows_affected == 1 {
-                outbox::enqueue(conn, &Job::AlreadySignedEmail { signature_id }, now).await?;
+                let job = Job::AlreadySignedEmail { signature_id };
+                queue_to_signer(conn, &existing.email_normalized, &job, now, caps).await?;
                 Ok(SignOutcome::AlreadySignedEmailed { signature_id })
             } else {
                 Ok(SignOutcome::AlreadySignedQuiet { signature_id })
@@ -186,6 +191,7 @@ pub async fn record<C: ConnectionTrait>(
 async fn queue_confirmation_again<C: ConnectionTrait>(
     conn: &C,
     signature_id: i64,
+    address: &str,
     now: DateTime<Utc>,
     caps: MailCaps,
 ) -> Result<bool, DbErr> {
@@ -227,11 +233,34 @@ async fn queue_confirmation_again<C: ConnectionTrait>(
         .exec(conn)
         .await?;
     if updated.rows_affected == 1 {
-        outbox::enqueue(conn, &Job::ConfirmationEmail { signature_id }, now).await?;
+        let job = Job::ConfirmationEmail { signature_id };
+        queue_to_signer(conn, address, &job, now, caps).await?;
         Ok(true)
     } else {
         Ok(false)
     }
+}
+
+/// Queues `job` to a signer at `address` (normalised) unless the address has had its
+/// day's share of emails across all letters (`abuse::durable::may_email`); then nothing is
+/// queued and the caller answers as usual, so nobody learns the cap was reached.
+async fn queue_to_signer<C: ConnectionTrait>(
+    conn: &C,
+    address: &str,
+    job: &Job,
+    now: DateTime<Utc>,
+    caps: MailCaps,
+) -> Result<(), DbErr> {
+    if crate::abuse::durable::may_email(conn, address, caps.emails_per_address_per_day, now).await?
+    {
+        outbox::enqueue(conn, job, now).await?;
+    } else {
+        tracing::info!(
+            kind = job.kind(),
+            "daily email cap of an address reached: not queued"
+        );
+    }
+    Ok(())
 }
 
 /// Queues a new link for the pending signatures of an address (on one letter, or on
@@ -263,7 +292,7 @@ pub async fn request_new_link<C: ConnectionTrait>(
     }
     let mut queued = 0;
     for pending in query.limit(20).all(conn).await? {
-        if queue_confirmation_again(conn, pending.id, now, caps).await? {
+        if queue_confirmation_again(conn, pending.id, email_normalized, now, caps).await? {
             queued += 1;
         }
     }

@@ -32,6 +32,10 @@ pub enum WebError {
     PayloadTooLarge,
     #[error("too many requests")]
     RateLimited { retry_after_secs: u64 },
+    /// A letter's per-minute or an email domain's per-letter limit is reached (durable,
+    /// shared by every replica): 429 with Retry-After, nothing recorded.
+    #[error("signing limit reached")]
+    SigningLimited { retry_after_secs: u64 },
     /// A state-changing request that another site made a browser send.
     #[error("cross-site request refused")]
     CrossSite,
@@ -55,6 +59,10 @@ pub enum WebError {
     /// letter page again with the new text, a notice, and what the signer typed kept.
     #[error("the sign form was for an older text of the letter")]
     StaleSignForm(Box<templates::LetterPage<'static>>),
+    /// The letter is under attack and the signing came without a usable proof of work:
+    /// the step page (403), the signer's fields kept, nothing recorded (`web::pow`).
+    #[error("proof of work needed")]
+    ProofNeeded(Box<maud::Markup>),
     /// A staff page only admins may open or use.
     #[error("admins only")]
     AdminsOnly,
@@ -188,6 +196,14 @@ impl WebError {
                     "We received too many requests from your network in a short time.",
                 )
             },
+            WebError::SigningLimited { retry_after_secs } => ClientError {
+                retry_after_secs: Some(retry_after_secs),
+                ..message(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Too many signatures right now",
+                    "This letter is receiving more signatures than it can take at the moment, so yours was not recorded. Please go back and send the form again after the wait below.",
+                )
+            },
             WebError::CrossSite => message(
                 StatusCode::FORBIDDEN,
                 "This form was sent from another site",
@@ -249,6 +265,11 @@ impl WebError {
                 },
                 "Password links work once, for 24 hours. Ask an admin for a new one (or run `undersigned staff reset EMAIL`).",
             ),
+            WebError::ProofNeeded(page) => ClientError {
+                status: StatusCode::FORBIDDEN,
+                retry_after_secs: None,
+                view: View::Rendered(Arc::new(page.into_string())),
+            },
             WebError::InvalidStaffForm(page) | WebError::InvalidForm(page) => ClientError {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 retry_after_secs: None,

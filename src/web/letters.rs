@@ -15,9 +15,11 @@ use serde::Deserialize;
 
 use super::error::Step;
 use super::page_cache::{CachedPage, etag_of, public_response};
+use super::pow;
 use super::sign_form::SignFormInput;
 use super::{AppState, ClientIp, WebError};
 use crate::abuse::Limit;
+use crate::abuse::durable::{Refusal, SigningGuard, guard_signing};
 use crate::clock::span;
 use crate::db;
 use crate::domain::Country;
@@ -229,8 +231,14 @@ async fn sign(
     // share-locks the letter row, which `save_text` updates first, so an edit either
     // commits before this read or waits for this transaction and then sees its signature.)
     let form_shown = shown.clone();
+    // Durable limits and the under-attack mode (abuse::durable, web::pow).
+    let (guard, proof) = (
+        SigningGuard::from_settings(&state.settings),
+        pow::proof_of(&input),
+    );
     let signing = db::write(&state.db, move |txn| {
         let (new, shown) = (new.clone(), form_shown.clone());
+        let (guard, proof) = (guard.clone(), proof.clone());
         Box::pin(async move {
             match letters::find_for_signing(txn, letter_id).await? {
                 Some(current) if accepts_signatures(&current, now) => {
@@ -239,6 +247,13 @@ async fn sign(
                     }
                     if !shown.is_current(&current) {
                         return Ok(Signing::Stale(Box::new(current)));
+                    }
+                    let domain = new.email.domain();
+                    let proof = proof.as_ref();
+                    if let Some(refused) =
+                        guard_signing(txn, &guard, letter_id, domain, proof, now).await?
+                    {
+                        return Ok(Signing::Refused(refused));
                     }
                     let version = current.version;
                     Ok(Signing::Recorded(
@@ -278,6 +293,9 @@ async fn sign(
             )
             .await?;
             return Err(WebError::InvalidSignForm(Box::new(view)));
+        }
+        Signing::Refused(refused) => {
+            return Err(pow::refusal(&state, &letter, &input, refused).await);
         }
         Signing::Closed => {
             return Err(WebError::LetterClosed {
@@ -332,6 +350,8 @@ enum Signing {
     KindRefused(SignatureKind),
     /// The form was sent from another text than the current one, which is this letter.
     Stale(Box<letter::Model>),
+    /// A durable limit or the under-attack mode refused it (`abuse::durable`).
+    Refused(Refusal),
 }
 
 /// The mail caps from the settings.
@@ -340,6 +360,7 @@ pub fn caps(state: &AppState) -> MailCaps {
         max_confirmation_emails: state.settings.max_confirmation_emails,
         already_signed_interval: span(state.settings.already_signed_email_interval),
         token_ttl: span(state.settings.token_ttl),
+        emails_per_address_per_day: state.settings.emails_per_address_per_day,
     }
 }
 

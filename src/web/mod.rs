@@ -8,6 +8,7 @@ mod error;
 mod health;
 mod letters;
 mod page_cache;
+mod pow;
 mod preview;
 mod privacy;
 mod request_id;
@@ -60,9 +61,10 @@ pub struct AppState {
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// The Content-Security-Policy of every response: nothing from elsewhere, no scripts, no
+/// The Content-Security-Policy of every response: nothing from elsewhere, no scripts but our own
+/// (the proof-of-work solver, `web::pow`), no
 /// framing, forms only to ourselves.
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 /// The whole application's routes and middleware.
 ///
@@ -82,6 +84,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::router())
         .merge(health::router())
         .merge(staff::router())
+        .merge(pow::router())
         .route("/static/style.css", get(stylesheet));
     // The development mailbox exists only while mail goes to files, and by default only on
     // a loopback address (see `Settings::serves_dev_mailbox`).

@@ -3,7 +3,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::domain::{Country, DomainError, ShortText, SignerEmail, SignerName, Website};
@@ -13,8 +13,9 @@ use crate::store::signatures::NewSignature;
 /// Longest city, occupation or role we keep.
 const SHORT_TEXT_MAX: usize = 120;
 
-/// Every field of both forms, as text; missing fields are empty.
-#[derive(Clone, Debug, Default, Deserialize)]
+/// Every field of both forms, as text; missing fields are empty. `Serialize` gives the
+/// fields back as the proof-of-work page carries them (`web::pow`).
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct SignFormInput {
     pub kind: String,
@@ -32,6 +33,12 @@ pub struct SignFormInput {
     pub version: String,
     /// The fingerprint of that text (a hidden field, see [`text_id`]); checked when sent.
     pub text_id: Option<String>,
+    /// A solved proof of work, when the letter is under attack (see `web::pow`).
+    #[serde(skip_serializing)]
+    pub altcha: Option<String>,
+    /// A delay ticket, the no-JavaScript way past the under-attack mode.
+    #[serde(skip_serializing)]
+    pub pow_ticket: Option<String>,
 }
 
 /// What the sign form showed: the version number and fingerprint it carries back.

@@ -12,6 +12,7 @@ mod home;
 mod layout;
 mod letter;
 mod mailbox;
+mod pow;
 mod privacy;
 mod sign_form;
 mod staff;
@@ -36,10 +37,15 @@ pub use letter::{
     IndividualSignatory, LetterPage, LetterStatus, OrganisationSignatory, Paging, letter,
 };
 pub use mailbox::{MailboxMessage, dev_mailbox};
+pub use pow::{ProofPage, proof_page};
 pub use privacy::{
     DataRow, MyDataPage, PrivacyPage, WithdrawPage, WithdrawState, data_request_email, my_data,
     privacy, with_withdraw_link, withdraw,
 };
+pub use staff::{AttackPage, AttackState, attack as attack_mode};
+
+/// The script that solves the proof of work on [`proof_page`], served at `/static/pow.js`.
+pub const POW_SCRIPT: &str = include_str!("pow.js");
 pub use sign_form::{FieldError, SignForm, SignFormValues, SignerKind, SignerKinds};
 pub use staff::{
     AccountRow, AccountsPage, AuditPage, AuditRow, ChangePasswordPage, PasswordLinkPage,

@@ -1111,6 +1111,20 @@ fn staff_letter_pages_are_accessible_and_escape_user_text() {
             versions: &versions,
             current_version: 1,
             notice: Some(EVIL),
+            under_attack: Some(EVIL.into()),
+        }),
+        crate::attack_mode(&crate::AttackPage {
+            bar: staff_bar(),
+            letter_id: 3,
+            letter_title: EVIL,
+            state: Some(crate::AttackState {
+                active: true,
+                automatic: true,
+                changed_at: EVIL.into(),
+                reason: EVIL.into(),
+            }),
+            rate_this_minute: 5,
+            threshold_per_minute: 120,
         }),
     ];
     for page in pages {
@@ -1735,4 +1749,28 @@ fn the_under_review_page_says_so() {
     .into_string();
     assert_accessible_page(&html);
     assert!(html.contains("is under review"));
+}
+
+#[test]
+fn the_proof_of_work_step_keeps_the_fields_escaped_and_its_one_script_is_our_own() {
+    let html = crate::proof_page(&crate::ProofPage {
+        letter_title: EVIL.into(),
+        letter_slug: "a-letter".into(),
+        fields: vec![("name".into(), EVIL.into()), ("email".into(), EVIL.into())],
+        challenge_json: format!("{{\"salt\":\"{EVIL}\"}}"),
+        ticket: EVIL.into(),
+        delay_secs: 10,
+        problem: Some(EVIL.into()),
+    })
+    .into_string();
+    // The only script is the solver, from our own origin; without it the page works.
+    let script = "<script src=\"/static/pow.js\" defer></script>";
+    assert_eq!(count(&html, "<script"), 1);
+    assert!(html.contains(script), "{html}");
+    let without = html.replace(script, "");
+    assert_accessible_page(&without);
+    assert_escaped(&without);
+    assert!(html.contains("action=\"/letters/a-letter/sign\""));
+    assert!(html.contains("name=\"pow_ticket\""));
+    assert!(html.contains("Please wait 10 seconds"));
 }

@@ -15,17 +15,17 @@ use crate::support::TestApp;
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 /// How long a page may take to follow a click before the test fails.
-const WAIT: Duration = Duration::from_secs(15);
+pub(crate) const WAIT: Duration = Duration::from_secs(15);
 
 /// A free port on the loopback interface (the tiny race until it is bound again is
 /// harmless in a test).
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("binding a free port");
     listener.local_addr().expect("its address").port()
 }
 
 /// chromedriver on its own port, killed when dropped.
-struct Driver {
+pub(crate) struct Driver {
     process: Child,
     url: String,
 }
@@ -38,7 +38,7 @@ impl Drop for Driver {
 }
 
 impl Driver {
-    async fn start() -> Option<Driver> {
+    pub(crate) async fn start() -> Option<Driver> {
         if !Path::new(CHROMEDRIVER).exists() || !Path::new(CHROMIUM).exists() {
             eprintln!(
                 "skipping the browser test: {CHROMEDRIVER} or {CHROMIUM} is missing \
@@ -70,7 +70,7 @@ impl Driver {
         panic!("chromedriver did not answer on {}", driver.url);
     }
 
-    async fn browser(&self) -> WebDriver {
+    pub(crate) async fn browser(&self) -> WebDriver {
         let mut caps = DesiredCapabilities::chrome();
         caps.set_binary(CHROMIUM).expect("the binary");
         for arg in [
@@ -110,7 +110,7 @@ async fn fill(browser: &WebDriver, name: &str, value: &str) {
 }
 
 /// Presses a form's button and waits until the browser has left the page.
-async fn press(browser: &WebDriver, label: &str) {
+pub(crate) async fn press(browser: &WebDriver, label: &str) {
     let old_page = browser.find(By::Tag("html")).await.expect("the page");
     browser
         .find(By::XPath(format!("//button[normalize-space()='{label}']")))
@@ -127,7 +127,7 @@ async fn press(browser: &WebDriver, label: &str) {
         .unwrap_or_else(|e| panic!("no new page after pressing {label}: {e}"));
 }
 
-async fn heading(browser: &WebDriver) -> String {
+pub(crate) async fn heading(browser: &WebDriver) -> String {
     browser
         .find(By::Tag("h1"))
         .await

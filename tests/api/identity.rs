@@ -545,6 +545,7 @@ async fn legacy_row(app: &TestApp, letter: &letter::Model, name: &str, email: &s
         max_confirmation_emails: 3,
         already_signed_interval: chrono::Duration::hours(1),
         token_ttl: chrono::Duration::days(7),
+        emails_per_address_per_day: 100,
     };
     let outcome = signatures::record(
         &app.db,

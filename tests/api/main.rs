@@ -14,6 +14,7 @@ mod hung_relay;
 mod identity;
 mod journey;
 mod letter_page;
+mod limits;
 mod moderation;
 mod operations;
 mod outbox_delivery;

@@ -111,6 +111,7 @@ fn caps() -> MailCaps {
         max_confirmation_emails: 3,
         already_signed_interval: chrono::Duration::hours(1),
         token_ttl: chrono::Duration::days(7),
+        emails_per_address_per_day: 100,
     }
 }
 

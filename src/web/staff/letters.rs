@@ -1006,6 +1006,13 @@ async fn overview(
         let path = templates::preview_path(&letter.slug, key);
         crate::outbox::link(&state.settings, path.trim_start_matches('/'))
     });
+    let under_attack = crate::abuse::attack::status(&state.db, id)
+        .await
+        .step("reading the under-attack mode")?
+        .map(|m| {
+            let state = if m.active { "on" } else { "off" };
+            format!("{state} since {}: {}", utc_minutes(m.changed_at), m.reason)
+        });
     let kinds = match (letter.organisations_may_sign, letter.individuals_may_sign) {
         (true, true) => "organisations and individuals",
         (true, false) => "organisations only",
@@ -1031,6 +1038,7 @@ async fn overview(
             versions: &versions,
             current_version: letter.version,
             notice: done_notice(&q.done),
+            under_attack,
         },
     )))
 }

@@ -2,6 +2,7 @@
 //! one module per screen group. Who is signed in comes from the `Staff` extractor.
 
 mod accounts;
+mod attack;
 mod audit;
 mod dashboard;
 mod letters;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(moderation::router())
         .merge(quarantine::router())
         .merge(dashboard::router())
+        .merge(attack::router())
 }
 
 /// The session cookie's name: with https, the `__Host-` prefix makes browsers refuse it

@@ -382,6 +382,8 @@ pub struct LetterOverviewPage<'a> {
     pub current_version: i32,
     /// What the last action did.
     pub notice: Option<&'a str>,
+    /// The under-attack mode, when it was ever switched: on or off, since when, and why.
+    pub under_attack: Option<String>,
 }
 
 fn action_form(id: i64, csrf: &str, step: &str, label: &str, hint: Option<&str>) -> Markup {
@@ -418,6 +420,10 @@ pub fn letter_overview(p: &LetterOverviewPage<'_>) -> Markup {
                 dt { "Deadline (UTC)" } dd { (p.deadline.as_deref().unwrap_or("none")) }
                 dt { "Who may sign" } dd { (p.kinds) }
                 dt { "Organisations need approval" } dd { (if p.organisations_need_approval { "yes" } else { "no" }) }
+                dt { "Under-attack mode" } dd {
+                    (p.under_attack.as_deref().unwrap_or("off (never switched)")) " "
+                    a href=(format!("{base}/attack")) { "Under-attack mode" }
+                }
             }
             nav aria-label="This letter" {
                 ul {

@@ -2,11 +2,13 @@
 //! the audit log. Every form posts to the service itself and works without JavaScript;
 //! every form of a signed-in person carries the session's CSRF token.
 
+mod attack;
 mod dashboard;
 mod letters;
 mod moderation;
 mod quarantine;
 
+pub use attack::{AttackPage, AttackState, attack};
 #[cfg(test)]
 pub(crate) use dashboard::axis_top;
 pub use dashboard::{

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod database;
+pub mod sibling;
 pub mod smtp;
 pub mod staff;
 
@@ -94,6 +95,12 @@ impl TestApp {
             quarantine_burst_per_prefix: 0,
             quarantine_new_domain_signers: 0,
             quarantine_skeleton_duplicates: false,
+            // Likewise for the durable limits and the under-attack mode (one minute of the
+            // manual clock can hold a whole test); `limits.rs` sets its own.
+            letter_signings_per_minute: 1_000_000,
+            domain_signings_per_letter_per_hour: 1_000_000,
+            emails_per_address_per_day: 1_000_000,
+            under_attack_threshold_per_minute: 1_000_000,
             outbox_retry_base: Duration::from_secs(30),
             smtp_timeout: Duration::from_secs(10),
             // Tests read a page right after changing what it shows, without moving the
