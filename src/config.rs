@@ -159,6 +159,9 @@ pub struct Settings {
     pub staff_sign_in_per_minute: u32,
     /// Staff sign-in attempts per hour for one account (the email typed).
     pub staff_sign_in_per_account_per_hour: u32,
+    /// Signatures read per query of an export (keyset pages by id); also what is written
+    /// between two reads, so it bounds an export's memory.
+    pub export_page_size: u32,
 }
 
 /// How log lines are written.
@@ -232,6 +235,7 @@ impl Default for Settings {
             staff_session_absolute: Duration::from_secs(7 * 24 * 3600),
             staff_sign_in_per_minute: 5,
             staff_sign_in_per_account_per_hour: 10,
+            export_page_size: crate::export::PAGE_SIZE,
         }
     }
 }
@@ -419,6 +423,10 @@ impl Settings {
                 }
                 "staff_sign_in_per_account_per_hour" => {
                     s.staff_sign_in_per_account_per_hour = positive(v).map_err(invalid)?
+                }
+                "export_page_size" => {
+                    s.export_page_size =
+                        at_most(v, crate::export::MAX_PAGE_SIZE).map_err(invalid)?
                 }
                 _ => return Err(ConfigError::Unknown { key, origin }),
             }

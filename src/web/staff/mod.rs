@@ -4,6 +4,7 @@
 mod accounts;
 mod audit;
 mod dashboard;
+mod export;
 mod letters;
 mod moderation;
 mod session;
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(letters::router())
         .merge(moderation::router())
         .merge(dashboard::router())
+        .merge(export::router())
 }
 
 /// The session cookie's name: with https, the `__Host-` prefix makes browsers refuse it

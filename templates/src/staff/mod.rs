@@ -3,6 +3,7 @@
 //! every form of a signed-in person carries the session's CSRF token.
 
 mod dashboard;
+mod export;
 mod letters;
 mod moderation;
 
@@ -12,6 +13,7 @@ pub use dashboard::{
     CountRow, DashboardPage, FailureRow, HourBar, HourlyChart, LastHourView, OutboxView, Tally,
     dashboard, hourly_chart,
 };
+pub use export::{ExportColumn, ExportPage, export};
 pub use letters::*;
 pub use moderation::{
     ApprovalRow, ApprovalsPage, BulkConfirmPage, SearchFilters, SignatureRow, SignaturesPage,
