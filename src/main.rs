@@ -145,7 +145,11 @@ fn main() -> ExitCode {
 }
 
 async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
-    telemetry::init(&settings)?;
+    if matches!(command, Command::Export(_)) {
+        telemetry::init_stderr(&settings)?;
+    } else {
+        telemetry::init(&settings)?;
+    }
     let clock = Clock::System;
     match command {
         Command::Serve { no_migrate } => {
