@@ -520,17 +520,16 @@ fn encode(spec: &Spec, rows: &[signature::Model], out: &mut Vec<u8>) -> Result<(
                     if i > 0 {
                         out.push(b',');
                     }
-                    let value = match c.value(s) {
-                        Value::Null => serde_json::Value::Null,
-                        Value::Text(t) => serde_json::Value::from(t),
-                        Value::Number(n) => serde_json::Value::from(n),
-                        Value::Bool(b) => serde_json::Value::from(b),
-                        Value::Time(t) => serde_json::Value::from(rfc3339(t)),
-                    };
                     // Writing JSON into a Vec cannot fail.
                     let _ = serde_json::to_writer(&mut *out, c.name());
                     out.push(b':');
-                    let _ = serde_json::to_writer(&mut *out, &value);
+                    let _ = match c.value(s) {
+                        Value::Null => serde_json::to_writer(&mut *out, &()),
+                        Value::Text(t) => serde_json::to_writer(&mut *out, t),
+                        Value::Number(n) => serde_json::to_writer(&mut *out, &n),
+                        Value::Bool(b) => serde_json::to_writer(&mut *out, &b),
+                        Value::Time(t) => serde_json::to_writer(&mut *out, &rfc3339(t)),
+                    };
                 }
                 out.extend_from_slice(b"}\n");
             }
