@@ -438,4 +438,34 @@ mod tests {
             .is_err()
         );
     }
+
+    #[test]
+    fn the_export_command_parses() {
+        let cli = Cli::try_parse_from([
+            "undersigned",
+            "export",
+            "--letter",
+            "free-them",
+            "--format",
+            "jsonl",
+            "--columns",
+            "id,name,email",
+            "--since",
+            "2026-11-01",
+            "--output",
+            "out.jsonl",
+        ])
+        .unwrap();
+        assert!(matches!(
+            cli.command,
+            Some(Command::Export(ref a)) if a.letter == "free-them"
+                && a.format == "jsonl"
+                && a.columns.as_deref() == Some("id,name,email")
+                && a.since.as_deref() == Some("2026-11-01")
+                && !a.bom
+                && a.output.as_deref() == Some(std::path::Path::new("out.jsonl"))
+        ));
+        // The letter is required.
+        assert!(Cli::try_parse_from(["undersigned", "export"]).is_err());
+    }
 }
