@@ -208,6 +208,9 @@ pub struct Settings {
     pub pow_delay: Duration,
     /// How long a challenge or delay ticket may be used after it was given.
     pub pow_ttl: Duration,
+    /// Signatures read per query of an export (keyset pages by id); also what is written
+    /// between two reads, so it bounds an export's memory.
+    pub export_page_size: u32,
 }
 
 /// How log lines are written.
@@ -320,6 +323,7 @@ impl Default for Settings {
             pow_max_number: 100_000,
             pow_delay: Duration::from_secs(10),
             pow_ttl: Duration::from_secs(600),
+            export_page_size: crate::export::PAGE_SIZE,
         }
     }
 }
@@ -557,6 +561,10 @@ impl Settings {
                 "pow_max_number" => s.pow_max_number = positive(v).map_err(invalid)?,
                 "pow_delay_secs" => s.pow_delay = secs(v).map_err(invalid)?,
                 "pow_ttl_secs" => s.pow_ttl = secs(v).map_err(invalid)?,
+                "export_page_size" => {
+                    s.export_page_size =
+                        at_most(v, crate::export::MAX_PAGE_SIZE).map_err(invalid)?
+                }
                 _ => return Err(ConfigError::Unknown { key, origin }),
             }
         }

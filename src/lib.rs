@@ -10,6 +10,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod entities;
+pub mod export;
 pub mod letters;
 pub mod mail;
 pub mod markdown;

@@ -58,6 +58,7 @@ pub use staff::{
     StaffLettersPage, Tally, TargetInput, TargetView, VersionView, approvals, bulk_confirm,
     dashboard, hourly_chart, letter_form, letter_overview, preview_path, signatures, staff_letters,
 };
+pub use staff::{ExportColumn, ExportPage, export};
 pub use staff::{QuarantinePage, QuarantineRow, quarantine};
 
 pub use versions::{

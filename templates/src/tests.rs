@@ -1774,3 +1774,63 @@ fn the_proof_of_work_step_keeps_the_fields_escaped_and_its_one_script_is_our_own
     assert!(html.contains("name=\"pow_ticket\""));
     assert!(html.contains("Please wait 10 seconds"));
 }
+
+#[test]
+fn the_export_form_is_accessible_keeps_what_was_typed_and_escapes_it() {
+    let columns = [
+        ExportColumn {
+            name: "name",
+            personal: false,
+            checked: true,
+        },
+        ExportColumn {
+            name: "email",
+            personal: true,
+            checked: false,
+        },
+    ];
+    let errors = [
+        (
+            "version",
+            "Write the number of a version, like 1.".to_owned(),
+        ),
+        ("columns", "Unknown column x.".to_owned()),
+    ];
+    let html = export(&ExportPage {
+        bar: staff_bar(),
+        letter_id: 7,
+        letter_title: EVIL,
+        columns: &columns,
+        format: "jsonl",
+        bom: true,
+        kind: "organisation",
+        status: "held",
+        version: EVIL,
+        since: "2026-11-01",
+        until: "",
+        errors: &errors,
+    })
+    .into_string();
+    assert_accessible_page(&html);
+    assert_escaped(&html);
+    assert!(html.contains("method=\"get\" action=\"/staff/letters/7/export/download\""));
+    assert!(html.contains("id=\"export-format-jsonl\" name=\"format\" value=\"jsonl\" checked"));
+    assert!(html.contains("id=\"export-bom\" name=\"bom\" value=\"on\" checked"));
+    assert!(html.contains("value=\"name\" checked"));
+    assert!(!html.contains("value=\"email\" checked"));
+    assert!(html.contains("(personal)"));
+    assert!(html.contains("<option value=\"organisation\" selected"));
+    assert!(html.contains("<option value=\"held\" selected"));
+    assert!(html.contains("value=\"2026-11-01\""));
+    // Each problem is beside its field and linked from the summary.
+    assert!(html.contains("href=\"#filter-version\""));
+    assert!(html.contains("href=\"#export-columns\""));
+    assert!(html.contains("aria-describedby=\"filter-version-hint filter-version-error\""));
+    // Fieldsets with legends group the choices.
+    for legend in ["Format", "Columns", "Which signatures"] {
+        assert!(
+            html.contains(&format!("<legend>{legend}</legend>")),
+            "{legend}"
+        );
+    }
+}

@@ -8,6 +8,7 @@ mod browser;
 mod concurrency;
 mod connections;
 mod dashboard;
+mod export;
 mod fail_closed;
 mod fuzz;
 mod hung_relay;

@@ -5,6 +5,7 @@ mod accounts;
 mod attack;
 mod audit;
 mod dashboard;
+mod export;
 mod letters;
 mod moderation;
 mod quarantine;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(quarantine::router())
         .merge(dashboard::router())
         .merge(attack::router())
+        .merge(export::router())
 }
 
 /// The session cookie's name: with https, the `__Host-` prefix makes browsers refuse it

@@ -431,6 +431,7 @@ pub fn letter_overview(p: &LetterOverviewPage<'_>) -> Markup {
                     li { a href=(format!("{base}/dashboard")) { "Dashboard" } }
                     li { a href=(format!("{base}/approvals")) { "Approvals" } }
                     li { a href=(format!("{base}/signatures")) { "Signatures" } }
+                    li { a href=(format!("{base}/export")) { "Export signatures" } }
                 }
             }
             h2 { "Lifecycle" }

@@ -4,6 +4,7 @@
 
 mod attack;
 mod dashboard;
+mod export;
 mod letters;
 mod moderation;
 mod quarantine;
@@ -15,6 +16,7 @@ pub use dashboard::{
     CountRow, DashboardPage, FailureRow, HourBar, HourlyChart, LastHourView, OutboxView, Tally,
     dashboard, hourly_chart,
 };
+pub use export::{ExportColumn, ExportPage, export};
 pub use letters::*;
 pub use moderation::{
     ApprovalRow, ApprovalsPage, BulkConfirmPage, SearchFilters, SignatureRow, SignaturesPage,

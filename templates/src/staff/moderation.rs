@@ -208,15 +208,15 @@ pub struct SignaturesPage<'a> {
     pub notice: Option<&'a str>,
 }
 
-struct FilterField<'a> {
-    name: &'static str,
-    label: &'a str,
-    kind: &'a str,
-    value: &'a str,
-    hint: Option<&'a str>,
+pub(super) struct FilterField<'a> {
+    pub(super) name: &'static str,
+    pub(super) label: &'a str,
+    pub(super) kind: &'a str,
+    pub(super) value: &'a str,
+    pub(super) hint: Option<&'a str>,
 }
 
-fn filter_input(f: &FilterField<'_>, errors: &[(&'static str, String)]) -> Markup {
+pub(super) fn filter_input(f: &FilterField<'_>, errors: &[(&'static str, String)]) -> Markup {
     let id = format!("filter-{}", f.name);
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
@@ -247,7 +247,7 @@ fn filter_input(f: &FilterField<'_>, errors: &[(&'static str, String)]) -> Marku
     }
 }
 
-fn filter_select(
+pub(super) fn filter_select(
     name: &'static str,
     label: &str,
     value: &str,
@@ -276,7 +276,7 @@ fn filter_select(
     }
 }
 
-const STATUSES: &[(&str, &str)] = &[
+pub(super) const STATUSES: &[(&str, &str)] = &[
     ("", "any"),
     ("pending", "pending"),
     ("confirmed", "confirmed"),
@@ -286,7 +286,7 @@ const STATUSES: &[(&str, &str)] = &[
     ("withdrawn", "withdrawn"),
 ];
 
-const KINDS: &[(&str, &str)] = &[
+pub(super) const KINDS: &[(&str, &str)] = &[
     ("", "any"),
     ("individual", "individual"),
     ("organisation", "organisation"),
