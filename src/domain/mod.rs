@@ -5,6 +5,7 @@
 // the edge, and the rest of the service never handles raw strings.
 
 mod confirmation_token;
+mod content;
 mod country;
 mod error;
 mod short_text;
@@ -15,6 +16,7 @@ mod text;
 mod website;
 
 pub use confirmation_token::ConfirmationToken;
+pub use content::ContentProblem;
 pub use country::Country;
 pub use error::DomainError;
 pub use short_text::ShortText;

@@ -139,7 +139,7 @@ impl SignFormInput {
                 check(
                     &mut errors,
                     "role",
-                    ShortText::parse_optional(&self.role, SHORT_TEXT_MAX),
+                    ShortText::parse_signer_optional(&self.role, SHORT_TEXT_MAX),
                 ),
             )
         } else {
@@ -147,12 +147,12 @@ impl SignFormInput {
                 check(
                     &mut errors,
                     "city",
-                    ShortText::parse_optional(&self.city, SHORT_TEXT_MAX),
+                    ShortText::parse_signer_optional(&self.city, SHORT_TEXT_MAX),
                 ),
                 check(
                     &mut errors,
                     "occupation",
-                    ShortText::parse_optional(&self.occupation, SHORT_TEXT_MAX),
+                    ShortText::parse_signer_optional(&self.occupation, SHORT_TEXT_MAX),
                 ),
                 Some(None),
                 Some(None),
