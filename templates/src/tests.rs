@@ -299,13 +299,11 @@ fn user_text_is_escaped_on_every_page() {
 fn user_text_is_escaped_in_emails() {
     for kind in [SignerKind::Individual, SignerKind::Organisation] {
         let e = confirmation_email(&ConfirmationEmail {
-            signer_name: EVIL,
             letter_title: EVIL,
             confirm_url: "https://x.org/confirm/abc\"><script>",
             letter_url: "https://x.org/letters/a",
             expires_in_days: 7,
             kind,
-            organisation_name: Some(EVIL),
         });
         assert_escaped(&e.html);
         assert!(e.html.starts_with("<!DOCTYPE html><html lang=\"en\">"));
@@ -313,11 +311,10 @@ fn user_text_is_escaped_in_emails() {
             !e.html.contains("<style") && !e.html.contains("<link"),
             "inline styles only"
         );
-        // Plain text is not HTML: it carries the name as typed.
+        // Plain text is not HTML: it carries the (staff-written) title as typed.
         assert!(e.text.contains(EVIL));
     }
     let e = already_signed_email(&AlreadySignedEmail {
-        signer_name: EVIL,
         letter_title: EVIL,
         letter_url: "https://x.org/letters/a",
     });
@@ -851,13 +848,11 @@ fn confirmation_email_content() {
     let confirm_url = "https://undersigned.example.org/confirm/aVeryLongTokenThatGoesOnAndOnAndOnForQuiteSomeTime1234567890";
     let letter_url = "https://undersigned.example.org/letters/eu-appeal";
     let e = confirmation_email(&ConfirmationEmail {
-        signer_name: "Ana Novak",
         letter_title: "Appeal to the European Council and the European Commission on the protection of human-rights defenders",
         confirm_url,
         letter_url,
         expires_in_days: 7,
         kind: SignerKind::Organisation,
-        organisation_name: Some("Rights Watch"),
     });
     assert_eq!(
         e.subject,
@@ -865,26 +860,23 @@ fn confirmation_email_content() {
     );
     assert_plain_text_layout(&e.text, &[confirm_url, letter_url]);
     let flat = e.text.split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(flat.contains("on behalf of Rights Watch"));
+    // No signer text reaches an unconfirmed address: a generic greeting and capacity.
+    assert!(flat.starts_with("Hello, "));
+    assert!(flat.contains("on behalf of an organisation"));
     assert!(flat.contains("The link expires in 7 days."));
     assert!(flat.contains(
         "If you did not sign, ignore this email; nothing is published without confirmation."
     ));
     assert!(e.html.contains(&format!("href=\"{confirm_url}\"")));
-    assert!(
-        e.html
-            .contains("on behalf of <strong>Rights Watch</strong>")
-    );
+    assert!(e.html.contains("on behalf of an organisation"));
     assert!(e.html.contains("style=\""));
 
     let e = confirmation_email(&ConfirmationEmail {
-        signer_name: "Ana",
         letter_title: "Appeal",
         confirm_url,
         letter_url,
         expires_in_days: 1,
         kind: SignerKind::Individual,
-        organisation_name: None,
     });
     assert!(e.text.contains("as an individual"));
     assert!(e.text.contains("expires in 1 day."));
@@ -894,7 +886,6 @@ fn confirmation_email_content() {
 fn already_signed_email_content() {
     let letter_url = "https://undersigned.example.org/letters/eu-appeal";
     let e = already_signed_email(&AlreadySignedEmail {
-        signer_name: "Ana Novak",
         letter_title: "Appeal",
         letter_url,
     });
