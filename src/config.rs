@@ -159,6 +159,23 @@ pub struct Settings {
     pub staff_sign_in_per_minute: u32,
     /// Staff sign-in attempts per hour for one account (the email typed).
     pub staff_sign_in_per_account_per_hour: u32,
+    /// The key that signs the render time carried by each sign form. Unset, a random key
+    /// is made at start (and a warning logged): forms rendered before a restart, or by
+    /// another replica, are then refused as forged, so set one shared value on every
+    /// replica of a real deployment.
+    pub form_secret: Option<SecretString>,
+    /// A sign form sent sooner than this after it was rendered is shown again with a
+    /// request to read the letter first. Zero turns the check off.
+    pub sign_min_fill: Duration,
+    /// A sign form sent later than this after it was rendered is shown again (fresh).
+    pub sign_form_max_age: Duration,
+    /// The disposable-address domains refused at signing, one per line; unset, the list
+    /// shipped in `data/disposable_email_blocklist.conf` (compiled in). Read again on
+    /// SIGHUP and by the staff button.
+    pub disposable_domains_file: Option<PathBuf>,
+    /// How often each replica reads the operators' block and allow lists again (a change
+    /// made on this replica applies at once).
+    pub screening_lists_refresh: Duration,
 }
 
 /// How log lines are written.
@@ -232,6 +249,11 @@ impl Default for Settings {
             staff_session_absolute: Duration::from_secs(7 * 24 * 3600),
             staff_sign_in_per_minute: 5,
             staff_sign_in_per_account_per_hour: 10,
+            form_secret: None,
+            sign_min_fill: Duration::from_secs(3),
+            sign_form_max_age: Duration::from_secs(24 * 3600),
+            disposable_domains_file: None,
+            screening_lists_refresh: Duration::from_secs(5),
         }
     }
 }
@@ -419,6 +441,20 @@ impl Settings {
                 }
                 "staff_sign_in_per_account_per_hour" => {
                     s.staff_sign_in_per_account_per_hour = positive(v).map_err(invalid)?
+                }
+                "form_secret" => s.form_secret = optional(v).map(SecretString::from),
+                "sign_min_fill_secs" => {
+                    s.sign_min_fill = Duration::from_secs(parse::<u64>(v).map_err(invalid)?)
+                }
+                "sign_form_max_age_hours" => {
+                    s.sign_form_max_age =
+                        Duration::from_secs(u64::from(positive::<u32>(v).map_err(invalid)?) * 3600)
+                }
+                "disposable_domains_file" => {
+                    s.disposable_domains_file = optional(v).map(PathBuf::from)
+                }
+                "screening_lists_refresh_secs" => {
+                    s.screening_lists_refresh = secs(v).map_err(invalid)?
                 }
                 _ => return Err(ConfigError::Unknown { key, origin }),
             }

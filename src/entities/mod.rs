@@ -9,6 +9,7 @@ pub mod letter;
 pub mod letter_count;
 pub mod letter_version;
 pub mod outbox;
+pub mod screening_rule;
 pub mod signature;
 pub mod staff_account;
 pub mod staff_password_link;

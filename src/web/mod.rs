@@ -11,7 +11,7 @@ mod page_cache;
 mod preview;
 mod request_id;
 mod same_origin;
-mod sign_form;
+pub(crate) mod sign_form;
 mod staff;
 mod versions;
 
@@ -54,6 +54,10 @@ pub struct AppState {
     pub staff_limits: Arc<crate::auth::SignInLimits>,
     /// The letter dashboards' heavy figures, kept a few seconds.
     pub dashboards: Arc<staff::DashboardCache>,
+    /// Signs and checks the render time carried by sign forms.
+    pub stamps: Arc<crate::abuse::FormStamps>,
+    /// The disposable-domain list and the operators' block and allow lists.
+    pub lists: Arc<crate::abuse::ScreeningLists>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

@@ -32,6 +32,10 @@ pub struct SignFormInput {
     pub version: String,
     /// The fingerprint of that text (a hidden field, see [`text_id`]); checked when sent.
     pub text_id: Option<String>,
+    /// The signed render time (a hidden field, see `crate::abuse::screen`).
+    pub form_stamp: String,
+    /// The honeypot ([`templates::HONEYPOT_FIELD`]): people leave it empty.
+    pub homepage: String,
 }
 
 /// What the sign form showed: the version number and fingerprint it carries back.

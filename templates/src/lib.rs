@@ -35,7 +35,9 @@ pub use letter::{
     IndividualSignatory, LetterPage, LetterStatus, OrganisationSignatory, Paging, letter,
 };
 pub use mailbox::{MailboxMessage, dev_mailbox};
-pub use sign_form::{FieldError, SignForm, SignFormValues, SignerKind, SignerKinds};
+pub use sign_form::{
+    FieldError, HONEYPOT_FIELD, SignForm, SignFormValues, SignerKind, SignerKinds,
+};
 pub use staff::{
     AccountRow, AccountsPage, AuditPage, AuditRow, ChangePasswordPage, PasswordLinkPage,
     SignInPage, StaffBar, accounts, audit, change_password, password_link, sign_in, staff_home,

@@ -117,6 +117,7 @@ fn letter_page(status: LetterStatus, form: SignForm<'static>) -> LetterPage<'sta
         version: 1,
         text_id: "t1".into(),
         version_changed_on: None,
+        form_stamp: "1.1795000000.stamp".into(),
         text_changed: false,
     }
 }
@@ -208,6 +209,7 @@ fn evil_letter(kind: SignerKind) -> LetterPage<'static> {
         version: 2,
         text_id: EVIL.into(),
         version_changed_on: Some(EVIL.into()),
+        form_stamp: EVIL.into(),
         text_changed: true,
     }
 }
@@ -1667,4 +1669,34 @@ fn the_axis_ends_on_a_round_number() {
         .collect();
     assert_eq!(tops, [1, 1, 5, 10, 20, 1_000_000, 2_000_000]);
     assert!(axis_top(i64::MAX) >= i64::MAX / 2);
+}
+
+#[test]
+fn each_sign_form_carries_its_stamp_and_a_honeypot_people_skip() {
+    let html = letter(&letter_page(LetterStatus::Open, blank_form())).into_string();
+    assert_eq!(
+        html.matches("name=\"form_stamp\" value=\"1.1795000000.stamp\"")
+            .count(),
+        2
+    );
+    for prefix in ["ind", "org"] {
+        let id = format!("{prefix}-{HONEYPOT_FIELD}");
+        assert!(
+            html.contains(&format!(
+                "<input type=\"text\" id=\"{id}\" name=\"{HONEYPOT_FIELD}\" value=\"\" tabindex=\"-1\" autocomplete=\"off\">"
+            )),
+            "{html}"
+        );
+        assert!(
+            html.contains(&format!(
+                "<label for=\"{id}\">Leave this field empty</label>"
+            )),
+            "{html}"
+        );
+    }
+    assert_eq!(
+        html.matches("<div class=\"hp\" aria-hidden=\"true\">")
+            .count(),
+        2
+    );
 }

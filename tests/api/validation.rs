@@ -104,7 +104,7 @@ fn assert_input_kept(page: &str, fields: &Fields) {
     for (name, value) in fields {
         let id = format!("{prefix}-{}", name.replace('_', "-"));
         match *name {
-            "kind" | "version" | "show_publicly" | "wants_updates" => {}
+            "kind" | "version" | "form_stamp" | "show_publicly" | "wants_updates" => {}
             "country" => {
                 let options = content(page, &id, "</select>");
                 if undersigned::domain::Country::parse(value).is_ok() {
