@@ -49,6 +49,7 @@ pub use staff::{
     StaffLettersPage, Tally, TargetInput, TargetView, VersionView, approvals, bulk_confirm,
     dashboard, hourly_chart, letter_form, letter_overview, preview_path, signatures, staff_letters,
 };
+pub use staff::{ListRuleForm, ListRuleRow, ListsPage, screening_lists};
 
 pub use versions::{
     DiffPiece, DiffTag, VersionDiff, VersionPage, VersionRow, VersionsPage, version, versions,

@@ -5,6 +5,7 @@ mod accounts;
 mod audit;
 mod dashboard;
 mod letters;
+mod lists;
 mod moderation;
 mod session;
 
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(letters::router())
         .merge(moderation::router())
         .merge(dashboard::router())
+        .merge(lists::router())
 }
 
 /// The session cookie's name: with https, the `__Host-` prefix makes browsers refuse it

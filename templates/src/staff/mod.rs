@@ -4,6 +4,7 @@
 
 mod dashboard;
 mod letters;
+mod lists;
 mod moderation;
 
 #[cfg(test)]
@@ -13,6 +14,7 @@ pub use dashboard::{
     dashboard, hourly_chart,
 };
 pub use letters::*;
+pub use lists::{ListRuleForm, ListRuleRow, ListsPage, screening_lists};
 pub use moderation::{
     ApprovalRow, ApprovalsPage, BulkConfirmPage, SearchFilters, SignatureRow, SignaturesPage,
     approvals, bulk_confirm, signatures,
@@ -47,6 +49,7 @@ fn page(title: &str, bar: Option<&StaffBar<'_>>, body: Markup) -> Markup {
                         @if bar.is_admin {
                             li { a href="/staff/accounts" { "Accounts" } }
                             li { a href="/staff/audit" { "Audit log" } }
+                            li { a href="/staff/lists" { "Screening lists" } }
                         }
                         li { a href="/staff/password" { "Change password" } }
                     }
@@ -201,6 +204,7 @@ pub fn staff_home(bar: &StaffBar<'_>, role: &str) -> Markup {
                 @if bar.is_admin {
                     li { a href="/staff/accounts" { "Manage staff accounts" } }
                     li { a href="/staff/audit" { "Read the audit log" } }
+                    li { a href="/staff/lists" { "Block and allow email domains and address ranges" } }
                 }
                 li { a href="/staff/password" { "Change your password" } }
             }
