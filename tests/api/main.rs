@@ -18,6 +18,7 @@ mod operations;
 mod outbox_delivery;
 mod rate_limit;
 mod repeat;
+mod screening;
 mod staff_accounts;
 mod staff_letters;
 mod validation;
