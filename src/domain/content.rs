@@ -67,6 +67,10 @@ pub(super) fn check(cleaned: &str) -> Result<(), ContentProblem> {
     if has_phone_number(&seen) {
         return Err(ContentProblem::Phone);
     }
+    // Checked on the whole text: around "://" trimming would leave nothing to see.
+    if seen.contains("://") {
+        return Err(ContentProblem::Link);
+    }
     for token in seen.split_whitespace() {
         // Brackets and quotes around a token do not change what it is.
         let token = token.trim_matches(|c: char| !c.is_alphanumeric() && c != '@');
@@ -221,6 +225,7 @@ mod tests {
             ("example。com", ContentProblem::Link),
             ("exa\u{200B}mple.com", ContentProblem::Link),
             ("mailto:me", ContentProblem::Link),
+            ("://", ContentProblem::Link),
             ("Write to me@example.org", ContentProblem::Email),
             ("Call +44 20 7946 0958", ContentProblem::Phone),
             ("(555) 123-4567", ContentProblem::Phone),
