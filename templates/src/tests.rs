@@ -990,6 +990,54 @@ fn editors_see_no_admin_links() {
     };
     let html = staff_home(&bar, "editor").into_string();
     assert!(!html.contains("/staff/accounts") && !html.contains("/staff/audit"));
+    assert!(!html.contains("/staff/lists"));
+}
+
+#[test]
+fn the_screening_lists_page_is_accessible_escapes_and_keeps_a_refused_pattern() {
+    let rules = [ListRuleRow {
+        id: 3,
+        list: "block".into(),
+        kind: "domain".into(),
+        pattern: EVIL.into(),
+        note: EVIL.into(),
+        added: "2026-11-29 12:00 UTC".into(),
+    }];
+    let html = screening_lists(&ListsPage {
+        bar: staff_bar(),
+        rules: &rules,
+        form: ListRuleForm {
+            list: "allow".into(),
+            kind: "network".into(),
+            pattern: EVIL.into(),
+            note: String::new(),
+            error: Some("Enter an address range".into()),
+        },
+        disposable_count: 8883,
+        disposable_source: EVIL,
+        notice: Some(EVIL.into()),
+    })
+    .into_string();
+    assert_accessible_page(&html);
+    assert_escaped(&html);
+    // Add, remove and reload each carry the session's token.
+    assert_eq!(count(&html, "name=\"csrf\" value=\"csrf-token-value\""), 4);
+    assert!(html.contains("<option value=\"allow\" selected>"));
+    assert!(html.contains("<option value=\"network\" selected>"));
+    assert!(html.contains("aria-invalid=\"true\""));
+    assert!(html.contains("id=\"rule-pattern-error\""));
+    assert!(html.contains("8883 domains"));
+    let empty = screening_lists(&ListsPage {
+        bar: staff_bar(),
+        rules: &[],
+        form: ListRuleForm::default(),
+        disposable_count: 0,
+        disposable_source: "the list shipped with the service",
+        notice: None,
+    })
+    .into_string();
+    assert_accessible_page(&empty);
+    assert!(empty.contains("No rules yet."));
 }
 
 fn evil_letter_values() -> LetterFormValues {
