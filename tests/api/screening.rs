@@ -528,3 +528,37 @@ async fn editors_cannot_see_or_change_the_lists() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_rule_another_replica_added_applies_here_after_the_refresh_interval() {
+    let app = TestApp::spawn_with(|s| {
+        s.screening_lists_refresh = std::time::Duration::from_millis(200);
+    })
+    .await;
+    assert_eq!(
+        app.sign(&individual("Ada", "ada@elsewhere.example"))
+            .await
+            .status(),
+        303
+    );
+    // Written straight to the shared database, as another replica's screen would.
+    let rule = undersigned::abuse::lists::NewRule {
+        list: undersigned::abuse::lists::ListKind::Block,
+        kind: "domain",
+        pattern: "elsewhere.example".into(),
+        note: None,
+    };
+    undersigned::abuse::lists::add_rule(&app.db, &rule, None, app.clock.now())
+        .await
+        .unwrap()
+        .unwrap();
+    // The refresh interval is real time (each replica's own timer), not the test clock.
+    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    refused(
+        &app,
+        &individual("Bea", "bea@elsewhere.example"),
+        DOMAIN_BLOCKED,
+    )
+    .await;
+    app.stop().await;
+}
