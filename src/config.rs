@@ -802,6 +802,45 @@ mod tests {
     }
 
     #[test]
+    fn the_screening_settings_are_read_and_the_form_secret_is_not_printed() {
+        let defaults = Settings::default();
+        assert!(defaults.form_secret.is_none());
+        assert_eq!(defaults.sign_min_fill, Duration::from_secs(3));
+        assert_eq!(defaults.sign_form_max_age, Duration::from_secs(24 * 3600));
+        let s = Settings::from_sources(
+            None,
+            env(&[
+                ("UNDERSIGNED_FORM_SECRET", "correct-horse-battery"),
+                ("UNDERSIGNED_SIGN_MIN_FILL_SECS", "0"),
+                ("UNDERSIGNED_SIGN_FORM_MAX_AGE_HOURS", "2"),
+                (
+                    "UNDERSIGNED_DISPOSABLE_DOMAINS_FILE",
+                    "/etc/undersigned/disposable.conf",
+                ),
+                ("UNDERSIGNED_SCREENING_LISTS_REFRESH_SECS", "30"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            s.form_secret.as_ref().map(|f| f.expose_secret()),
+            Some("correct-horse-battery")
+        );
+        assert!(s.sign_min_fill.is_zero());
+        assert_eq!(s.sign_form_max_age, Duration::from_secs(2 * 3600));
+        assert_eq!(
+            s.disposable_domains_file.as_deref(),
+            Some(Path::new("/etc/undersigned/disposable.conf"))
+        );
+        assert_eq!(s.screening_lists_refresh, Duration::from_secs(30));
+        assert!(!format!("{s:?}").contains("correct-horse-battery"));
+        // A maximum age of zero would refuse every form.
+        assert!(
+            Settings::from_sources(None, env(&[("UNDERSIGNED_SIGN_FORM_MAX_AGE_HOURS", "0")]))
+                .is_err()
+        );
+    }
+
+    #[test]
     fn page_sizes_are_bounded_and_the_page_cache_can_be_off() {
         let s = Settings::from_sources(
             None,
