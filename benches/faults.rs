@@ -331,6 +331,12 @@ fn service_env(db: &RunDb, dir: &Path, port: u16, smtp_url: &str) -> Vec<(String
         ("OUTBOX_POLL_INTERVAL_MS", "200".to_string()),
         ("RATE_LIMIT_SWEEP_SECS", "1".to_string()),
         ("LOG", "warn".to_string()),
+        // Every replica signs forms with one key; scripted signers send them at once.
+        (
+            "FORM_SECRET",
+            "the fault benchmark's form secret".to_string(),
+        ),
+        ("SIGN_MIN_FILL_SECS", "0".to_string()),
     ]
     .into_iter()
     .map(|(k, v)| (format!("UNDERSIGNED_{k}"), v))
@@ -455,6 +461,7 @@ async fn burst(
                     ("email", email.clone()),
                     ("country", "FR".to_string()),
                     ("version", "1".to_string()),
+                    ("form_stamp", demo_form_stamp()),
                 ];
                 let sent = started.elapsed();
                 let t = Instant::now();
@@ -890,6 +897,7 @@ async fn sign_each(
             ("email", email.clone()),
             ("country", "FR".to_string()),
             ("version", "1".to_string()),
+            ("form_stamp", demo_form_stamp()),
         ];
         let status = client
             .post(format!("{base}/letters/{DEMO_SLUG}/sign"))
@@ -1151,4 +1159,11 @@ async fn many_addresses(binary: &Path, addresses: usize) -> anyhow::Result<Row> 
         pass: verdict("many-addresses", pass, &figures),
         figures,
     })
+}
+
+/// A sign-form stamp of the demo letter (the first letter of a fresh database) rendered a
+/// minute ago, minted with the services' `FORM_SECRET` as their pages would.
+fn demo_form_stamp() -> String {
+    undersigned::abuse::FormStamps::new(b"the fault benchmark's form secret")
+        .mint(1, chrono::Utc::now() - chrono::Duration::minutes(1))
 }

@@ -72,6 +72,8 @@ async fn run(
         run_worker: false,
         trusted_proxies: vec!["127.0.0.1/32".parse()?],
         worker_concurrency: 16,
+        // Scripted signers send the form at once; the stamp is still checked.
+        sign_min_fill: std::time::Duration::ZERO,
         ..Settings::default()
     };
     let burst = settings.sign_burst as usize;
@@ -106,11 +108,13 @@ async fn run(
         .build()?;
     let base = Arc::new(format!("http://127.0.0.1:{port}"));
 
+    let form_stamp = Arc::new(form_stamp(&client, &base).await?);
     // Signing: each client address signs at most its burst.
     let started = Instant::now();
     let latencies = measure(signers, concurrency, |i| {
         let client = client.clone();
         let base = base.clone();
+        let form_stamp = form_stamp.clone();
         async move {
             let client_ip = format!("10.{}.{}.1", (i / burst) / 250, (i / burst) % 250);
             let form = [
@@ -119,6 +123,7 @@ async fn run(
                 ("email", format!("signer{i}@example.org")),
                 ("country", "FR".to_string()),
                 ("version", "1".to_string()),
+                ("form_stamp", form_stamp.to_string()),
             ];
             client
                 .post(format!("{base}/letters/{SLUG}/sign"))
@@ -239,4 +244,23 @@ fn percentiles(mut latencies: Vec<Duration>) -> (f64, f64) {
             .unwrap_or(0.0)
     };
     (at(0.50), at(0.99))
+}
+
+/// The render-time stamp of the letter's sign form, read from its page as a browser would.
+async fn form_stamp(client: &reqwest::Client, base: &str) -> anyhow::Result<String> {
+    let page = client
+        .get(format!("{base}/letters/{SLUG}"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    const FIELD: &str = "name=\"form_stamp\" value=\"";
+    let at = page
+        .find(FIELD)
+        .ok_or_else(|| anyhow::anyhow!("no form stamp on the letter page"))?
+        + FIELD.len();
+    let end = page[at..]
+        .find('"')
+        .ok_or_else(|| anyhow::anyhow!("an unterminated form stamp"))?;
+    Ok(page[at..at + end].to_string())
 }

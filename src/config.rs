@@ -211,6 +211,23 @@ pub struct Settings {
     /// Signatures read per query of an export (keyset pages by id); also what is written
     /// between two reads, so it bounds an export's memory.
     pub export_page_size: u32,
+    /// The key that signs the render time carried by each sign form. Unset, a random key
+    /// is made at start (and a warning logged): forms rendered before a restart, or by
+    /// another replica, are then refused as forged, so set one shared value on every
+    /// replica of a real deployment.
+    pub form_secret: Option<SecretString>,
+    /// A sign form sent sooner than this after it was rendered is shown again with a
+    /// request to read the letter first. Zero turns the check off.
+    pub sign_min_fill: Duration,
+    /// A sign form sent later than this after it was rendered is shown again (fresh).
+    pub sign_form_max_age: Duration,
+    /// The disposable-address domains refused at signing, one per line; unset, the list
+    /// shipped in `data/disposable_email_blocklist.conf` (compiled in). Read again on
+    /// SIGHUP and by the staff button.
+    pub disposable_domains_file: Option<PathBuf>,
+    /// How often each replica reads the operators' block and allow lists again (a change
+    /// made on this replica applies at once).
+    pub screening_lists_refresh: Duration,
 }
 
 /// How log lines are written.
@@ -324,6 +341,11 @@ impl Default for Settings {
             pow_delay: Duration::from_secs(10),
             pow_ttl: Duration::from_secs(600),
             export_page_size: crate::export::PAGE_SIZE,
+            form_secret: None,
+            sign_min_fill: Duration::from_secs(3),
+            sign_form_max_age: Duration::from_secs(24 * 3600),
+            disposable_domains_file: None,
+            screening_lists_refresh: Duration::from_secs(5),
         }
     }
 }
@@ -564,6 +586,20 @@ impl Settings {
                 "export_page_size" => {
                     s.export_page_size =
                         at_most(v, crate::export::MAX_PAGE_SIZE).map_err(invalid)?
+                }
+                "form_secret" => s.form_secret = optional(v).map(SecretString::from),
+                "sign_min_fill_secs" => {
+                    s.sign_min_fill = Duration::from_secs(parse::<u64>(v).map_err(invalid)?)
+                }
+                "sign_form_max_age_hours" => {
+                    s.sign_form_max_age =
+                        Duration::from_secs(u64::from(positive::<u32>(v).map_err(invalid)?) * 3600)
+                }
+                "disposable_domains_file" => {
+                    s.disposable_domains_file = optional(v).map(PathBuf::from)
+                }
+                "screening_lists_refresh_secs" => {
+                    s.screening_lists_refresh = secs(v).map_err(invalid)?
                 }
                 _ => return Err(ConfigError::Unknown { key, origin }),
             }
@@ -916,6 +952,45 @@ mod tests {
         assert!(
             !printed.contains("hunter2") && !printed.contains("sekrit"),
             "{printed}"
+        );
+    }
+
+    #[test]
+    fn the_screening_settings_are_read_and_the_form_secret_is_not_printed() {
+        let defaults = Settings::default();
+        assert!(defaults.form_secret.is_none());
+        assert_eq!(defaults.sign_min_fill, Duration::from_secs(3));
+        assert_eq!(defaults.sign_form_max_age, Duration::from_secs(24 * 3600));
+        let s = Settings::from_sources(
+            None,
+            env(&[
+                ("UNDERSIGNED_FORM_SECRET", "correct-horse-battery"),
+                ("UNDERSIGNED_SIGN_MIN_FILL_SECS", "0"),
+                ("UNDERSIGNED_SIGN_FORM_MAX_AGE_HOURS", "2"),
+                (
+                    "UNDERSIGNED_DISPOSABLE_DOMAINS_FILE",
+                    "/etc/undersigned/disposable.conf",
+                ),
+                ("UNDERSIGNED_SCREENING_LISTS_REFRESH_SECS", "30"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            s.form_secret.as_ref().map(|f| f.expose_secret()),
+            Some("correct-horse-battery")
+        );
+        assert!(s.sign_min_fill.is_zero());
+        assert_eq!(s.sign_form_max_age, Duration::from_secs(2 * 3600));
+        assert_eq!(
+            s.disposable_domains_file.as_deref(),
+            Some(Path::new("/etc/undersigned/disposable.conf"))
+        );
+        assert_eq!(s.screening_lists_refresh, Duration::from_secs(30));
+        assert!(!format!("{s:?}").contains("correct-horse-battery"));
+        // A maximum age of zero would refuse every form.
+        assert!(
+            Settings::from_sources(None, env(&[("UNDERSIGNED_SIGN_FORM_MAX_AGE_HOURS", "0")]))
+                .is_err()
         );
     }
 

@@ -10,7 +10,7 @@ use sea_orm::DatabaseConnection;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::abuse::RateLimits;
+use crate::abuse::{FormStamps, RateLimits, ScreeningLists};
 use crate::auth::{SignInLimits, sessions};
 use crate::clock::Clock;
 use crate::config::Settings;
@@ -37,12 +37,19 @@ impl Application {
         let listener = tokio::net::TcpListener::bind(settings.bind)
             .await
             .with_context(|| format!("binding {}", settings.bind))?;
+        let lists = Arc::new(ScreeningLists::new(&settings));
+        lists
+            .refresh(&db)
+            .await
+            .context("reading the screening lists")?;
         let state = AppState {
             db,
             limits: Arc::new(RateLimits::new(&settings)),
             pages: Arc::new(PageCache::new(&settings)),
             staff_limits: Arc::new(SignInLimits::new(&settings)),
             dashboards: Arc::new(DashboardCache::new(&settings)),
+            stamps: Arc::new(FormStamps::from_settings(&settings)),
+            lists,
             settings: Arc::new(settings),
             clock,
         };
@@ -90,6 +97,7 @@ impl Application {
             spawn_background(&mut background, &state, &mailer, &shutdown);
         }
         spawn_sweep(&mut background, &state, &shutdown);
+        spawn_hangup(&mut background, &state, &shutdown);
         let settings = state.settings.clone();
         let app = web::router(state);
         crate::serve::serve(listener, app, &settings, shutdown.clone()).await;
@@ -97,6 +105,41 @@ impl Application {
         while background.join_next().await.is_some() {}
         Ok(())
     }
+}
+
+/// On SIGHUP, reads the disposable-domain list again (`ScreeningLists::reload_disposable`,
+/// which the staff button calls too). Not on other platforms.
+fn spawn_hangup(tasks: &mut JoinSet<()>, state: &AppState, shutdown: &CancellationToken) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut hangups = match signal(SignalKind::hangup()) {
+            Ok(stream) => stream,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGHUP; reload the lists from the workspace");
+                return;
+            }
+        };
+        let lists = state.lists.clone();
+        let shutdown = shutdown.clone();
+        tasks.spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = shutdown.cancelled() => return,
+                    got = hangups.recv() => {
+                        if got.is_none() {
+                            return;
+                        }
+                        if let Err(e) = lists.reload_disposable() {
+                            tracing::error!(error = %e, "SIGHUP: the disposable-domain list was not reloaded; the old one stays");
+                        }
+                    }
+                }
+            }
+        });
+    }
+    #[cfg(not(unix))]
+    let _ = (tasks, state, shutdown);
 }
 
 /// Refuses unsafe settings (also for settings built in code, which skip the loader) and
@@ -295,6 +338,9 @@ pub async fn run_worker(
         pages: Arc::new(PageCache::new(&settings)),
         staff_limits: Arc::new(SignInLimits::new(&settings)),
         dashboards: Arc::new(DashboardCache::new(&settings)),
+        // The worker renders no forms: any key does.
+        stamps: Arc::new(FormStamps::random()),
+        lists: Arc::new(ScreeningLists::new(&settings)),
         settings: Arc::new(settings),
         clock,
     };

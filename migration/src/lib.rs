@@ -15,6 +15,7 @@ mod m20261129_100000_letters_workspace;
 mod m20261129_120000_add_signature_version_index;
 mod m20261129_130000_add_moderation_indexes;
 mod m20261129_140000_add_dashboard_indexes;
+mod m20261129_200000_create_screening_rules;
 mod m20261129_210000_create_abuse_limits;
 mod m20261129_220000_signer_identity;
 mod m20261129_230000_signers_data;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_120000_add_signature_version_index::Migration),
             Box::new(m20261129_130000_add_moderation_indexes::Migration),
             Box::new(m20261129_140000_add_dashboard_indexes::Migration),
+            Box::new(m20261129_200000_create_screening_rules::Migration),
             Box::new(m20261129_210000_create_abuse_limits::Migration),
             Box::new(m20261129_220000_signer_identity::Migration),
             Box::new(m20261129_230000_signers_data::Migration),

@@ -28,10 +28,19 @@ pub enum DomainError {
     #[error("Remove the invisible control or text-direction characters from your name")]
     NameForbiddenCharacter,
 
+    /// A name or organisation name holding a link, an address, a phone number, a leading
+    /// formula character, or nothing visible.
+    #[error("{}", .0.message())]
+    NameContent(super::ContentProblem),
+
     #[error("Enter at most {max} characters here")]
     TextTooLong { max: usize },
     #[error("Remove the invisible control or text-direction characters from this field")]
     TextForbiddenCharacter,
+
+    /// A signer's city, occupation or role with what a name may not hold either.
+    #[error("{}", .0.message())]
+    TextContent(super::ContentProblem),
 
     #[error("Choose a country from the list")]
     CountryUnknown,

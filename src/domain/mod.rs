@@ -6,6 +6,7 @@
 
 mod canonical_email;
 mod confirmation_token;
+mod content;
 mod country;
 mod error;
 mod short_text;
@@ -18,6 +19,7 @@ mod website;
 
 pub use canonical_email::canonical_email;
 pub use confirmation_token::ConfirmationToken;
+pub use content::ContentProblem;
 pub use country::Country;
 pub use error::DomainError;
 pub use short_text::ShortText;

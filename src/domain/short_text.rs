@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::DomainError;
+use super::content;
 use super::text::{ForbiddenCharacter, clean_line};
 
 /// A cleaned, non-empty, one-line text; absent fields are `None`, never an empty `ShortText`.
@@ -23,6 +24,21 @@ impl ShortText {
             return Err(DomainError::TextTooLong { max: max_chars });
         }
         Ok(Some(Self(cleaned)))
+    }
+
+    /// Like [`ShortText::parse_optional`], for what a signer types (city, occupation,
+    /// role): refuses what a name may not hold either ([`super::ContentProblem`]), since
+    /// these fields are listed publicly and exported like names. Staff-written text (a
+    /// letter's title) uses `parse_optional` and may hold links.
+    pub fn parse_signer_optional(
+        input: &str,
+        max_chars: usize,
+    ) -> Result<Option<Self>, DomainError> {
+        let parsed = Self::parse_optional(input, max_chars)?;
+        if let Some(text) = &parsed {
+            content::check(text.as_str()).map_err(DomainError::TextContent)?;
+        }
+        Ok(parsed)
     }
 
     pub fn as_str(&self) -> &str {

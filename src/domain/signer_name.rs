@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::DomainError;
+use super::content;
 use super::text::{ForbiddenCharacter, clean_line};
 
 /// A cleaned, non-empty, one-line name of at most [`SignerName::MAX_CHARS`] characters.
@@ -16,7 +17,9 @@ impl SignerName {
     /// Longest accepted name, in characters (not bytes), after cleaning.
     pub const MAX_CHARS: usize = 120;
 
-    /// Cleans the input (NFC, whitespace collapsed and trimmed) and checks it.
+    /// Cleans the input (NFC, whitespace collapsed and trimmed) and checks it, including
+    /// what a name may not hold (a link, an email address, a phone number, a leading
+    /// `=`, `+`, `-` or `@`, nothing visible: see [`super::ContentProblem`]).
     pub fn parse(input: &str) -> Result<Self, DomainError> {
         let cleaned =
             clean_line(input).map_err(|ForbiddenCharacter| DomainError::NameForbiddenCharacter)?;
@@ -28,6 +31,7 @@ impl SignerName {
                 max: Self::MAX_CHARS,
             });
         }
+        content::check(&cleaned).map_err(DomainError::NameContent)?;
         Ok(Self(cleaned))
     }
 
@@ -120,7 +124,45 @@ mod tests {
         }
     }
 
+    #[test]
+    fn real_names_pass_and_phishing_is_refused() {
+        for name in [
+            "Jean-Luc",
+            "O'Brien",
+            "Ng",
+            "محمد",
+            "王小明",
+            "Amnesty International – EU Office",
+        ] {
+            assert!(SignerName::parse(name).is_ok(), "{name}");
+        }
+        assert!(matches!(
+            SignerName::parse("Your account is suspended, restore it at https://bank.example"),
+            Err(DomainError::NameContent(
+                crate::domain::ContentProblem::Link
+            ))
+        ));
+        assert!(matches!(
+            SignerName::parse("\u{200B}\u{3164}"),
+            Err(DomainError::NameContent(
+                crate::domain::ContentProblem::Invisible
+            ))
+        ));
+    }
+
     proptest! {
+        /// Whatever is accepted shows something and holds no address a mail client
+        /// would turn into a link.
+        #[test]
+        fn accepted_names_hold_no_link_or_address(input in any::<String>()) {
+            if let Ok(name) = SignerName::parse(&input) {
+                let lower = name.as_str().to_lowercase();
+                prop_assert!(!lower.contains("://"));
+                prop_assert!(!lower.starts_with(['=', '+', '-', '@']));
+                prop_assert!(!name.as_str().chars().all(super::super::content::is_invisible));
+            }
+        }
+
         #[test]
         fn parse_is_idempotent(input in any::<String>()) {
             if let Ok(name) = SignerName::parse(&input) {

@@ -12,6 +12,7 @@ pub mod letter;
 pub mod letter_count;
 pub mod letter_version;
 pub mod outbox;
+pub mod screening_rule;
 pub mod server_secret;
 pub mod signature;
 pub mod staff_account;

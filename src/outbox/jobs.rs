@@ -52,8 +52,9 @@ pub async fn run(
             let confirm_url = link(settings, &format!("confirm/{}", token.as_str()));
             let letter_url = link(settings, &format!("letters/{}", letter.slug));
             let days = u32::try_from(ttl.num_days().max(1)).unwrap_or(7);
+            // The address is not confirmed yet: nothing the signer typed goes into this
+            // email (not even the To: display name), so it cannot carry anyone's text.
             let email = templates::confirmation_email(&templates::ConfirmationEmail {
-                signer_name: &sig.name,
                 letter_title: &letter.title,
                 confirm_url: &confirm_url,
                 letter_url: &letter_url,
@@ -62,11 +63,11 @@ pub async fn run(
                     SignatureKind::Individual => templates::SignerKind::Individual,
                     SignatureKind::Organisation => templates::SignerKind::Organisation,
                 },
-                organisation_name: sig.organisation_name.as_deref(),
             });
             // Privacy: every email about a signature carries its withdrawal link.
             let email = with_withdraw_link(db, settings, sig.id, now, email).await?;
-            send(mailer, settings, row, &sig.name, &sig.email, email).await
+            // No display name: nothing the signer typed goes to an unconfirmed address.
+            send(mailer, settings, row, "", &sig.email, email).await
         }
         Job::AlreadySignedEmail { signature_id } => {
             let Some(sig) = signatures::find(db, signature_id).await? else {
@@ -76,13 +77,13 @@ pub async fn run(
                 return Ok(());
             };
             let letter_url = link(settings, &format!("letters/{}", letter.slug));
+            // Whoever typed this address may not own it: no signer text, as above.
             let email = templates::already_signed_email(&templates::AlreadySignedEmail {
-                signer_name: &sig.name,
                 letter_title: &letter.title,
                 letter_url: &letter_url,
             });
             let email = with_withdraw_link(db, settings, sig.id, clock.now(), email).await?;
-            send(mailer, settings, row, &sig.name, &sig.email, email).await
+            send(mailer, settings, row, "", &sig.email, email).await
         }
         Job::DataRequestEmail { request_id } => {
             let Some((address, email)) =
@@ -160,6 +161,7 @@ async fn send(
     mailer: &Mailer,
     settings: &Settings,
     row: &outbox::Model,
+    // The display name in To:, or "" for none.
     name: &str,
     address: &str,
     email: templates::Email,
@@ -173,7 +175,7 @@ async fn send(
         .unwrap_or("undersigned.localhost");
     mailer
         .send(OutgoingEmail {
-            to: Mailbox::new(Some(name.to_string()), address),
+            to: Mailbox::new(Some(name.to_string()).filter(|n| !n.is_empty()), address),
             subject: email.subject,
             text: email.text,
             html: email.html,

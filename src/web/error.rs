@@ -63,6 +63,9 @@ pub enum WebError {
     /// the step page (403), the signer's fields kept, nothing recorded (`web::pow`).
     #[error("proof of work needed")]
     ProofNeeded(Box<maud::Markup>),
+    /// A signing from an address range the operators blocked (`/staff/lists`): 403.
+    #[error("client address blocked by the operators' list")]
+    AddressBlocked,
     /// A staff page only admins may open or use.
     #[error("admins only")]
     AdminsOnly,
@@ -208,6 +211,11 @@ impl WebError {
                 StatusCode::FORBIDDEN,
                 "This form was sent from another site",
                 "For your safety we only take forms sent from our own pages. Nothing was recorded. Please open the letter on our site and send the form from there.",
+            ),
+            WebError::AddressBlocked => message(
+                StatusCode::FORBIDDEN,
+                "Signing is not possible from your network",
+                "The operators of this site do not take signatures from the network you are using, so nothing was recorded. If you think this is a mistake, please contact them, or sign from another connection.",
             ),
             WebError::LetterClosed { title } => message(
                 StatusCode::CONFLICT,

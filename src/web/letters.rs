@@ -18,8 +18,8 @@ use super::page_cache::{CachedPage, etag_of, public_response};
 use super::pow;
 use super::sign_form::SignFormInput;
 use super::{AppState, ClientIp, WebError};
-use crate::abuse::Limit;
 use crate::abuse::durable::{Refusal, SigningGuard, guard_signing};
+use crate::abuse::{Limit, screen};
 use crate::clock::span;
 use crate::db;
 use crate::domain::Country;
@@ -207,9 +207,21 @@ async fn sign(
             "The form did not say whether you sign as a person or an organisation.".into(),
         ));
     };
+    // Screening (src/abuse/screen.rs): honeypot, form timing, disposable and operator lists.
+    let screened = match screen::screen(&state, letter.id, &input, ip).await {
+        screen::Screened::Pass => Vec::new(),
+        screen::Screened::Refuse(errors) => errors,
+        screen::Screened::Blocked => return Err(WebError::AddressBlocked),
+        screen::Screened::Honeypot => {
+            return Ok(
+                Redirect::to(&format!("/letters/{}/check-inbox", letter.slug)).into_response(),
+            );
+        }
+    };
     let new = match input.parse(kind, Some(ip.to_string())) {
-        Ok(new) => new,
-        Err(errors) => {
+        Ok(new) if screened.is_empty() => new,
+        parsed => {
+            let errors = [screened, parsed.err().unwrap_or_default()].concat();
             let (view, _) = letter_view(
                 &state,
                 &letter,
@@ -500,6 +512,7 @@ pub(super) async fn letter_view(
         preview: false,
         version: u32::try_from(letter.version).unwrap_or(1),
         text_id: super::sign_form::text_id(letter),
+        form_stamp: state.stamps.mint(letter.id, state.clock.now()),
         version_changed_on,
         text_changed,
     };

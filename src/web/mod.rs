@@ -13,7 +13,7 @@ mod preview;
 mod privacy;
 mod request_id;
 mod same_origin;
-mod sign_form;
+pub(crate) mod sign_form;
 mod staff;
 mod versions;
 mod withdraw;
@@ -57,6 +57,10 @@ pub struct AppState {
     pub staff_limits: Arc<crate::auth::SignInLimits>,
     /// The letter dashboards' heavy figures, kept a few seconds.
     pub dashboards: Arc<staff::DashboardCache>,
+    /// Signs and checks the render time carried by sign forms.
+    pub stamps: Arc<crate::abuse::FormStamps>,
+    /// The disposable-domain list and the operators' block and allow lists.
+    pub lists: Arc<crate::abuse::ScreeningLists>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

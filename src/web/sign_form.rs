@@ -39,6 +39,10 @@ pub struct SignFormInput {
     /// A delay ticket, the no-JavaScript way past the under-attack mode.
     #[serde(skip_serializing)]
     pub pow_ticket: Option<String>,
+    /// The signed render time (a hidden field, see `crate::abuse::screen`).
+    pub form_stamp: String,
+    /// The honeypot ([`templates::HONEYPOT_FIELD`]): people leave it empty.
+    pub homepage: String,
 }
 
 /// What the sign form showed: the version number and fingerprint it carries back.
@@ -146,7 +150,7 @@ impl SignFormInput {
                 check(
                     &mut errors,
                     "role",
-                    ShortText::parse_optional(&self.role, SHORT_TEXT_MAX),
+                    ShortText::parse_signer_optional(&self.role, SHORT_TEXT_MAX),
                 ),
             )
         } else {
@@ -154,12 +158,12 @@ impl SignFormInput {
                 check(
                     &mut errors,
                     "city",
-                    ShortText::parse_optional(&self.city, SHORT_TEXT_MAX),
+                    ShortText::parse_signer_optional(&self.city, SHORT_TEXT_MAX),
                 ),
                 check(
                     &mut errors,
                     "occupation",
-                    ShortText::parse_optional(&self.occupation, SHORT_TEXT_MAX),
+                    ShortText::parse_signer_optional(&self.occupation, SHORT_TEXT_MAX),
                 ),
                 Some(None),
                 Some(None),

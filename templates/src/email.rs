@@ -14,22 +14,25 @@ pub struct Email {
 }
 
 /// The email that asks a signer to confirm.
+///
+/// It goes to an address nobody has confirmed yet, so it holds no text the signer typed
+/// (no name, no organisation): otherwise anyone could send their own words, phishing
+/// included, from the service's domain to any address. Only staff-written text (the
+/// letter's title) and our own links appear.
 #[derive(Clone, Copy, Debug)]
 pub struct ConfirmationEmail<'a> {
-    pub signer_name: &'a str,
     pub letter_title: &'a str,
     /// Leads to the page with the "Confirm my signature" button.
     pub confirm_url: &'a str,
     pub letter_url: &'a str,
     pub expires_in_days: u32,
     pub kind: SignerKind,
-    pub organisation_name: Option<&'a str>,
 }
 
-/// The email sent when an address that has already signed tries again.
+/// The email sent when an address that has already signed tries again. Whoever typed the
+/// address this time may not own it, so like [`ConfirmationEmail`] it holds no signer text.
 #[derive(Clone, Copy, Debug)]
 pub struct AlreadySignedEmail<'a> {
-    pub signer_name: &'a str,
     pub letter_title: &'a str,
     pub letter_url: &'a str,
 }
@@ -94,6 +97,9 @@ impl PlainText {
         self.0
     }
 }
+
+/// The greeting of emails to addresses nobody has confirmed: no name in it.
+const GENERIC_GREETING: &str = "Hello,";
 
 fn greeting(name: &str) -> String {
     let name = one_line(name);
@@ -160,11 +166,9 @@ fn html_document(subject: &str, heading: &str, content: Markup) -> String {
 pub fn confirmation_email(e: &ConfirmationEmail<'_>) -> Email {
     let subject = format!("Confirm your signature: {}", one_line(e.letter_title));
     let title = quoted(e.letter_title);
-    let organisation = e.organisation_name.map(one_line).filter(|o| !o.is_empty());
-    let capacity = match (e.kind, &organisation) {
-        (SignerKind::Individual, _) => "as an individual".to_owned(),
-        (SignerKind::Organisation, Some(org)) => format!("on behalf of {org}"),
-        (SignerKind::Organisation, None) => "on behalf of an organisation".to_owned(),
+    let capacity = match e.kind {
+        SignerKind::Individual => "as an individual",
+        SignerKind::Organisation => "on behalf of an organisation",
     };
     let request = format!(
         "We received a request to sign the open letter {title} {capacity}, \
@@ -173,7 +177,7 @@ pub fn confirmation_email(e: &ConfirmationEmail<'_>) -> Email {
     let expiry = expiry_sentence(e.expires_in_days);
 
     let mut text = PlainText::new();
-    text.paragraph(&greeting(e.signer_name));
+    text.paragraph(GENERIC_GREETING);
     text.paragraph(&request);
     text.link("To confirm your signature, open this link:", e.confirm_url);
     text.paragraph(&format!(
@@ -186,16 +190,10 @@ pub fn confirmation_email(e: &ConfirmationEmail<'_>) -> Email {
         &subject,
         "Confirm your signature",
         html! {
-            p style=(P_STYLE) { (greeting(e.signer_name)) }
+            p style=(P_STYLE) { (GENERIC_GREETING) }
             p style=(P_STYLE) {
                 "We received a request to sign the open letter "
-                strong { (title) } " "
-                @if let (SignerKind::Organisation, Some(org)) = (e.kind, &organisation) {
-                    "on behalf of " strong { (org) }
-                } @else {
-                    (capacity)
-                }
-                ", using this email address."
+                strong { (title) } " " (capacity) ", using this email address."
             }
             p style=(P_STYLE) {
                 a href=(e.confirm_url) style=(BUTTON_STYLE) { "Confirm my signature" }
@@ -228,7 +226,7 @@ pub fn already_signed_email(e: &AlreadySignedEmail<'_>) -> Email {
          was added and nothing has changed.";
 
     let mut text = PlainText::new();
-    text.paragraph(&greeting(e.signer_name));
+    text.paragraph(GENERIC_GREETING);
     text.paragraph(&attempt);
     text.paragraph(NOT_YOU);
     text.link("You can read the letter here:", e.letter_url);
@@ -237,7 +235,7 @@ pub fn already_signed_email(e: &AlreadySignedEmail<'_>) -> Email {
         &subject,
         "You have already signed",
         html! {
-            p style=(P_STYLE) { (greeting(e.signer_name)) }
+            p style=(P_STYLE) { (GENERIC_GREETING) }
             p style=(P_STYLE) {
                 "Someone, probably you, just tried to sign the open letter "
                 strong { (title) }
@@ -436,7 +434,6 @@ mod tests {
     #[test]
     fn subject_is_one_line() {
         let e = already_signed_email(&AlreadySignedEmail {
-            signer_name: "A",
             letter_title: "Line one\r\nBcc: victim@example.org",
             letter_url: "https://x.org/letters/a",
         });

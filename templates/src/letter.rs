@@ -107,6 +107,9 @@ pub struct LetterPage<'a> {
     pub text_id: String,
     /// When the text has more than one version: the date the current one was made.
     pub version_changed_on: Option<String>,
+    /// The signed render time the sign forms carry back (see `undersigned::abuse::screen`):
+    /// a form sent too soon after it was rendered, or days later, is refused.
+    pub form_stamp: String,
     /// The page answers a sign form sent from an older text: the signer is asked to read
     /// the new one (their details are kept in the form).
     pub text_changed: bool,
@@ -420,10 +423,10 @@ pub fn letter(page: &LetterPage<'_>) -> Markup {
         @if page.preview {
             fieldset.preview-forms disabled {
                 legend { "Sign forms (they do not work in a preview)" }
-                (sign_section(&page.slug, &FormText { version: page.version, text_id: &page.text_id }, &page.form))
+                (sign_section(&page.slug, &FormText { version: page.version, text_id: &page.text_id, form_stamp: &page.form_stamp }, &page.form))
             }
         } @else if open {
-            (sign_section(&page.slug, &FormText { version: page.version, text_id: &page.text_id }, &page.form))
+            (sign_section(&page.slug, &FormText { version: page.version, text_id: &page.text_id, form_stamp: &page.form_stamp }, &page.form))
         }
         (organisations_section(page))
         (individuals_section(page))

@@ -46,7 +46,9 @@ pub use staff::{AttackPage, AttackState, attack as attack_mode};
 
 /// The script that solves the proof of work on [`proof_page`], served at `/static/pow.js`.
 pub const POW_SCRIPT: &str = include_str!("pow.js");
-pub use sign_form::{FieldError, SignForm, SignFormValues, SignerKind, SignerKinds};
+pub use sign_form::{
+    FieldError, HONEYPOT_FIELD, SignForm, SignFormValues, SignerKind, SignerKinds,
+};
 pub use staff::{
     AccountRow, AccountsPage, AuditPage, AuditRow, ChangePasswordPage, PasswordLinkPage,
     SignInPage, StaffBar, accounts, audit, change_password, password_link, sign_in, staff_home,
@@ -59,6 +61,7 @@ pub use staff::{
     dashboard, hourly_chart, letter_form, letter_overview, preview_path, signatures, staff_letters,
 };
 pub use staff::{ExportColumn, ExportPage, export};
+pub use staff::{ListRuleForm, ListRuleRow, ListsPage, screening_lists};
 pub use staff::{QuarantinePage, QuarantineRow, quarantine};
 
 pub use versions::{

@@ -8,6 +8,29 @@ use crate::util::{HeadingLevel, SummaryItem, described_by, error_summary, field_
 pub(crate) struct FormText<'a> {
     pub(crate) version: u32,
     pub(crate) text_id: &'a str,
+    /// The signed time the form was rendered at.
+    pub(crate) form_stamp: &'a str,
+}
+
+/// The name of the honeypot field: people never see it, some robots fill it in.
+pub const HONEYPOT_FIELD: &str = "homepage";
+
+/// The hidden fields every sign form carries back: its kind, the text it was shown
+/// with, the signed render time, and the honeypot. The honeypot is moved off screen
+/// by the stylesheet, hidden from assistive technology, out of the tab order and never
+/// autofilled; its label still tells anyone who meets it to leave it empty.
+fn hidden_fields(kind: SignerKind, text: &FormText<'_>) -> Markup {
+    let id = format!("{}-{HONEYPOT_FIELD}", kind.id_prefix());
+    html! {
+        input type="hidden" name="kind" value=(kind.as_str());
+        input type="hidden" name="version" value=(text.version);
+        input type="hidden" name="text_id" value=(text.text_id);
+        input type="hidden" name="form_stamp" value=(text.form_stamp);
+        div.hp aria-hidden="true" {
+            label for=(id) { "Leave this field empty" }
+            input type="text" id=(id) name=(HONEYPOT_FIELD) value="" tabindex="-1" autocomplete="off";
+        }
+    }
 }
 
 /// Who is signing.
@@ -330,9 +353,7 @@ fn individual_form(
             novalidate aria-labelledby="sign-individual-heading" {
             h3 id="sign-individual-heading" { "Sign as an individual" }
             (ctx.summary())
-            input type="hidden" name="kind" value=(kind.as_str());
-            input type="hidden" name="version" value=(text.version);
-            input type="hidden" name="text_id" value=(text.text_id);
+            (hidden_fields(kind, text))
             (text_field(ctx, &TextField {
                 name: "name", label: "Full name", value: &v.name, input_type: "text",
                 autocomplete: "name", optional: false, hint: None,
@@ -377,9 +398,7 @@ fn organisation_form(
             p { "Please sign for an organisation only if you are entitled to do so. "
                 "The organisation’s name, country and website are listed with the letter." }
             (ctx.summary())
-            input type="hidden" name="kind" value=(kind.as_str());
-            input type="hidden" name="version" value=(text.version);
-            input type="hidden" name="text_id" value=(text.text_id);
+            (hidden_fields(kind, text))
             (text_field(ctx, &TextField {
                 name: "organisation_name", label: "Organisation name", value: &v.organisation_name,
                 input_type: "text", autocomplete: "organization", optional: false, hint: None,

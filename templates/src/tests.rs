@@ -117,6 +117,7 @@ fn letter_page(status: LetterStatus, form: SignForm<'static>) -> LetterPage<'sta
         version: 1,
         text_id: "t1".into(),
         version_changed_on: None,
+        form_stamp: "1.1795000000.stamp".into(),
         text_changed: false,
     }
 }
@@ -208,6 +209,7 @@ fn evil_letter(kind: SignerKind) -> LetterPage<'static> {
         version: 2,
         text_id: EVIL.into(),
         version_changed_on: Some(EVIL.into()),
+        form_stamp: EVIL.into(),
         text_changed: true,
     }
 }
@@ -305,13 +307,11 @@ fn user_text_is_escaped_on_every_page() {
 fn user_text_is_escaped_in_emails() {
     for kind in [SignerKind::Individual, SignerKind::Organisation] {
         let e = confirmation_email(&ConfirmationEmail {
-            signer_name: EVIL,
             letter_title: EVIL,
             confirm_url: "https://x.org/confirm/abc\"><script>",
             letter_url: "https://x.org/letters/a",
             expires_in_days: 7,
             kind,
-            organisation_name: Some(EVIL),
         });
         assert_escaped(&e.html);
         assert!(e.html.starts_with("<!DOCTYPE html><html lang=\"en\">"));
@@ -319,11 +319,10 @@ fn user_text_is_escaped_in_emails() {
             !e.html.contains("<style") && !e.html.contains("<link"),
             "inline styles only"
         );
-        // Plain text is not HTML: it carries the name as typed.
+        // Plain text is not HTML: it carries the (staff-written) title as typed.
         assert!(e.text.contains(EVIL));
     }
     let e = already_signed_email(&AlreadySignedEmail {
-        signer_name: EVIL,
         letter_title: EVIL,
         letter_url: "https://x.org/letters/a",
     });
@@ -857,13 +856,11 @@ fn confirmation_email_content() {
     let confirm_url = "https://undersigned.example.org/confirm/aVeryLongTokenThatGoesOnAndOnAndOnForQuiteSomeTime1234567890";
     let letter_url = "https://undersigned.example.org/letters/eu-appeal";
     let e = confirmation_email(&ConfirmationEmail {
-        signer_name: "Ana Novak",
         letter_title: "Appeal to the European Council and the European Commission on the protection of human-rights defenders",
         confirm_url,
         letter_url,
         expires_in_days: 7,
         kind: SignerKind::Organisation,
-        organisation_name: Some("Rights Watch"),
     });
     assert_eq!(
         e.subject,
@@ -871,26 +868,23 @@ fn confirmation_email_content() {
     );
     assert_plain_text_layout(&e.text, &[confirm_url, letter_url]);
     let flat = e.text.split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(flat.contains("on behalf of Rights Watch"));
+    // No signer text reaches an unconfirmed address: a generic greeting and capacity.
+    assert!(flat.starts_with("Hello, "));
+    assert!(flat.contains("on behalf of an organisation"));
     assert!(flat.contains("The link expires in 7 days."));
     assert!(flat.contains(
         "If you did not sign, ignore this email; nothing is published without confirmation."
     ));
     assert!(e.html.contains(&format!("href=\"{confirm_url}\"")));
-    assert!(
-        e.html
-            .contains("on behalf of <strong>Rights Watch</strong>")
-    );
+    assert!(e.html.contains("on behalf of an organisation"));
     assert!(e.html.contains("style=\""));
 
     let e = confirmation_email(&ConfirmationEmail {
-        signer_name: "Ana",
         letter_title: "Appeal",
         confirm_url,
         letter_url,
         expires_in_days: 1,
         kind: SignerKind::Individual,
-        organisation_name: None,
     });
     assert!(e.text.contains("as an individual"));
     assert!(e.text.contains("expires in 1 day."));
@@ -900,7 +894,6 @@ fn confirmation_email_content() {
 fn already_signed_email_content() {
     let letter_url = "https://undersigned.example.org/letters/eu-appeal";
     let e = already_signed_email(&AlreadySignedEmail {
-        signer_name: "Ana Novak",
         letter_title: "Appeal",
         letter_url,
     });
@@ -1003,6 +996,54 @@ fn editors_see_no_admin_links() {
     };
     let html = staff_home(&bar, "editor").into_string();
     assert!(!html.contains("/staff/accounts") && !html.contains("/staff/audit"));
+    assert!(!html.contains("/staff/lists"));
+}
+
+#[test]
+fn the_screening_lists_page_is_accessible_escapes_and_keeps_a_refused_pattern() {
+    let rules = [ListRuleRow {
+        id: 3,
+        list: "block".into(),
+        kind: "domain".into(),
+        pattern: EVIL.into(),
+        note: EVIL.into(),
+        added: "2026-11-29 12:00 UTC".into(),
+    }];
+    let html = screening_lists(&ListsPage {
+        bar: staff_bar(),
+        rules: &rules,
+        form: ListRuleForm {
+            list: "allow".into(),
+            kind: "network".into(),
+            pattern: EVIL.into(),
+            note: String::new(),
+            error: Some("Enter an address range".into()),
+        },
+        disposable_count: 8883,
+        disposable_source: EVIL,
+        notice: Some(EVIL.into()),
+    })
+    .into_string();
+    assert_accessible_page(&html);
+    assert_escaped(&html);
+    // Add, remove and reload each carry the session's token.
+    assert_eq!(count(&html, "name=\"csrf\" value=\"csrf-token-value\""), 4);
+    assert!(html.contains("<option value=\"allow\" selected>"));
+    assert!(html.contains("<option value=\"network\" selected>"));
+    assert!(html.contains("aria-invalid=\"true\""));
+    assert!(html.contains("id=\"rule-pattern-error\""));
+    assert!(html.contains("8883 domains"));
+    let empty = screening_lists(&ListsPage {
+        bar: staff_bar(),
+        rules: &[],
+        form: ListRuleForm::default(),
+        disposable_count: 0,
+        disposable_source: "the list shipped with the service",
+        notice: None,
+    })
+    .into_string();
+    assert_accessible_page(&empty);
+    assert!(empty.contains("No rules yet."));
 }
 
 fn evil_letter_values() -> LetterFormValues {
@@ -1833,4 +1874,34 @@ fn the_export_form_is_accessible_keeps_what_was_typed_and_escapes_it() {
             "{legend}"
         );
     }
+}
+
+#[test]
+fn each_sign_form_carries_its_stamp_and_a_honeypot_people_skip() {
+    let html = letter(&letter_page(LetterStatus::Open, blank_form())).into_string();
+    assert_eq!(
+        html.matches("name=\"form_stamp\" value=\"1.1795000000.stamp\"")
+            .count(),
+        2
+    );
+    for prefix in ["ind", "org"] {
+        let id = format!("{prefix}-{HONEYPOT_FIELD}");
+        assert!(
+            html.contains(&format!(
+                "<input type=\"text\" id=\"{id}\" name=\"{HONEYPOT_FIELD}\" value=\"\" tabindex=\"-1\" autocomplete=\"off\">"
+            )),
+            "{html}"
+        );
+        assert!(
+            html.contains(&format!(
+                "<label for=\"{id}\">Leave this field empty</label>"
+            )),
+            "{html}"
+        );
+    }
+    assert_eq!(
+        html.matches("<div class=\"hp\" aria-hidden=\"true\">")
+            .count(),
+        2
+    );
 }

@@ -239,6 +239,8 @@ async fn a_new_admin_writes_and_publishes_a_letter_in_a_browser() {
         .click()
         .await
         .expect("choosing the country");
+    // Reading the letter takes a moment; the form refuses signatures sent sooner.
+    app.clock.advance(chrono::Duration::seconds(30));
     let old_page = browser.find(By::Tag("html")).await.expect("the page");
     form.find(By::Css("button[type='submit']"))
         .await

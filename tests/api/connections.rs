@@ -278,8 +278,10 @@ async fn shutdown_ends_in_bounded_time_with_a_client_stuck_mid_header_and_finish
 
     // A signing whose body is still to come: once the server asks for the body with
     // `100 Continue`, the request is being handled.
-    let body =
-        "kind=individual&name=Ada+Lovelace&email=ada%40example.org&country=FR&city=Lyon&version=1";
+    let body = format!(
+        "kind=individual&name=Ada+Lovelace&email=ada%40example.org&country=FR&city=Lyon&version=1&form_stamp={}",
+        crate::support::default_stamp()
+    );
     let head = format!(
         "POST /letters/{LETTER}/sign HTTP/1.1\r\nHost: test\r\n\
          Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\

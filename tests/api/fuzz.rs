@@ -123,6 +123,7 @@ fn accepted_signing() -> impl Strategy<Value = Vec<(String, String)>> {
                 ("email".to_string(), email),
                 ("country".to_string(), "FR".to_string()),
                 ("version".to_string(), "1".to_string()),
+                ("form_stamp".to_string(), crate::support::default_stamp()),
             ];
             if organisation {
                 fields.extend([

@@ -366,6 +366,10 @@ async fn a_warm_page_is_answered_without_the_database() {
     }
     let recovered = app.get(&letter).await;
     assert_eq!(recovered.status(), 200);
-    assert_eq!(recovered.text().await.unwrap(), warm);
+    // The same page, but for the forms' render time, which moved with the clock.
+    assert_eq!(
+        crate::support::without_form_stamps(&recovered.text().await.unwrap()),
+        crate::support::without_form_stamps(&warm)
+    );
     app.stop().await;
 }

@@ -22,6 +22,7 @@ mod outbox_delivery;
 mod privacy;
 mod rate_limit;
 mod repeat;
+mod screening;
 mod staff_accounts;
 mod staff_letters;
 mod validation;

@@ -381,7 +381,7 @@ async fn one_address_may_sign_once_as_a_person_and_once_for_an_organisation() {
     assert_eq!(recipients(&mail), ["ada@example.org", "ada@example.org"]);
     let for_org = mail
         .iter()
-        .find(|m| m.text_body().contains("on behalf of Rights Watch"))
+        .find(|m| m.text_body().contains("on behalf of an organisation"))
         .expect("the organisation's email");
     let for_person = mail
         .iter()

@@ -7,6 +7,7 @@ mod audit;
 mod dashboard;
 mod export;
 mod letters;
+mod lists;
 mod moderation;
 mod quarantine;
 mod session;
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(dashboard::router())
         .merge(attack::router())
         .merge(export::router())
+        .merge(lists::router())
 }
 
 /// The session cookie's name: with https, the `__Host-` prefix makes browsers refuse it

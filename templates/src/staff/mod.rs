@@ -6,6 +6,7 @@ mod attack;
 mod dashboard;
 mod export;
 mod letters;
+mod lists;
 mod moderation;
 mod quarantine;
 
@@ -18,6 +19,7 @@ pub use dashboard::{
 };
 pub use export::{ExportColumn, ExportPage, export};
 pub use letters::*;
+pub use lists::{ListRuleForm, ListRuleRow, ListsPage, screening_lists};
 pub use moderation::{
     ApprovalRow, ApprovalsPage, BulkConfirmPage, SearchFilters, SignatureRow, SignaturesPage,
     approvals, bulk_confirm, signatures,
@@ -53,6 +55,7 @@ fn page(title: &str, bar: Option<&StaffBar<'_>>, body: Markup) -> Markup {
                         @if bar.is_admin {
                             li { a href="/staff/accounts" { "Accounts" } }
                             li { a href="/staff/audit" { "Audit log" } }
+                            li { a href="/staff/lists" { "Screening lists" } }
                         }
                         li { a href="/staff/password" { "Change password" } }
                     }
@@ -207,6 +210,7 @@ pub fn staff_home(bar: &StaffBar<'_>, role: &str) -> Markup {
                 @if bar.is_admin {
                     li { a href="/staff/accounts" { "Manage staff accounts" } }
                     li { a href="/staff/audit" { "Read the audit log" } }
+                    li { a href="/staff/lists" { "Block and allow email domains and address ranges" } }
                 }
                 li { a href="/staff/password" { "Change your password" } }
             }

@@ -48,6 +48,45 @@ pub struct TestApp {
 /// The fields of a signing, by form field name.
 pub type Fields = Vec<(&'static str, String)>;
 
+/// The `form_secret` of every test app, so tests can mint sign-form stamps.
+pub const FORM_SECRET: &str = "the test harness's form secret";
+
+/// When every test app's clock starts.
+pub fn start_time() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc
+        .with_ymd_and_hms(2026, 11, 27, 12, 0, 0)
+        .single()
+        .expect("a time")
+}
+
+/// A sign-form stamp for letter `letter_id` rendered at `at`, as the app would mint it.
+pub fn stamp(letter_id: i64, at: chrono::DateTime<chrono::Utc>) -> String {
+    undersigned::abuse::FormStamps::new(FORM_SECRET.as_bytes()).mint(letter_id, at)
+}
+
+/// A page with the values of its sign forms' `form_stamp` fields blanked, to compare
+/// pages rendered at different times.
+pub fn without_form_stamps(page: &str) -> String {
+    const FIELD: &str = "name=\"form_stamp\" value=\"";
+    let mut out = String::with_capacity(page.len());
+    let mut rest = page;
+    while let Some(at) = rest.find(FIELD) {
+        let value = at + FIELD.len();
+        out.push_str(&rest[..value]);
+        let end = rest[value..].find('"').map_or(rest.len(), |e| value + e);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The stamp `individual()` and `organisation()` carry: the harness letter (the first
+/// letter of every test database), rendered a minute before the clock starts. Good for
+/// a day of test time; `post_form` swaps it for a fresh stamp of the letter posted to.
+pub fn default_stamp() -> String {
+    stamp(1, start_time() - chrono::Duration::minutes(1))
+}
+
 impl TestApp {
     /// The app with an SMTP server and generous rate limits.
     pub async fn spawn() -> TestApp {
@@ -107,15 +146,11 @@ impl TestApp {
             // clock; the tests of the page cache turn it on.
             page_cache_ttl: Duration::ZERO,
             dashboard_cache_ttl: Duration::ZERO,
+            form_secret: Some(FORM_SECRET.into()),
             ..Settings::default()
         };
         configure(&mut settings);
-        let clock = Clock::manual(
-            chrono::Utc
-                .with_ymd_and_hms(2026, 11, 27, 12, 0, 0)
-                .single()
-                .expect("a time"),
-        );
+        let clock = Clock::manual(start_time());
         let app = Application::build(settings.clone(), clock.clone())
             .await
             .expect("building the application");
@@ -196,10 +231,28 @@ impl TestApp {
             .expect("a GET request")
     }
 
+    /// Posts a form. A sign form carrying [`default_stamp`] gets a fresh stamp of the
+    /// letter it goes to, rendered a minute ago by the test clock (the one place the
+    /// harness stands in for a person who read the page first); any other stamp, or
+    /// none, is sent as it is.
     pub async fn post_form(&self, path: &str, fields: &[(&str, String)]) -> reqwest::Response {
+        let mut fields = fields.to_vec();
+        if let Some(slug) = path
+            .strip_prefix("/letters/")
+            .and_then(|p| p.strip_suffix("/sign"))
+        {
+            let default = default_stamp();
+            if let Some((_, value)) = fields
+                .iter_mut()
+                .find(|(k, v)| *k == "form_stamp" && *v == default)
+                && let Ok(Some(letter)) = letters::find_by_slug(&self.db, slug).await
+            {
+                *value = stamp(letter.id, self.clock.now() - chrono::Duration::minutes(1));
+            }
+        }
         self.client
             .post(self.url(path))
-            .form(fields)
+            .form(&fields)
             .send()
             .await
             .expect("a POST request")
@@ -314,6 +367,7 @@ pub fn individual(name: &str, email: &str) -> Fields {
         ("show_publicly", "on".into()),
         // The version of the letter's text the form was shown with (see `versions.rs`).
         ("version", "1".into()),
+        ("form_stamp", default_stamp()),
     ]
 }
 
@@ -328,6 +382,7 @@ pub fn organisation(org: &str, contact: &str, email: &str) -> Fields {
         ("email", email.into()),
         ("role", "Director".into()),
         ("version", "1".into()),
+        ("form_stamp", default_stamp()),
     ]
 }
 
