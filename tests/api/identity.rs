@@ -34,11 +34,13 @@ async fn spawn(configure: impl FnOnce(&mut Settings)) -> TestApp {
 
 /// Signs the test letter from `ip`; the public form answers with a redirect.
 async fn sign_from(app: &TestApp, ip: &str, name: &str, email: &str) {
+    let path = format!("/letters/{LETTER}/sign");
+    let fields = app.stamped(&path, &individual(name, email)).await;
     let response = app
         .client
-        .post(app.url(&format!("/letters/{LETTER}/sign")))
+        .post(app.url(&path))
         .header("x-forwarded-for", ip)
-        .form(&individual(name, email))
+        .form(&fields)
         .send()
         .await
         .unwrap();

@@ -120,10 +120,14 @@ async fn an_inbox_gets_at_most_the_daily_cap_across_letters_and_instances() {
     // First letter on one instance, the second letter on the other, then repeats: every
     // answer is the same page, but only two emails are queued.
     let first = app.sign(&individual("V", victim)).await;
+    // The stamp of the second letter's form, as the other instance would render it.
+    let fields = app
+        .stamped("/letters/second-letter/sign", &individual("V", victim))
+        .await;
     let second = other
         .client
         .post(other.url("/letters/second-letter/sign"))
-        .form(&individual("V", victim))
+        .form(&fields)
         .send()
         .await
         .unwrap();
@@ -542,6 +546,8 @@ async fn under_attack_a_real_browser_solves_the_proof_of_work_and_signs() {
         .click()
         .await
         .unwrap();
+    // A reader takes a moment before signing (the form's minimum fill time).
+    app.clock.advance(chrono::Duration::seconds(30));
     let old_page = browser.find(By::Tag("html")).await.unwrap();
     form.find(By::Css("button[type='submit']"))
         .await

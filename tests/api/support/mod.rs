@@ -236,6 +236,23 @@ impl TestApp {
     /// harness stands in for a person who read the page first); any other stamp, or
     /// none, is sent as it is.
     pub async fn post_form(&self, path: &str, fields: &[(&str, String)]) -> reqwest::Response {
+        let fields = self.stamped(path, fields).await;
+        self.client
+            .post(self.url(path))
+            .form(&fields)
+            .send()
+            .await
+            .expect("a POST request")
+    }
+
+    /// `fields` with the harness's default sign-form stamp replaced by one minted a minute
+    /// ago by the test clock for the letter `path` signs (whatever the clock has done), as
+    /// a reader who opened the page a minute ago would send it.
+    pub async fn stamped<'a>(
+        &self,
+        path: &str,
+        fields: &[(&'a str, String)],
+    ) -> Vec<(&'a str, String)> {
         let mut fields = fields.to_vec();
         if let Some(slug) = path
             .strip_prefix("/letters/")
@@ -250,12 +267,7 @@ impl TestApp {
                 *value = stamp(letter.id, self.clock.now() - chrono::Duration::minutes(1));
             }
         }
-        self.client
-            .post(self.url(path))
-            .form(&fields)
-            .send()
-            .await
-            .expect("a POST request")
+        fields
     }
 
     /// Posts the individual form of the test letter.
