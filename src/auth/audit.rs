@@ -81,6 +81,15 @@ pub async fn page<C: ConnectionTrait>(
     conn: &C,
     query: &Query,
 ) -> Result<(Vec<audit_log::Model>, bool), DbErr> {
+    // Actions and emails hold no control characters; a filter with one (a NUL would be
+    // refused by PostgreSQL) matches nothing.
+    let impossible = |f: &Option<String>| {
+        f.as_deref()
+            .is_some_and(|t| t.chars().any(char::is_control))
+    };
+    if impossible(&query.action) || impossible(&query.actor) {
+        return Ok((Vec::new(), false));
+    }
     let mut select = audit_log::Entity::find().order_by_desc(audit_log::Column::Id);
     if let Some(before) = query.before {
         select = select.filter(audit_log::Column::Id.lt(before));

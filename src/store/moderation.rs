@@ -438,6 +438,15 @@ impl Filters {
                 });
                 return None;
             }
+            // No stored text holds a control character (and PostgreSQL refuses a NUL in
+            // a query), so such a filter is a mistake to point out, not a search to run.
+            if t.chars().any(char::is_control) {
+                errors.push(FilterError {
+                    field,
+                    message: "Remove the control characters (such as line breaks).".into(),
+                });
+                return None;
+            }
             (!t.is_empty()).then(|| t.to_lowercase())
         };
         let name = text("name", raw.name);
