@@ -213,9 +213,9 @@ async fn rotating_addresses_inside_one_ipv4_24_is_stopped() {
 }
 
 /// The hidden fields of the proof-of-work page and its challenge, as a browser reads them.
-struct Step {
-    fields: Vec<(String, String)>,
-    challenge: undersigned::abuse::pow::Challenge,
+pub(crate) struct Step {
+    pub(crate) fields: Vec<(String, String)>,
+    pub(crate) challenge: undersigned::abuse::pow::Challenge,
 }
 
 fn unescape(s: &str) -> String {
@@ -232,7 +232,7 @@ fn attribute(tag: &str, name: &str) -> Option<String> {
     Some(unescape(&tag[start..end]))
 }
 
-fn read_step(page: &str) -> Step {
+pub(crate) fn read_step(page: &str) -> Step {
     let form = page
         .split("<form")
         .find(|f| f.contains("id=\"pow-form\""))
@@ -251,7 +251,7 @@ fn read_step(page: &str) -> Step {
 }
 
 impl Step {
-    fn with(&self, name: &str, value: &str) -> Vec<(String, String)> {
+    pub(crate) fn with(&self, name: &str, value: &str) -> Vec<(String, String)> {
         let mut fields: Vec<_> = self
             .fields
             .iter()

@@ -10,6 +10,7 @@ mod connections;
 mod dashboard;
 mod export;
 mod fail_closed;
+mod flood;
 mod fuzz;
 mod hung_relay;
 mod identity;
