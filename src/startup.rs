@@ -42,13 +42,16 @@ impl Application {
             .refresh(&db)
             .await
             .context("reading the screening lists")?;
+        let stamps = FormStamps::load(&db, &settings)
+            .await
+            .context("reading the sign-form key")?;
         let state = AppState {
             db,
             limits: Arc::new(RateLimits::new(&settings)),
             pages: Arc::new(PageCache::new(&settings)),
             staff_limits: Arc::new(SignInLimits::new(&settings)),
             dashboards: Arc::new(DashboardCache::new(&settings)),
-            stamps: Arc::new(FormStamps::from_settings(&settings)),
+            stamps: Arc::new(stamps),
             lists,
             settings: Arc::new(settings),
             clock,

@@ -69,20 +69,16 @@ impl FormStamps {
         FormStamps::new(&secret)
     }
 
-    /// The stamps of the `form_secret` setting; unset, a random key for this process
-    /// (with a warning, since forms then die on restart and differ between replicas).
-    pub fn from_settings(settings: &Settings) -> FormStamps {
-        match &settings.form_secret {
+    /// The stamps of the `form_secret` setting; unset, of a key the service keeps in the
+    /// database, so forms survive a restart and every replica accepts the others' forms.
+    pub async fn load<C: sea_orm::ConnectionTrait>(
+        conn: &C,
+        settings: &Settings,
+    ) -> Result<FormStamps, sea_orm::DbErr> {
+        Ok(match &settings.form_secret {
             Some(secret) => FormStamps::new(secret.expose_secret().as_bytes()),
-            None => {
-                tracing::warn!(
-                    "form_secret is not set: sign forms are signed with a random key made at \
-                     start, so forms rendered before a restart or by another replica will be \
-                     refused; set form_secret to one shared value"
-                );
-                FormStamps::random()
-            }
-        }
+            None => FormStamps::new(&crate::store::secrets::shared(conn, "form_secret").await?),
+        })
     }
 
     fn tag(&self, letter_id: i64, secs: i64) -> HmacSha256 {

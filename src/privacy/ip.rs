@@ -8,10 +8,8 @@
 use std::net::IpAddr;
 
 use ipnet::IpNet;
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Set};
+use sea_orm::{ConnectionTrait, DbErr};
 use sha2::{Digest, Sha256};
-
-use crate::entities::server_secret;
 
 /// The name of the key's row in `server_secrets`.
 const KEY_NAME: &str = "ip_hash_key";
@@ -62,19 +60,7 @@ pub async fn key<C: ConnectionTrait>(conn: &C, configured: Option<&str>) -> Resu
     if let Some(key) = configured {
         return Ok(key.as_bytes().to_vec());
     }
-    let fresh = hex(&rand::random::<[u8; 32]>());
-    server_secret::Entity::insert(server_secret::ActiveModel {
-        name: Set(KEY_NAME.to_owned()),
-        value: Set(fresh),
-    })
-    .on_conflict_do_nothing_on([server_secret::Column::Name])
-    .exec(conn)
-    .await?;
-    let row = server_secret::Entity::find_by_id(KEY_NAME.to_owned())
-        .one(conn)
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("the IP hash key".into()))?;
-    Ok(row.value.into_bytes())
+    crate::store::secrets::shared(conn, KEY_NAME).await
 }
 
 #[cfg(test)]

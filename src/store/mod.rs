@@ -5,4 +5,5 @@ pub mod counts;
 pub mod dashboard;
 pub mod letters;
 pub mod moderation;
+pub mod secrets;
 pub mod signatures;

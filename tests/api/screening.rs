@@ -562,3 +562,24 @@ async fn a_rule_another_replica_added_applies_here_after_the_refresh_interval() 
     .await;
     app.stop().await;
 }
+
+#[tokio::test]
+async fn without_a_form_secret_a_form_rendered_by_one_replica_is_taken_by_another() {
+    let app = TestApp::spawn_with(|s| s.form_secret = None).await;
+    let page = app.letter_page().await;
+    const FIELD: &str = "name=\"form_stamp\" value=\"";
+    let at = page.find(FIELD).expect("a stamped form") + FIELD.len();
+    let rendered = page[at..].split('"').next().unwrap().to_owned();
+    // Another replica over the same database, started after the first made its key.
+    let other = app.spawn_sibling(|s| s.form_secret = None).await;
+    app.clock.advance(Duration::seconds(30));
+    let fields = with(
+        individual("Ana Novak", "ana@example.org"),
+        "form_stamp",
+        &rendered,
+    );
+    assert_eq!(other.sign(&fields).await.status(), 303);
+    assert_eq!(signatures(&app).await.len(), 1);
+    other.stop().await;
+    app.stop().await;
+}

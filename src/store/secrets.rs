@@ -1,0 +1,28 @@
+//! Keys the service makes for itself and keeps in the database (`server_secrets`), so
+//! every replica, and every restart, uses the same one when the operator set none.
+
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Set};
+
+use crate::entities::server_secret;
+
+/// The secret called `name`: made (256 random bits, hex) and stored the first time it is
+/// asked for, by whichever replica comes first; every later call, on any replica, reads
+/// that one. Whoever can read the table can read the secret.
+pub async fn shared<C: ConnectionTrait>(conn: &C, name: &str) -> Result<Vec<u8>, DbErr> {
+    let fresh: String = rand::random::<[u8; 32]>()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    server_secret::Entity::insert(server_secret::ActiveModel {
+        name: Set(name.to_owned()),
+        value: Set(fresh),
+    })
+    .on_conflict_do_nothing_on([server_secret::Column::Name])
+    .exec(conn)
+    .await?;
+    let row = server_secret::Entity::find_by_id(name.to_owned())
+        .one(conn)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("the server secret {name}")))?;
+    Ok(row.value.into_bytes())
+}
