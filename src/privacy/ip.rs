@@ -9,7 +9,7 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 use sea_orm::{ConnectionTrait, DbErr};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 /// The name of the key's row in `server_secrets`.
 const KEY_NAME: &str = "ip_hash_key";
@@ -29,20 +29,12 @@ pub fn prefix(ip: IpAddr) -> String {
 
 /// HMAC-SHA256 (RFC 2104) of `message` under `key`, as lowercase hex.
 pub fn hmac_sha256_hex(key: &[u8], message: &[u8]) -> String {
-    const BLOCK: usize = 64;
-    let mut block = [0u8; BLOCK];
-    if key.len() > BLOCK {
-        block[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    let mut inner = Sha256::new();
-    inner.update(block.map(|b| b ^ 0x36));
-    inner.update(message);
-    let mut outer = Sha256::new();
-    outer.update(block.map(|b| b ^ 0x5c));
-    outer.update(inner.finalize());
-    hex(&outer.finalize())
+    use hmac::{Hmac, Mac};
+    // `new_from_slice` takes keys of any length; it cannot fail for HMAC.
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+    mac.update(message);
+    hex(&mac.finalize().into_bytes())
 }
 
 fn hex(bytes: &[u8]) -> String {
