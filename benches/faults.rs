@@ -454,7 +454,8 @@ async fn burst(
             let mut answers = Vec::new();
             while !stop.load(Ordering::SeqCst) && started.elapsed() < limit {
                 let n = counter.fetch_add(1, Ordering::SeqCst);
-                let email = format!("{run}-{n}@example.org");
+                // Spread over a thousand domains, so the default per-domain limit sees no flood.
+                let email = format!("{run}-{n}@org{}.example", n % 1000);
                 let form = [
                     ("kind", "individual".to_string()),
                     ("name", format!("Signer {n}")),

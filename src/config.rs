@@ -310,7 +310,7 @@ impl Default for Settings {
             quarantine_new_domain_signers: 50,
             quarantine_new_domain_hours: 24,
             quarantine_skeleton_duplicates: true,
-            letter_signings_per_minute: 600,
+            letter_signings_per_minute: 30_000,
             domain_signings_per_letter_per_hour: 200,
             domain_limit_exempt: [
                 "gmail.com",
@@ -335,7 +335,7 @@ impl Default for Settings {
             .to_vec(),
             emails_per_address_per_day: 5,
             sign_wide_prefix_factor: 4,
-            under_attack_threshold_per_minute: 120,
+            under_attack_threshold_per_minute: 3_000,
             under_attack_min_duration: Duration::from_secs(600),
             pow_max_number: 100_000,
             pow_delay: Duration::from_secs(10),

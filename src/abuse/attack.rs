@@ -78,7 +78,7 @@ pub async fn update_and_check<C: ConnectionTrait>(
     if !mode.automatic || now < mode.changed_at + settings.min_duration {
         return Ok(true);
     }
-    let previous = durable::count(
+    let previous = durable::count_spread(
         conn,
         &durable::attempts_key(letter_id),
         Window::Minute.start(now) - 60,

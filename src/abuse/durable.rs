@@ -101,6 +101,60 @@ pub async fn count<C: ConnectionTrait>(
     }
 }
 
+/// Rows a per-letter counter is spread over. Every signing of a letter bumps its
+/// counters inside the signing transaction, which holds the bumped row locked until it
+/// commits; with one row per letter all of a popular letter's signings would queue
+/// behind each other. Spread over this many rows, a signing locks one of them.
+const SPREAD: u32 = 16;
+
+fn spread_keys(key: &str) -> Vec<String> {
+    (0..SPREAD).map(|n| format!("{key}#{n}")).collect()
+}
+
+/// As [`hit`] for a counter spread over [`SPREAD`] rows: bumps one of them at random and
+/// returns the total of all (this event included; events of transactions not yet
+/// committed are not seen, as with any count read).
+pub async fn hit_spread<C: ConnectionTrait>(
+    conn: &C,
+    key: &str,
+    window: Window,
+    now: DateTime<Utc>,
+) -> Result<i64, DbErr> {
+    let shard = rand::random::<u32>() % SPREAD;
+    hit(conn, &format!("{key}#{shard}"), window, now).await?;
+    count_spread(conn, key, window.start(now)).await
+}
+
+/// The total of a counter spread over [`SPREAD`] rows in the window that starts at
+/// `window_start`: one indexed read of at most `SPREAD` rows.
+pub async fn count_spread<C: ConnectionTrait>(
+    conn: &C,
+    key: &str,
+    window_start: i64,
+) -> Result<i64, DbErr> {
+    let backend = conn.get_database_backend();
+    let keys = spread_keys(key);
+    let marks: Vec<String> = (0..keys.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT COALESCE(SUM(hits), 0) AS total FROM limit_counters \
+         WHERE window_start = $1 AND counter_key IN ({})",
+        marks.join(", ")
+    );
+    let mut values: Vec<sea_orm::Value> = vec![window_start.into()];
+    values.extend(keys.into_iter().map(sea_orm::Value::from));
+    let row = conn
+        .query_one_raw(Statement::from_sql_and_values(
+            backend,
+            placeholders(backend, &sql),
+            values,
+        ))
+        .await?;
+    match row {
+        Some(row) => Ok(row.try_get::<i64>("", "total")?),
+        None => Ok(0),
+    }
+}
+
 /// Deletes counters whose window ended more than a day ago and used proofs that have
 /// expired; returns how many rows went.
 pub async fn sweep<C: ConnectionTrait>(conn: &C, now: DateTime<Utc>) -> Result<u64, DbErr> {
@@ -184,7 +238,7 @@ pub async fn guard_signing<C: ConnectionTrait>(
     proof: Option<&Proof>,
     now: DateTime<Utc>,
 ) -> Result<Option<Refusal>, DbErr> {
-    let attempts = hit(conn, &attempts_key(letter_id), Window::Minute, now).await?;
+    let attempts = hit_spread(conn, &attempts_key(letter_id), Window::Minute, now).await?;
     if attack::update_and_check(conn, &guard.attack, letter_id, attempts, now).await? {
         let Some(proof) = proof else {
             return Ok(Some(Refusal::ProofNeeded));
@@ -193,7 +247,7 @@ pub async fn guard_signing<C: ConnectionTrait>(
             return Ok(Some(Refusal::ProofRefused(e)));
         }
     }
-    let rate = hit(conn, &letter_key(letter_id), Window::Minute, now).await?;
+    let rate = hit_spread(conn, &letter_key(letter_id), Window::Minute, now).await?;
     if rate > guard.letter_per_minute {
         return Ok(Some(Refusal::Limited {
             retry_after_secs: Window::Minute.remaining(now),

@@ -36,7 +36,7 @@ async fn show(
         .await
         .step("reading the under-attack mode")?;
     let now = state.clock.now();
-    let rate = durable::count(
+    let rate = durable::count_spread(
         &state.db,
         &durable::attempts_key(id),
         Window::Minute.start(now),
