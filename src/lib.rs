@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod domain;
+pub mod encoding;
 pub mod entities;
 pub mod export;
 pub mod letters;

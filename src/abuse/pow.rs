@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::attack::AttackSettings;
+use crate::encoding::hex;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -301,10 +302,6 @@ fn mac_matches(key: &[u8], text: &str, given_hex: &str) -> bool {
     };
     mac.update(text.as_bytes());
     mac.verify_slice(&given).is_ok()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {

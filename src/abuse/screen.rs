@@ -25,6 +25,7 @@ use sha2::Sha256;
 use super::lists::{DomainVerdict, NetworkVerdict};
 use crate::config::Settings;
 use crate::domain::SignerEmail;
+use crate::encoding::hex;
 use crate::web::AppState;
 use crate::web::sign_form::SignFormInput;
 
@@ -128,10 +129,6 @@ impl FormStamps {
         }
         Ok(())
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn unhex(text: &str) -> Option<Vec<u8>> {

@@ -201,7 +201,7 @@ pub fn verify_consistency(
 
 /// Lower-case hex, as roots and proofs are written in documents and emails.
 pub fn to_hex(hash: &Hash) -> String {
-    hash.iter().map(|b| format!("{b:02x}")).collect()
+    crate::encoding::hex(hash)
 }
 
 /// A hash from 64 hex digits.

@@ -11,6 +11,8 @@ use ipnet::IpNet;
 use sea_orm::{ConnectionTrait, DbErr};
 use sha2::Sha256;
 
+use crate::encoding::hex;
+
 /// The name of the key's row in `server_secrets`.
 const KEY_NAME: &str = "ip_hash_key";
 
@@ -35,10 +37,6 @@ pub fn hmac_sha256_hex(key: &[u8], message: &[u8]) -> String {
         .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
     mac.update(message);
     hex(&mac.finalize().into_bytes())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The keyed hash of a full address (its canonical text form).

@@ -9,10 +9,7 @@ use crate::entities::server_secret;
 /// asked for, by whichever replica comes first; every later call, on any replica, reads
 /// that one. Whoever can read the table can read the secret.
 pub async fn shared<C: ConnectionTrait>(conn: &C, name: &str) -> Result<Vec<u8>, DbErr> {
-    let fresh: String = rand::random::<[u8; 32]>()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let fresh = crate::encoding::hex(&rand::random::<[u8; 32]>());
     server_secret::Entity::insert(server_secret::ActiveModel {
         name: Set(name.to_owned()),
         value: Set(fresh),
