@@ -56,17 +56,6 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 Table::create()
-                    .table("abuse_keys")
-                    // One secret per purpose (`pow`), made on first use and shared by every
-                    // replica, so a challenge given by one is checked by another.
-                    .col(string_len("name", 32).primary_key())
-                    .col(string_len("secret", 128))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_table(
-                Table::create()
                     .table("attack_modes")
                     .col(big_integer("letter_id").primary_key())
                     .col(boolean("active"))
@@ -89,12 +78,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [
-            "attack_modes",
-            "abuse_keys",
-            "used_proofs",
-            "limit_counters",
-        ] {
+        for table in ["attack_modes", "used_proofs", "limit_counters"] {
             manager
                 .drop_table(Table::drop().table(table).to_owned())
                 .await?;

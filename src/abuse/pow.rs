@@ -10,7 +10,7 @@
 //! remember the challenge in `used_proofs` in the signing transaction, so none is replayed.
 //!
 //! A ticket: `letter.issued.nonce.mac`, usable from `pow_delay` after it was given until
-//! `pow_ttl`, once. The key is one random secret in `abuse_keys`, made on first use and
+//! `pow_ttl`, once. The key is one random secret in `server_secrets`, made on first use and
 //! shared by every replica.
 
 use base64::Engine;
@@ -72,26 +72,9 @@ pub struct Solution {
     pub signature: String,
 }
 
-/// The proof-of-work key, made on first use.
+/// The proof-of-work key, made on first use and shared by every replica.
 pub async fn key<C: ConnectionTrait>(conn: &C) -> Result<Vec<u8>, DbErr> {
-    use crate::entities::abuse_key;
-    if let Some(k) = abuse_key::Entity::find_by_id("pow").one(conn).await? {
-        return Ok(k.secret.into_bytes());
-    }
-    let secret = hex(&rand::random::<[u8; 32]>());
-    abuse_key::Entity::insert(abuse_key::ActiveModel {
-        name: sea_orm::Set("pow".into()),
-        secret: sea_orm::Set(secret),
-    })
-    .on_conflict_do_nothing_on([abuse_key::Column::Name])
-    .exec(conn)
-    .await?;
-    // Whoever inserted first, everyone uses the stored one.
-    let k = abuse_key::Entity::find_by_id("pow")
-        .one(conn)
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("the proof-of-work key".into()))?;
-    Ok(k.secret.into_bytes())
+    crate::store::secrets::shared(conn, "pow").await
 }
 
 /// A new challenge for a signing of `letter_id`, usable until `now + ttl`.

@@ -234,35 +234,14 @@ pub async fn rule_hit<C: ConnectionTrait>(
     Ok(None)
 }
 
-/// Signatures of a letter held by quarantine, oldest first, after the id `after` (a
-/// keyset page over `idx_signatures_letter_status_id`).
+/// Signatures of a letter held by quarantine, oldest first, after the id `after`.
 pub async fn queue<C: ConnectionTrait>(
     conn: &C,
     letter_id: i64,
     after: Option<i64>,
     per_page: u64,
 ) -> Result<Queue, DbErr> {
-    let per_page = per_page.clamp(1, 200);
-    let mut query = signature::Entity::find()
-        .filter(signature::Column::LetterId.eq(letter_id))
-        .filter(signature::Column::Status.eq(SignatureStatus::Held))
-        .filter(signature::Column::HeldFor.eq(QUARANTINE));
-    if let Some(after) = after {
-        query = query.filter(signature::Column::Id.gt(after));
-    }
-    let mut rows = query
-        .order_by_asc(signature::Column::Id)
-        .limit(per_page + 1)
-        .all(conn)
-        .await?;
-    let more = rows.len() as u64 > per_page;
-    rows.truncate(usize::try_from(per_page).unwrap_or(usize::MAX));
-    let next_after = if more {
-        rows.last().map(|r| r.id)
-    } else {
-        None
-    };
-    Ok(Queue { rows, next_after })
+    crate::store::moderation::held_queue(conn, letter_id, QUARANTINE, after, per_page).await
 }
 
 /// Releases a quarantined signature of `letter_id`: it becomes `confirmed` with its +1

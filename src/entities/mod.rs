@@ -1,7 +1,6 @@
 //! sea-orm entity definitions, one module per table. No behaviour lives here: queries
 //! and writes are in `crate::store`.
 
-pub mod abuse_key;
 pub mod attack_mode;
 pub mod audit_log;
 pub mod confirmation_token;

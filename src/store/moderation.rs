@@ -87,11 +87,23 @@ pub struct Queue {
     pub next_after: Option<i64>,
 }
 
-/// Organisations of a letter held for approval, oldest first, after the id `after`
-/// (a keyset page over `idx_signatures_letter_status_id`).
+/// Organisations of a letter held for approval, oldest first, after the id `after`.
 pub async fn approval_queue<C: ConnectionTrait>(
     conn: &C,
     letter_id: i64,
+    after: Option<i64>,
+    per_page: u64,
+) -> Result<Queue, DbErr> {
+    held_queue(conn, letter_id, APPROVAL, after, per_page).await
+}
+
+/// Signatures of a letter held for the reason `held_for` (`approval`, `quarantine`),
+/// oldest first, after the id `after` (a keyset page over
+/// `idx_signatures_letter_status_id`).
+pub async fn held_queue<C: ConnectionTrait>(
+    conn: &C,
+    letter_id: i64,
+    held_for: &str,
     after: Option<i64>,
     per_page: u64,
 ) -> Result<Queue, DbErr> {
@@ -99,7 +111,7 @@ pub async fn approval_queue<C: ConnectionTrait>(
     let mut query = signature::Entity::find()
         .filter(signature::Column::LetterId.eq(letter_id))
         .filter(signature::Column::Status.eq(SignatureStatus::Held))
-        .filter(signature::Column::HeldFor.eq(APPROVAL));
+        .filter(signature::Column::HeldFor.eq(held_for));
     if let Some(after) = after {
         query = query.filter(signature::Column::Id.gt(after));
     }
