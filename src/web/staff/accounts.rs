@@ -10,7 +10,6 @@ use serde::Deserialize;
 
 use super::{RequireAdmin, Staff, page};
 use crate::auth::accounts::{self, AccountError, By};
-use crate::auth::audit::Actor;
 use crate::entities::StaffRole;
 use crate::web::error::{Step, database_error};
 use crate::web::{AppState, ClientIp, WebError};
@@ -66,10 +65,7 @@ async fn list(
 
 fn by(admin: &Staff, ip: std::net::IpAddr) -> By {
     By {
-        actor: Actor::Account {
-            id: admin.account_id,
-            email: admin.email.clone(),
-        },
+        actor: admin.actor(),
         client_ip: Some(ip),
     }
 }

@@ -11,7 +11,6 @@ use serde::Deserialize;
 use super::{Staff, page};
 use crate::abuse::attack;
 use crate::abuse::durable::{self, Window};
-use crate::auth::audit::Actor;
 use crate::db;
 use crate::store::letters;
 use crate::web::error::Step;
@@ -80,10 +79,7 @@ async fn switch(
         _ => return Err(WebError::BadRequest("Say `on` or `off`.".into())),
     };
     let now = state.clock.now();
-    let actor = Actor::Account {
-        id: staff.account_id,
-        email: staff.email.clone(),
-    };
+    let actor = staff.actor();
     let found = db::write(&state.db, move |txn| {
         let actor = actor.clone();
         Box::pin(async move {

@@ -17,7 +17,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::{Staff, page};
-use crate::auth::audit::Actor;
 use crate::db;
 use crate::export::{self, Column, Exporter, RawSpec, Spec};
 use crate::store::letters;
@@ -160,10 +159,7 @@ async fn download(
     if spec.has_personal() && !staff.is_admin() {
         return Err(WebError::AdminsOnly);
     }
-    let actor = Actor::Account {
-        id: staff.account_id,
-        email: staff.email.clone(),
-    };
+    let actor = staff.actor();
     let now = state.clock.now();
     {
         let (actor, spec) = (actor.clone(), spec.clone());

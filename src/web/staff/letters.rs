@@ -18,7 +18,7 @@ use sea_orm::{
 use serde::Deserialize;
 
 use super::{Staff, page};
-use crate::auth::audit::{self, Actor, Entry};
+use crate::auth::audit::{self, Entry};
 use crate::db;
 use crate::domain::{ShortText, SignerEmail, Slug};
 use crate::entities::{LetterStatus, letter, letter_count};
@@ -50,13 +50,6 @@ pub fn router() -> Router<AppState> {
         .route("/staff/letters/{id}/close", post(close))
         .route("/staff/letters/{id}/reopen", post(reopen))
         .route("/staff/letters/{id}/preview-link", post(preview_link))
-}
-
-fn actor(staff: &Staff) -> Actor {
-    Actor::Account {
-        id: staff.account_id,
-        email: staff.email.clone(),
-    }
 }
 
 fn utc_minutes(at: DateTime<Utc>) -> String {
@@ -614,7 +607,7 @@ async fn create(
         Err(errors) => return Err(invalid(&staff, None, &posted.values, &errors)),
     };
     let slug = checked.slug();
-    let actor = actor(&staff);
+    let actor = staff.actor();
     let new = NewLetter {
         slug: slug.as_str().to_owned(),
         title: checked.title.clone(),
@@ -796,7 +789,7 @@ async fn edit(
         Err(errors) => return Err(invalid(&staff, Some(&current), &posted.values, &errors)),
     };
     let slug = checked.slug();
-    let (actor, account_id) = (actor(&staff), staff.account_id);
+    let (actor, account_id) = (staff.actor(), staff.account_id);
     let checked_against = current.clone();
     let work = checked.clone();
     let saved = db::write(&state.db, move |txn| {
@@ -1096,7 +1089,7 @@ async fn lifecycle(
     let Form(input) = form?;
     staff.check_csrf(&input.csrf)?;
     let now = state.clock.now();
-    let actor = actor(&staff);
+    let actor = staff.actor();
     let moved = db::write(&state.db, move |txn| {
         let actor = actor.clone();
         Box::pin(async move {
@@ -1180,7 +1173,7 @@ async fn preview_link(
     staff.check_csrf(&input.csrf)?;
     let revoke = input.action == "revoke";
     let now = state.clock.now();
-    let actor = actor(&staff);
+    let actor = staff.actor();
     let done = db::write(&state.db, move |txn| {
         let actor = actor.clone();
         Box::pin(async move {

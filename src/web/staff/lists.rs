@@ -67,13 +67,6 @@ async fn show(
     ))
 }
 
-fn actor(admin: &Staff) -> Actor {
-    Actor::Account {
-        id: admin.account_id,
-        email: admin.email.clone(),
-    }
-}
-
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct AddInput {
@@ -140,7 +133,7 @@ async fn add(
             )));
         }
     };
-    let (now, by) = (state.clock.now(), actor(&admin));
+    let (now, by) = (state.clock.now(), admin.actor());
     let added = db::write(&state.db, move |txn| {
         let (rule, by) = (rule.clone(), by.clone());
         Box::pin(async move {
@@ -206,7 +199,7 @@ async fn remove(
     let Form(input) = form?;
     admin.check_csrf(&input.csrf)?;
     let id: i64 = input.id.trim().parse().map_err(|_| WebError::NotFound)?;
-    let (now, by) = (state.clock.now(), actor(&admin));
+    let (now, by) = (state.clock.now(), admin.actor());
     let removed = db::write(&state.db, move |txn| {
         let by = by.clone();
         Box::pin(async move {
@@ -271,7 +264,7 @@ async fn reload(
     audit::record(
         &state.db,
         Entry {
-            actor: actor(&admin),
+            actor: admin.actor(),
             action: "disposable_domains_reloaded",
             subject: None,
             detail: Some(detail),

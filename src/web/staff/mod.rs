@@ -125,6 +125,14 @@ impl Staff {
         self.role == StaffRole::Admin
     }
 
+    /// This staff member as the actor of an audit entry.
+    pub fn actor(&self) -> crate::auth::audit::Actor {
+        crate::auth::audit::Actor::Account {
+            id: self.account_id,
+            email: self.email.clone(),
+        }
+    }
+
     fn bar(&self) -> templates::StaffBar<'_> {
         templates::StaffBar {
             email: &self.email,
