@@ -222,7 +222,21 @@ mod tests {
             "([A-Za-z0-9]([A-Za-z0-9-]{0,8}[A-Za-z0-9])?\\.){1,3}[A-Za-z]{2,6}",
             "(/[A-Za-z0-9._~ %-]{0,12}){0,3}",
         )
+            // A label with hyphens in its third and fourth places is reserved by IDNA
+            // ("xn--" starts Punycode): such hosts are not ordinary sites and are
+            // checked on their own below.
+            .prop_filter("IDNA-reserved label", |(_, host, _)| {
+                !host.split('.').any(|label| label.get(2..4) == Some("--"))
+            })
             .prop_map(|(scheme, host, path)| format!("{scheme}{host}{path}"))
+    }
+
+    #[test]
+    fn refuses_broken_punycode_labels() {
+        // Found by the generator above: "xn--" promises Punycode that is not there.
+        for bad in ["xN--A.aa", "https://xn--.org", "xn--zz-.example"] {
+            assert!(Website::parse(bad).is_err(), "{bad}");
+        }
     }
 
     proptest! {
