@@ -228,6 +228,20 @@ pub struct Settings {
     /// How often each replica reads the operators' block and allow lists again (a change
     /// made on this replica applies at once).
     pub screening_lists_refresh: Duration,
+    // Operations: metrics and webhooks (`crate::metrics`, `crate::webhooks`).
+    /// Bearer token that `/metrics` on the main address requires; a secret, never logged.
+    /// Unset (and no `metrics_bind`): `/metrics` does not exist.
+    pub metrics_token: Option<SecretString>,
+    /// A separate address serving `/metrics` alone (loopback unless
+    /// `metrics_bind_allow_public`).
+    pub metrics_bind: Option<SocketAddr>,
+    /// Let `metrics_bind` be a non-loopback address (warned at every start).
+    pub metrics_bind_allow_public: bool,
+    /// Let webhooks go to `http://` URLs and to loopback, private, link-local and other
+    /// non-public addresses (warned at every start). Off, such targets are refused.
+    pub webhook_allow_private_targets: bool,
+    /// Longest one webhook delivery may take, connect to the end of the answer.
+    pub webhook_timeout: Duration,
 }
 
 /// How log lines are written.
@@ -346,6 +360,11 @@ impl Default for Settings {
             sign_form_max_age: Duration::from_secs(24 * 3600),
             disposable_domains_file: None,
             screening_lists_refresh: Duration::from_secs(5),
+            metrics_token: None,
+            metrics_bind: None,
+            metrics_bind_allow_public: false,
+            webhook_allow_private_targets: false,
+            webhook_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -601,6 +620,20 @@ impl Settings {
                 "screening_lists_refresh_secs" => {
                     s.screening_lists_refresh = secs(v).map_err(invalid)?
                 }
+                "metrics_token" => s.metrics_token = optional(v).map(SecretString::from),
+                "metrics_bind" => {
+                    s.metrics_bind = optional(v)
+                        .map(|v| parse(&v))
+                        .transpose()
+                        .map_err(invalid)?
+                }
+                "metrics_bind_allow_public" => {
+                    s.metrics_bind_allow_public = boolean(v).map_err(invalid)?
+                }
+                "webhook_allow_private_targets" => {
+                    s.webhook_allow_private_targets = boolean(v).map_err(invalid)?
+                }
+                "webhook_timeout_secs" => s.webhook_timeout = secs(v).map_err(invalid)?,
                 _ => return Err(ConfigError::Unknown { key, origin }),
             }
         }
@@ -683,6 +716,41 @@ impl Settings {
                  confirmation links included, to anyone who reaches {} (dev_mailbox = true)",
                 self.bind
             ));
+        }
+        // Operations (`crate::metrics`, `crate::webhooks`).
+        let least_lease = self.webhook_timeout * 2 + LEASE_MARGIN;
+        if self.outbox_lease < least_lease {
+            return Err(ConfigError::Inconsistent(format!(
+                "outbox_lease_secs ({} s) must be at least twice webhook_timeout_secs ({} s) \
+                 plus {} s: raise outbox_lease_secs or lower webhook_timeout_secs",
+                self.outbox_lease.as_secs(),
+                self.webhook_timeout.as_secs(),
+                LEASE_MARGIN.as_secs(),
+            )));
+        }
+        if let Some(bind) = self.metrics_bind
+            && !bind.ip().is_loopback()
+        {
+            if !self.metrics_bind_allow_public {
+                return Err(ConfigError::Unsafe(format!(
+                    "metrics_bind {bind} is not a loopback address: anyone who reaches it \
+                     could read the metrics. Bind it to 127.0.0.1, protect /metrics with \
+                     metrics_token instead, or set metrics_bind_allow_public = true if a \
+                     firewall guards it"
+                )));
+            }
+            warnings.push(format!(
+                "metrics are served on {bind}, which is not a loopback address \
+                 (metrics_bind_allow_public = true)"
+            ));
+        }
+        if self.webhook_allow_private_targets {
+            warnings.push(
+                "webhooks may go to http:// URLs and to loopback and private addresses \
+                 (webhook_allow_private_targets = true): staff can make the service send \
+                 requests into its own network"
+                    .into(),
+            );
         }
         Ok(warnings)
     }

@@ -23,6 +23,9 @@ pub mod startup;
 pub mod store;
 pub mod telemetry;
 pub mod web;
+// Operations: metrics and webhooks.
+pub mod metrics;
+pub mod webhooks;
 
 pub use clock::Clock;
 pub use config::Settings;

@@ -24,6 +24,8 @@ pub struct Application {
     listener: tokio::net::TcpListener,
     state: AppState,
     mailer: Mailer,
+    /// The separate `/metrics` listener (`metrics_bind`), if any.
+    metrics_listener: Option<tokio::net::TcpListener>,
 }
 
 impl Application {
@@ -45,7 +47,9 @@ impl Application {
         let stamps = FormStamps::load(&db, &settings)
             .await
             .context("reading the sign-form key")?;
+        let metrics_listener = crate::metrics::bind(settings.metrics_bind).await?;
         let state = AppState {
+            metrics: Arc::new(crate::metrics::Metrics::new()),
             db,
             limits: Arc::new(RateLimits::new(&settings)),
             pages: Arc::new(PageCache::new(&settings)),
@@ -60,7 +64,16 @@ impl Application {
             listener,
             state,
             mailer,
+            metrics_listener,
         })
+    }
+
+    /// The port of the separate metrics listener (`metrics_bind`), if there is one.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_listener
+            .as_ref()
+            .and_then(|l| l.local_addr().ok())
+            .map(|a| a.port())
     }
 
     pub fn port(&self) -> u16 {
@@ -84,6 +97,7 @@ impl Application {
             self.state.clock.clone(),
             id,
         )
+        .with_metrics(self.state.metrics.clone())
     }
 
     /// Serves until `shutdown` fires, then finishes in-flight requests (cutting
@@ -94,8 +108,10 @@ impl Application {
             listener,
             state,
             mailer,
+            metrics_listener,
         } = self;
         let mut background = JoinSet::new();
+        spawn_metrics(&mut background, &state, metrics_listener, &shutdown);
         if state.settings.run_worker {
             spawn_background(&mut background, &state, &mailer, &shutdown);
         }
@@ -186,7 +202,8 @@ pub fn spawn_background(
         state.settings.clone(),
         state.clock.clone(),
         worker_id(),
-    );
+    )
+    .with_metrics(state.metrics.clone());
     tasks.spawn(worker.run(shutdown.clone()));
 
     let (db, clock) = (state.db.clone(), state.clock.clone());
@@ -335,7 +352,9 @@ pub async fn run_worker(
     warn_unsafe_modes(&settings)?;
     let db = connect_and_migrate(&settings).await?;
     let mailer = Mailer::from_settings(&settings)?;
+    let metrics_listener = crate::metrics::bind(settings.metrics_bind).await?;
     let state = AppState {
+        metrics: Arc::new(crate::metrics::Metrics::new()),
         db,
         limits: Arc::new(RateLimits::new(&settings)),
         pages: Arc::new(PageCache::new(&settings)),
@@ -348,7 +367,29 @@ pub async fn run_worker(
         clock,
     };
     let mut tasks = JoinSet::new();
+    spawn_metrics(&mut tasks, &state, metrics_listener, &shutdown);
     spawn_background(&mut tasks, &state, &mailer, &shutdown);
     while tasks.join_next().await.is_some() {}
     Ok(())
+}
+
+/// The metrics' upkeep and, with `metrics_bind`, their own listener (`crate::metrics`).
+fn spawn_metrics(
+    tasks: &mut JoinSet<()>,
+    state: &AppState,
+    listener: Option<tokio::net::TcpListener>,
+    shutdown: &CancellationToken,
+) {
+    let metrics = state.metrics.clone();
+    spawn_periodic(tasks, crate::metrics::UPKEEP_EVERY, shutdown, move || {
+        metrics.upkeep();
+        async {}
+    });
+    if let Some(listener) = listener {
+        tasks.spawn(crate::metrics::serve_separately(
+            listener,
+            state.clone(),
+            shutdown.clone(),
+        ));
+    }
 }

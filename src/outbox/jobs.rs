@@ -26,7 +26,9 @@ pub async fn run(
     mailer: &Mailer,
     settings: &Settings,
     clock: &Clock,
+    metrics: Option<&crate::metrics::Metrics>,
 ) -> Result<(), JobError> {
+    let mailer = &Counted { mailer, metrics };
     match *job {
         Job::ConfirmationEmail { signature_id } => {
             let Some(sig) = signatures::find(db, signature_id).await? else {
@@ -157,8 +159,14 @@ fn message_id(row: &outbox::Model, host: &str) -> String {
     }
 }
 
+/// The mailer, with each send's result class counted (`crate::metrics`).
+struct Counted<'a> {
+    mailer: &'a Mailer,
+    metrics: Option<&'a crate::metrics::Metrics>,
+}
+
 async fn send(
-    mailer: &Mailer,
+    mailer: &Counted<'_>,
     settings: &Settings,
     row: &outbox::Model,
     // The display name in To:, or "" for none.
@@ -173,7 +181,8 @@ async fn send(
         .base_url
         .host_str()
         .unwrap_or("undersigned.localhost");
-    mailer
+    let sent = mailer
+        .mailer
         .send(OutgoingEmail {
             to: Mailbox::new(Some(name.to_string()).filter(|n| !n.is_empty()), address),
             subject: email.subject,
@@ -181,6 +190,14 @@ async fn send(
             html: email.html,
             message_id: message_id(row, host),
         })
-        .await?;
+        .await;
+    if let Some(metrics) = mailer.metrics {
+        metrics.smtp_result(match &sent {
+            Ok(()) => "sent",
+            Err(SendError::Temporary(_)) => "temporary",
+            Err(SendError::Permanent(_)) => "permanent",
+        });
+    }
+    sent?;
     Ok(())
 }

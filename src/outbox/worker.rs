@@ -38,6 +38,8 @@ pub struct Worker {
     settings: Arc<Settings>,
     clock: Clock,
     id: String,
+    /// Where SMTP results and webhook attempts are counted (`crate::metrics`).
+    metrics: Option<Arc<crate::metrics::Metrics>>,
 }
 
 impl Worker {
@@ -55,7 +57,14 @@ impl Worker {
             settings,
             clock,
             id: id.into(),
+            metrics: None,
         }
+    }
+
+    /// This worker, counting its results in `metrics`.
+    pub fn with_metrics(mut self, metrics: Arc<crate::metrics::Metrics>) -> Worker {
+        self.metrics = Some(metrics);
+        self
     }
 
     /// Claims up to `limit` due rows for this worker, in one statement.
@@ -138,6 +147,7 @@ impl Worker {
                 &self.mailer,
                 &self.settings,
                 &self.clock,
+                self.metrics.as_deref(),
             )
             .await
             .map_err(|e| match e {

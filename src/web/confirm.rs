@@ -144,7 +144,12 @@ async fn confirm(
     .await
     .step("confirming a signature")?;
     let letter = match link {
-        LinkState::Usable { letter, .. } => letter,
+        LinkState::Usable { letter, signature } => {
+            if outcome == Some(ConfirmOutcome::Confirmed) {
+                state.metrics.confirmation(signature.kind.as_str());
+            }
+            letter
+        }
         other => return Err(not_usable(other)),
     };
     let view_state = match outcome {
@@ -227,12 +232,14 @@ async fn resend(
 }
 
 fn limit(state: &AppState, ip: std::net::IpAddr) -> Result<(), WebError> {
-    state
-        .limits
-        .check(Limit::Confirm, ip)
-        .map_err(|wait| WebError::RateLimited {
+    state.limits.check(Limit::Confirm, ip).map_err(|wait| {
+        state
+            .metrics
+            .rejected(crate::metrics::LimitKind::ConfirmAddress);
+        WebError::RateLimited {
             retry_after_secs: wait.as_secs().max(1),
-        })
+        }
+    })
 }
 
 /// Pages under a token are private to their reader: never cached anywhere.

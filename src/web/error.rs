@@ -66,6 +66,9 @@ pub enum WebError {
     /// A signing from an address range the operators blocked (`/staff/lists`): 403.
     #[error("client address blocked by the operators' list")]
     AddressBlocked,
+    /// A request without the credentials the resource needs (the metrics token): 401.
+    #[error("unauthorized")]
+    Unauthorized,
     /// A staff page only admins may open or use.
     #[error("admins only")]
     AdminsOnly,
@@ -207,6 +210,11 @@ impl WebError {
                     "This letter is receiving more signatures than it can take at the moment, so yours was not recorded. Please go back and send the form again after the wait below.",
                 )
             },
+            WebError::Unauthorized => message(
+                StatusCode::UNAUTHORIZED,
+                "Credentials needed",
+                "This address needs a valid token.",
+            ),
             WebError::CrossSite => message(
                 StatusCode::FORBIDDEN,
                 "This form was sent from another site",

@@ -195,6 +195,9 @@ async fn sign(
     form: Result<Form<SignFormInput>, FormRejection>,
 ) -> Result<Response, WebError> {
     if let Err(wait) = state.limits.check(Limit::Sign, ip) {
+        state
+            .metrics
+            .rejected(crate::metrics::LimitKind::SignAddress);
         return Err(WebError::RateLimited {
             retry_after_secs: wait.as_secs().max(1),
         });
@@ -279,7 +282,10 @@ async fn sign(
     .await
     .step("recording a signature")?;
     let outcome = match signing {
-        Signing::Recorded(outcome) => outcome,
+        Signing::Recorded(outcome) => {
+            state.metrics.signing(kind.as_str());
+            outcome
+        }
         Signing::KindRefused(refused) => {
             // A kind the letter does not take (a form from before staff changed it, or
             // made by hand): the page again with the message, nothing recorded.
@@ -307,6 +313,12 @@ async fn sign(
             return Err(WebError::InvalidSignForm(Box::new(view)));
         }
         Signing::Refused(refused) => {
+            state.metrics.rejected(match refused {
+                Refusal::Limited { .. } => crate::metrics::LimitKind::SigningDurable,
+                Refusal::ProofNeeded | Refusal::ProofRefused(_) => {
+                    crate::metrics::LimitKind::ProofOfWork
+                }
+            });
             return Err(pow::refusal(&state, &letter, &input, refused).await);
         }
         Signing::Closed => {

@@ -20,6 +20,7 @@ mod withdraw;
 
 pub use client::ClientIp;
 pub use error::WebError;
+pub(crate) use error::{database_error, render_errors};
 pub use page_cache::PageCache;
 pub use staff::DashboardCache;
 
@@ -61,6 +62,8 @@ pub struct AppState {
     pub stamps: Arc<crate::abuse::FormStamps>,
     /// The disposable-domain list and the operators' block and allow lists.
     pub lists: Arc<crate::abuse::ScreeningLists>,
+    /// This application's Prometheus registry (`crate::metrics`).
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -89,6 +92,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(staff::router())
         .merge(pow::router())
+        .merge(crate::metrics::router(&state))
         .route("/static/style.css", get(stylesheet));
     // The development mailbox exists only while mail goes to files, and by default only on
     // a loopback address (see `Settings::serves_dev_mailbox`).
@@ -160,6 +164,11 @@ pub fn router(state: AppState) -> Router {
                     HeaderValue::from_static(CSP),
                 )),
         )
+        // Outermost, so it counts the status the client gets (`crate::metrics`).
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::metrics::track_requests,
+        ))
         .with_state(state)
 }
 

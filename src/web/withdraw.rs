@@ -101,10 +101,12 @@ fn page(
 
 /// Withdrawal links share the confirmation links' limit: both are guessing targets.
 pub(super) fn limit(state: &AppState, ip: std::net::IpAddr) -> Result<(), WebError> {
-    state
-        .limits
-        .check(Limit::Confirm, ip)
-        .map_err(|wait| WebError::RateLimited {
+    state.limits.check(Limit::Confirm, ip).map_err(|wait| {
+        state
+            .metrics
+            .rejected(crate::metrics::LimitKind::ConfirmAddress);
+        WebError::RateLimited {
             retry_after_secs: wait.as_secs().max(1),
-        })
+        }
+    })
 }

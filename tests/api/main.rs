@@ -29,3 +29,6 @@ mod staff_letters;
 mod validation;
 mod verify;
 mod versions;
+// Operations: metrics and webhooks.
+mod metrics;
+mod webhooks;

@@ -75,12 +75,14 @@ async fn sign_in(
 ) -> Result<Response, WebError> {
     let Form(input) = form?;
     let typed: String = input.email.trim().chars().take(AUDIT_EMAIL_CHARS).collect();
-    state
-        .staff_limits
-        .check(ip, &typed)
-        .map_err(|wait| WebError::RateLimited {
+    state.staff_limits.check(ip, &typed).map_err(|wait| {
+        state
+            .metrics
+            .rejected(crate::metrics::LimitKind::StaffSignIn);
+        WebError::RateLimited {
             retry_after_secs: wait.as_secs().max(1),
-        })?;
+        }
+    })?;
     let account = match accounts::normalize_email(&typed) {
         Ok(email) => accounts::find_by_email(&state.db, &email)
             .await

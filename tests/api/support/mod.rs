@@ -40,6 +40,8 @@ pub struct TestApp {
     pub worker: Worker,
     pub settings: Settings,
     pub mail_dir: tempfile::TempDir,
+    /// The port of the separate metrics listener, with `metrics_bind`.
+    pub metrics_port: Option<u16>,
     shutdown: CancellationToken,
     server: Option<JoinHandle<anyhow::Result<()>>>,
     database: TestDatabase,
@@ -155,6 +157,7 @@ impl TestApp {
             .await
             .expect("building the application");
         let port = app.port();
+        let metrics_port = app.metrics_port();
         let db = app.state().db.clone();
         let worker = app.worker("test-worker");
         letters::create(
@@ -197,6 +200,7 @@ impl TestApp {
             worker,
             settings,
             mail_dir,
+            metrics_port,
             shutdown,
             server: Some(server),
             database,

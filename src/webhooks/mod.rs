@@ -1,0 +1,1 @@
+//! Webhooks: signed event deliveries to endpoints staff register per letter.
