@@ -280,6 +280,25 @@ pub fn spawn_background(
             }
         },
     );
+    // Webhook attempts are kept for staff a few weeks (`crate::webhooks`).
+    let (db, clock) = (state.db.clone(), state.clock.clone());
+    spawn_periodic(
+        tasks,
+        state.settings.retention_interval,
+        shutdown,
+        move || {
+            let (db, clock) = (db.clone(), clock.clone());
+            async move {
+                let before =
+                    clock.now() - chrono::Duration::days(crate::webhooks::ATTEMPTS_KEPT_DAYS);
+                match crate::webhooks::purge_attempts(&db, before).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(deleted = n, "old webhook attempts deleted"),
+                    Err(e) => tracing::error!(error = %e, "deleting old webhook attempts failed"),
+                }
+            }
+        },
+    );
     // Privacy: erase personal data past its retention and purge old links and outbox rows.
     let (db, clock, settings) = (
         state.db.clone(),

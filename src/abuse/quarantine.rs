@@ -285,6 +285,9 @@ pub async fn release<C: ConnectionTrait>(
         return Ok(false);
     }
     add_count_delta(conn, letter_id, row.kind, 1, now).await?;
+    // Released, it counts: the same event as a confirmation that was never held.
+    let event = crate::webhooks::Event::SignatureConfirmed { signature_id };
+    crate::webhooks::enqueue_event(conn, letter_id, event, now).await?;
     let subject = format!("signature {signature_id}");
     audit::record(
         conn,

@@ -19,6 +19,8 @@ pub mod staff_password_link;
 pub mod staff_session;
 pub mod target;
 pub mod used_proof;
+pub mod webhook_attempt;
+pub mod webhook_endpoint;
 pub mod withdrawal_token;
 
 pub use enums::{LetterStatus, OutboxStatus, SignatureKind, SignatureStatus};

@@ -171,6 +171,8 @@ pub async fn close_past_deadline(
                     now,
                 )
                 .await?;
+                crate::webhooks::enqueue_event(txn, id, crate::webhooks::Event::LetterClosed, now)
+                    .await?;
                 closed.push(id);
             }
             closed.sort_unstable();

@@ -95,6 +95,25 @@ pub async fn run(
             };
             send(mailer, settings, row, "", &address, email).await
         }
+        Job::Webhook {
+            endpoint_id,
+            letter_id,
+            ref event,
+            signature_id,
+            occurred_at_ms,
+        } => {
+            let delivery = crate::webhooks::Delivery {
+                endpoint_id,
+                letter_id,
+                event,
+                signature_id,
+                occurred_at_ms,
+            };
+            Ok(
+                crate::webhooks::deliver(db, settings, clock, row, delivery, mailer.metrics)
+                    .await?,
+            )
+        }
         Job::ApprovalEmail { signature_id } | Job::RejectionEmail { signature_id } => {
             let approved = matches!(job, Job::ApprovalEmail { .. });
             let Some(sig) = signatures::find(db, signature_id).await? else {

@@ -29,6 +29,15 @@ pub enum Job {
     RejectionEmail { signature_id: i64 },
     /// Email everything held about an address to that address (`privacy::data_request`).
     DataRequestEmail { request_id: i64 },
+    /// Send one event of a letter to one webhook endpoint (`crate::webhooks`). The body is
+    /// built when sending, from current data; `occurred_at_ms` is when the event happened.
+    Webhook {
+        endpoint_id: i64,
+        letter_id: i64,
+        event: String,
+        signature_id: Option<i64>,
+        occurred_at_ms: i64,
+    },
 }
 
 impl Job {
@@ -40,6 +49,7 @@ impl Job {
             Job::ApprovalEmail { .. } => "approval_email",
             Job::RejectionEmail { .. } => "rejection_email",
             Job::DataRequestEmail { .. } => "data_request_email",
+            Job::Webhook { .. } => "webhook",
         }
     }
 
@@ -58,6 +68,7 @@ impl Job {
             | Job::ApprovalEmail { signature_id }
             | Job::RejectionEmail { signature_id } => Subject::Signature(signature_id),
             Job::DataRequestEmail { .. } => Subject::None,
+            Job::Webhook { letter_id, .. } => Subject::Letter(letter_id),
         }
     }
 }

@@ -185,6 +185,8 @@ pub async fn decide<C: ConnectionTrait>(
     let (job, action) = match decision {
         Decision::Approve => {
             add_count_delta(conn, letter_id, row.kind, 1, now).await?;
+            let event = crate::webhooks::Event::SignatureConfirmed { signature_id };
+            crate::webhooks::enqueue_event(conn, letter_id, event, now).await?;
             (Job::ApprovalEmail { signature_id }, "signature.approve")
         }
         Decision::Reject { .. } => (Job::RejectionEmail { signature_id }, "signature.reject"),

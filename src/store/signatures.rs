@@ -445,6 +445,10 @@ pub async fn confirm_screened<C: ConnectionTrait>(
             return Ok(ConfirmOutcome::Held);
         }
         add_count_delta(conn, sig.letter_id, sig.kind, 1, now).await?;
+        let event = crate::webhooks::Event::SignatureConfirmed {
+            signature_id: sig.id,
+        };
+        crate::webhooks::enqueue_event(conn, sig.letter_id, event, now).await?;
         return Ok(ConfirmOutcome::Confirmed);
     }
     let current = find(conn, sig.id).await?;

@@ -1121,6 +1121,11 @@ async fn lifecycle(
             }
             active.updated_at = Set(now);
             active.update(txn).await?;
+            let event = match step {
+                Move::Publish | Move::Reopen => crate::webhooks::Event::LetterOpened,
+                Move::Close => crate::webhooks::Event::LetterClosed,
+            };
+            crate::webhooks::enqueue_event(txn, id, event, now).await?;
             audit::record(
                 txn,
                 Entry {
