@@ -63,6 +63,7 @@ pub use staff::{
 pub use staff::{ExportColumn, ExportPage, export};
 pub use staff::{ListRuleForm, ListRuleRow, ListsPage, screening_lists};
 pub use staff::{QuarantinePage, QuarantineRow, quarantine};
+pub use staff::{WebhookAttemptRow, WebhookForm, WebhookRow, WebhooksPage, webhooks};
 
 pub use versions::{
     DiffPiece, DiffTag, VersionDiff, VersionPage, VersionRow, VersionsPage, version, versions,
