@@ -330,7 +330,7 @@ async fn private_targets_are_refused_by_default() {
         receiver.url(),
         format!("https://127.0.0.1:{}/hook", receiver.port),
         format!("https://[::1]:{}/hook", receiver.port),
-        format!("https://169.254.169.254/latest/meta-data"),
+        "https://169.254.169.254/latest/meta-data".to_owned(),
     ] {
         let refused = add_endpoint(&app, &mut admin, &url, &["signature.confirmed"], false).await;
         assert_eq!(refused.status(), 422, "{url}");
