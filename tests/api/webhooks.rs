@@ -216,6 +216,63 @@ async fn an_event_is_sent_only_to_endpoints_that_subscribe_to_it() {
 }
 
 #[tokio::test]
+async fn closing_at_the_deadline_and_reopening_are_events_too() {
+    use sea_orm::{ActiveModelTrait, Set};
+    let app = TestApp::spawn_with(allowing_private).await;
+    let receiver = Receiver::start(&[]).await;
+    let mut admin = admin(&app).await;
+    let added = add_endpoint(
+        &app,
+        &mut admin,
+        &receiver.url(),
+        &["letter.opened", "letter.closed"],
+        false,
+    )
+    .await;
+    let secret = secret_of(&added.text().await.unwrap());
+    let letter = undersigned::entities::letter::Entity::find_by_id(1)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut active: undersigned::entities::letter::ActiveModel = letter.into();
+    active.deadline = Set(Some(app.clock.now() + chrono::Duration::hours(1)));
+    active.update(&app.db).await.unwrap();
+    app.clock.advance(chrono::Duration::hours(2));
+    let closed = undersigned::letters::close_past_deadline(&app.db, app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(closed, vec![1]);
+    app.drain_outbox().await;
+    let got = receiver.got();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].json()["type"], "letter.closed");
+    assert!(got[0].verify(&secret));
+
+    // Reopened (with the deadline moved out of the way), it is open again.
+    let letter = undersigned::entities::letter::Entity::find_by_id(1)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut active: undersigned::entities::letter::ActiveModel = letter.into();
+    active.deadline = Set(None);
+    active.update(&app.db).await.unwrap();
+    let csrf = admin.csrf(&app).await;
+    let reopened = admin
+        .post(&app, "/staff/letters/1/reopen", &[("csrf", &csrf)])
+        .await;
+    assert_eq!(reopened.status(), 303);
+    app.drain_outbox().await;
+    let got = receiver.got();
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[1].json()["type"], "letter.opened");
+    assert_eq!(got[1].json()["data"]["letter"]["status"], "open");
+    assert!(got[1].verify(&secret));
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn a_failing_endpoint_is_retried_and_every_attempt_is_shown_to_staff() {
     let app = TestApp::spawn_with(allowing_private).await;
     let receiver = Receiver::start(&[500]).await;
