@@ -147,9 +147,10 @@ pub struct NewEndpoint {
 }
 
 /// Why an endpoint was not added.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum AddRefused {
     /// The letter has [`MAX_ENDPOINTS_PER_LETTER`] endpoints already.
+    #[error("the letter has the most webhook endpoints it may have")]
     TooMany,
 }
 
