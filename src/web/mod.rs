@@ -86,6 +86,7 @@ pub fn router(state: AppState) -> Router {
         .merge(withdraw::router())
         .merge(privacy::router())
         .merge(api::router())
+        .merge(crate::api::router())
         .merge(health::router())
         .merge(staff::router())
         .merge(pow::router())
