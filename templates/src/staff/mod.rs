@@ -2,6 +2,7 @@
 //! the audit log. Every form posts to the service itself and works without JavaScript;
 //! every form of a signed-in person carries the session's CSRF token.
 
+mod api_keys;
 mod attack;
 mod dashboard;
 mod export;
@@ -10,6 +11,7 @@ mod lists;
 mod moderation;
 mod quarantine;
 
+pub use api_keys::{ApiKeyLetter, ApiKeyRow, ApiKeysPage, api_keys};
 pub use attack::{AttackPage, AttackState, attack};
 #[cfg(test)]
 pub(crate) use dashboard::axis_top;
@@ -56,6 +58,7 @@ fn page(title: &str, bar: Option<&StaffBar<'_>>, body: Markup) -> Markup {
                             li { a href="/staff/accounts" { "Accounts" } }
                             li { a href="/staff/audit" { "Audit log" } }
                             li { a href="/staff/lists" { "Screening lists" } }
+                            li { a href="/staff/api-keys" { "API keys" } }
                         }
                         li { a href="/staff/password" { "Change password" } }
                     }
