@@ -149,9 +149,7 @@ pub async fn revoke<C: ConnectionTrait>(
 pub const LIST_LIMIT: u64 = 500;
 
 /// Keys, newest first, each with the ids of its letters (empty for all letters).
-pub async fn list<C: ConnectionTrait>(
-    conn: &C,
-) -> Result<Vec<(api_key::Model, Vec<i64>)>, DbErr> {
+pub async fn list<C: ConnectionTrait>(conn: &C) -> Result<Vec<(api_key::Model, Vec<i64>)>, DbErr> {
     let keys = api_key::Entity::find()
         .order_by_desc(api_key::Column::Id)
         .limit(LIST_LIMIT)
@@ -256,7 +254,10 @@ impl FromRequestParts<AppState> for Partner {
             })
             .filter(|k| k.starts_with(KEY_PREFIX) && k.len() <= MAX_KEY_LEN)
             .ok_or(WebError::ApiKeyRefused)?;
-        match find_live(&state.db, key).await.step("reading the API key")? {
+        match find_live(&state.db, key)
+            .await
+            .step("reading the API key")?
+        {
             Some(row) => Ok(Partner(row)),
             None => Err(WebError::ApiKeyRefused),
         }

@@ -257,10 +257,7 @@ pub(super) fn cors(mut response: Response) -> Response {
 }
 
 /// A letter the public may see; drafts do not exist for them.
-pub(super) async fn public_letter(
-    state: &AppState,
-    slug: &str,
-) -> Result<letter::Model, WebError> {
+pub(super) async fn public_letter(state: &AppState, slug: &str) -> Result<letter::Model, WebError> {
     match letters::find_by_slug(&state.db, slug)
         .await
         .step("reading the letter")?
@@ -365,8 +362,9 @@ pub async fn list_letters(
                     organisations: c.organisation_count,
                 })
                 .unwrap_or_default();
-            let (mine, rest): (Vec<_>, Vec<_>) =
-                std::mem::take(&mut targets).into_iter().partition(|t| t.letter_id == l.id);
+            let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut targets)
+                .into_iter()
+                .partition(|t| t.letter_id == l.id);
             targets = rest;
             petition(&state, l, counts, mine.into_iter().map(target_of).collect())
         })

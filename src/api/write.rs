@@ -25,8 +25,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
-    TryInsertResult,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set, TryInsertResult,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -181,7 +180,10 @@ fn invalid(errors: Vec<templates::FieldError>) -> WebError {
 
 /// What the transaction decided.
 enum Written {
-    Answer { status: u16, body: String },
+    Answer {
+        status: u16,
+        body: String,
+    },
     Refused(Signing),
     /// The Idempotency-Key was used before for another request.
     KeyReused,
@@ -259,7 +261,11 @@ pub async fn record_signature(
     };
     let new = match input.parse(kind, None) {
         Ok(new) if screened.is_empty() => new,
-        parsed => return Err(invalid([screened, parsed.err().unwrap_or_default()].concat())),
+        parsed => {
+            return Err(invalid(
+                [screened, parsed.err().unwrap_or_default()].concat(),
+            ));
+        }
     };
     let shown = request.letter_version.map(|v| Shown {
         version: Some(v),
@@ -330,7 +336,10 @@ pub async fn record_signature(
             if let Some(idem) = &idempotency {
                 api_idempotency::Entity::update_many()
                     .col_expr(api_idempotency::Column::Status, Expr::value(status as i16))
-                    .col_expr(api_idempotency::Column::Response, Expr::value(accepted.clone()))
+                    .col_expr(
+                        api_idempotency::Column::Response,
+                        Expr::value(accepted.clone()),
+                    )
                     .filter(api_idempotency::Column::ApiKeyId.eq(key_id))
                     .filter(api_idempotency::Column::IdempotencyKey.eq(idem.as_str()))
                     .exec(txn)
@@ -420,7 +429,9 @@ async fn claim<C: ConnectionTrait>(
         .one(txn)
         .await?
     else {
-        return Err(DbErr::RecordNotFound("the idempotency record just found".into()));
+        return Err(DbErr::RecordNotFound(
+            "the idempotency record just found".into(),
+        ));
     };
     if earlier.request_hash != request_hash {
         return Ok(Some(Written::KeyReused));
@@ -467,4 +478,3 @@ fn refusal(signing: Signing) -> WebError {
         }
     }
 }
-

@@ -367,9 +367,7 @@ pub(crate) async fn sign_in<C: sea_orm::ConnectionTrait>(
                 return Ok(Signing::Stale(Box::new(current)));
             }
             let domain = new.email.domain();
-            if let Some(refused) =
-                guard_signing(txn, guard, letter_id, domain, proof, now).await?
-            {
+            if let Some(refused) = guard_signing(txn, guard, letter_id, domain, proof, now).await? {
                 return Ok(Signing::Refused(refused));
             }
             let version = current.version;

@@ -53,6 +53,7 @@ pub use staff::{
     AccountRow, AccountsPage, AuditPage, AuditRow, ChangePasswordPage, PasswordLinkPage,
     SignInPage, StaffBar, accounts, audit, change_password, password_link, sign_in, staff_home,
 };
+pub use staff::{ApiKeyLetter, ApiKeyRow, ApiKeysPage, api_keys};
 pub use staff::{
     ApprovalRow, ApprovalsPage, BulkConfirmPage, CountRow, DashboardPage, FailureRow, HourBar,
     HourlyChart, LETTER_STATUSES, LastHourView, LetterFormPage, LetterFormValues,
@@ -63,7 +64,6 @@ pub use staff::{
 pub use staff::{ExportColumn, ExportPage, export};
 pub use staff::{ListRuleForm, ListRuleRow, ListsPage, screening_lists};
 pub use staff::{QuarantinePage, QuarantineRow, quarantine};
-pub use staff::{ApiKeyLetter, ApiKeyRow, ApiKeysPage, api_keys};
 
 pub use versions::{
     DiffPiece, DiffTag, VersionDiff, VersionPage, VersionRow, VersionsPage, version, versions,

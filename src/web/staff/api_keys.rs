@@ -175,7 +175,9 @@ async fn add(
             ids.dedup();
             ids.len()
         } {
-            return Err(WebError::BadRequest("a chosen letter does not exist".into()));
+            return Err(WebError::BadRequest(
+                "a chosen letter does not exist".into(),
+            ));
         }
         Scope::Letters(known.into_iter().map(|l| l.id).collect())
     };
