@@ -101,3 +101,21 @@ pub fn router() -> Router<AppState> {
         }),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documented_cursor_pattern_is_the_one_the_code_reads() {
+        let doc = serde_json::to_value(document()).unwrap();
+        let params = &doc["paths"]["/api/v1/letters/{slug}/signatures"]["get"]["parameters"];
+        let before = params
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "before")
+            .unwrap();
+        assert_eq!(before["schema"]["pattern"], public::CURSOR_PATTERN);
+    }
+}

@@ -8,8 +8,6 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -199,7 +197,7 @@ pub struct LettersQuery {
 #[into_params(parameter_in = Query)]
 pub struct SignaturesQuery {
     /// Signatories older than this cursor (the `next_before` of the previous page).
-    #[param(max_length = 64)]
+    #[param(pattern = r"^-?[0-9]{1,16}\.[1-9][0-9]{0,17}$")]
     pub before: Option<String>,
     /// How many signatories (1 to 100, default 25).
     #[param(minimum = 1, maximum = 100)]
@@ -413,19 +411,26 @@ struct Before {
     id: i64,
 }
 
+/// The cursor after a signatory: `{confirmed_at in µs since 1970}.{id}`. Every string
+/// that matches [`CURSOR_PATTERN`] reads back (the digits are bounded so both numbers
+/// fit), so the document's pattern says exactly what is taken.
 fn encode_before(b: &Before) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{}.{}", b.confirmed_at.timestamp_micros(), b.id))
+    format!("{}.{}", b.confirmed_at.timestamp_micros(), b.id)
 }
 
+/// What `before` must look like; repeated in [`SignaturesQuery`]'s documentation.
+pub const CURSOR_PATTERN: &str = r"^-?[0-9]{1,16}\.[1-9][0-9]{0,17}$";
+
 fn decode_before(cursor: &str) -> Option<Before> {
-    if cursor.len() > 64 {
+    let (micros, id) = cursor.split_once('.')?;
+    let digits = |t: &str, max: usize| !t.is_empty() && t.len() <= max && t.bytes().all(|b| b.is_ascii_digit());
+    let unsigned = micros.strip_prefix('-').unwrap_or(micros);
+    if !digits(unsigned, 16) || !digits(id, 18) || id.starts_with('0') {
         return None;
     }
-    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).ok()?).ok()?;
-    let (micros, id) = text.split_once('.')?;
     Some(Before {
         confirmed_at: DateTime::from_timestamp_micros(micros.parse().ok()?)?,
-        id: id.parse().ok().filter(|id| *id > 0)?,
+        id: id.parse().ok()?,
     })
 }
 
@@ -579,8 +584,10 @@ mod tests {
             confirmed_at: DateTime::from_timestamp_micros(1_764_000_000_123_456).unwrap(),
             id: 42,
         };
-        assert_eq!(decode_before(&encode_before(&b)), Some(b));
-        for bad in ["", "x", "MTIz", &"A".repeat(65)] {
+        let cursor = encode_before(&b);
+        assert_eq!(decode_before(&cursor), Some(b));
+        assert!(decode_before("-9999999999999999.999999999999999999").is_some());
+        for bad in ["", "x", "1.0", "1.01", "a.1", "1.", ".1", &"9".repeat(17), "1.1.1"] {
             assert_eq!(decode_before(bad), None, "{bad}");
         }
     }
