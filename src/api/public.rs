@@ -423,7 +423,9 @@ pub const CURSOR_PATTERN: &str = r"^-?[0-9]{1,16}\.[1-9][0-9]{0,17}$";
 
 fn decode_before(cursor: &str) -> Option<Before> {
     let (micros, id) = cursor.split_once('.')?;
-    let digits = |t: &str, max: usize| !t.is_empty() && t.len() <= max && t.bytes().all(|b| b.is_ascii_digit());
+    let digits = |t: &str, max: usize| {
+        !t.is_empty() && t.len() <= max && t.bytes().all(|b| b.is_ascii_digit())
+    };
     let unsigned = micros.strip_prefix('-').unwrap_or(micros);
     if !digits(unsigned, 16) || !digits(id, 18) || id.starts_with('0') {
         return None;
@@ -587,7 +589,17 @@ mod tests {
         let cursor = encode_before(&b);
         assert_eq!(decode_before(&cursor), Some(b));
         assert!(decode_before("-9999999999999999.999999999999999999").is_some());
-        for bad in ["", "x", "1.0", "1.01", "a.1", "1.", ".1", &"9".repeat(17), "1.1.1"] {
+        for bad in [
+            "",
+            "x",
+            "1.0",
+            "1.01",
+            "a.1",
+            "1.",
+            ".1",
+            &"9".repeat(17),
+            "1.1.1",
+        ] {
             assert_eq!(decode_before(bad), None, "{bad}");
         }
     }
