@@ -360,3 +360,46 @@ async fn a_partner_signature_meets_the_form_s_field_rules() {
     assert_eq!(signature::Entity::find().count(&app.db).await.unwrap(), 0);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn two_simultaneous_requests_with_one_idempotency_key_sign_once() {
+    let app = TestApp::spawn().await;
+    let mut admin = admin(&app).await;
+    let key = make_key(&app, &mut admin, "Partner site", &[]).await;
+    let body = person("twice@example.org");
+    let (a, b) = tokio::join!(
+        record(&app, LETTER, Some(&key), Some("same"), &body),
+        record(&app, LETTER, Some(&key), Some("same"), &body),
+    );
+    assert_eq!((a.status().as_u16(), b.status().as_u16()), (202, 202));
+    assert_eq!(a.text().await.unwrap(), b.text().await.unwrap());
+    assert_eq!(signatures_of(&app, "twice@example.org").await.len(), 1);
+    assert_eq!(app.outbox().await.len(), 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_closed_letter_or_an_older_text_takes_nothing_from_a_partner() {
+    let app = TestApp::spawn().await;
+    let mut admin = admin(&app).await;
+    let key = make_key(&app, &mut admin, "Partner site", &[]).await;
+
+    let mut stale = person("stale@example.org");
+    stale["letter_version"] = json!(7);
+    let refused = record(&app, LETTER, Some(&key), Some("s-1"), &stale).await;
+    assert_eq!(refused.status(), 409);
+    assert!(signatures_of(&app, "stale@example.org").await.is_empty());
+    // A refusal is not kept: the same key may be sent again once the request is right.
+    stale["letter_version"] = json!(1);
+    let taken = record(&app, LETTER, Some(&key), Some("s-1"), &stale).await;
+    assert_eq!(taken.status(), 202);
+
+    let id = test_letter_id(&app).await;
+    letters::set_status(&app.db, id, LetterStatus::Closed, app.clock.now())
+        .await
+        .unwrap();
+    let closed = record(&app, LETTER, Some(&key), None, &person("late@example.org")).await;
+    assert_eq!(closed.status(), 409);
+    assert!(signatures_of(&app, "late@example.org").await.is_empty());
+    app.stop().await;
+}

@@ -66,6 +66,9 @@ pub fn api_keys(p: &ApiKeysPage<'_>) -> Markup {
             table {
                 thead { tr { th { "Name" } th { "Starts with" } th { "Letters" } th { "Made" } th { "Last used" } th { "State" } } }
                 tbody {
+                    @if p.keys.is_empty() {
+                        tr { td colspan="6" { "No keys yet." } }
+                    }
                     @for k in p.keys {
                         tr {
                             td { (k.name) }
@@ -116,4 +119,81 @@ pub fn api_keys(p: &ApiKeysPage<'_>) -> Markup {
             }
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EVIL: &str = "\"'><script>alert(1)</script>";
+
+    fn bar() -> StaffBar<'static> {
+        StaffBar {
+            email: "admin@example.org",
+            is_admin: true,
+            csrf: "csrf-token-value",
+        }
+    }
+
+    #[test]
+    fn the_page_escapes_names_shows_a_new_key_once_and_carries_the_token() {
+        let keys = [
+            ApiKeyRow {
+                id: 1,
+                name: EVIL.into(),
+                prefix: "usk_abcdefgh".into(),
+                scope: EVIL.into(),
+                created: "2026-11-30 10:00 UTC".into(),
+                last_used: None,
+                revoked: None,
+            },
+            ApiKeyRow {
+                id: 2,
+                name: "Old partner".into(),
+                prefix: "usk_zyxwvuts".into(),
+                scope: "every letter".into(),
+                created: "2026-11-30 10:00 UTC".into(),
+                last_used: Some("2026-11-30 11:00 UTC".into()),
+                revoked: Some("2026-11-30 12:00 UTC".into()),
+            },
+        ];
+        let letters = [ApiKeyLetter {
+            id: 7,
+            slug: "a-letter".into(),
+            title: EVIL.into(),
+        }];
+        let html = api_keys(&ApiKeysPage {
+            bar: bar(),
+            keys: &keys,
+            letters: &letters,
+            new_key: Some((EVIL, "usk_the-new-key")),
+            notice: None,
+            name: EVIL,
+            error: Some("Give the key a name"),
+        })
+        .into_string();
+        assert!(!html.contains("<script>alert(1)"), "user text is escaped");
+        assert!(html.contains("<code>usk_the-new-key</code>"));
+        // Sign-out, one revoke (the revoked key has none) and the add form.
+        assert_eq!(
+            html.matches("name=\"csrf\" value=\"csrf-token-value\"")
+                .count(),
+            3
+        );
+        assert!(html.contains("revoked 2026-11-30 12:00 UTC"));
+        assert!(html.contains("aria-invalid=\"true\""));
+        assert!(html.contains("name=\"letter\" value=\"7\""));
+        let empty = api_keys(&ApiKeysPage {
+            bar: bar(),
+            keys: &[],
+            letters: &[],
+            new_key: None,
+            notice: None,
+            name: "",
+            error: None,
+        })
+        .into_string();
+        assert!(empty.contains("No keys yet."));
+        assert!(!empty.contains("usk_"));
+    }
 }

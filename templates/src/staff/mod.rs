@@ -214,6 +214,7 @@ pub fn staff_home(bar: &StaffBar<'_>, role: &str) -> Markup {
                     li { a href="/staff/accounts" { "Manage staff accounts" } }
                     li { a href="/staff/audit" { "Read the audit log" } }
                     li { a href="/staff/lists" { "Block and allow email domains and address ranges" } }
+                    li { a href="/staff/api-keys" { "API keys for partner sites" } }
                 }
                 li { a href="/staff/password" { "Change your password" } }
             }
