@@ -48,6 +48,16 @@ use crate::web::{AppState, ClientIp, WebError};
 /// A signature from a partner's form (OSDI "record signature helper": a `person` with
 /// names, email and postal addresses; the other fields are ours).
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "person": {
+        "given_name": "Grace",
+        "family_name": "Hopper",
+        "email_addresses": [{ "address": "grace@example.org" }],
+        "postal_addresses": [{ "locality": "Arlington", "country": "US" }]
+    },
+    "occupation": "Engineer",
+    "show_publicly": true
+}))]
 pub struct RecordSignature {
     pub person: Person,
     /// `individual` (the default) or `organisation`; an organisation also needs
@@ -64,20 +74,24 @@ pub struct RecordSignature {
     pub wants_updates: bool,
     /// The version of the letter's text the signer was shown (`version` of the letter).
     /// When given and no longer current, nothing is recorded (409): show the new text.
-    #[schema(minimum = 1)]
-    pub letter_version: Option<i32>,
+    /// (Read as any JSON number: `2.0` is the integer 2, as JSON Schema counts it.)
+    #[schema(value_type = Option<i64>, minimum = 1)]
+    pub letter_version: Option<serde_json::Number>,
 }
 
 /// The signer (OSDI `person`).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct Person {
+    #[schema(min_length = 1)]
     pub given_name: String,
     /// Joined to `given_name` with a space: we keep one name as the signer writes it.
     pub family_name: Option<String>,
     /// The first address is the one the confirmation email goes to.
+    #[schema(min_items = 1)]
     pub email_addresses: Vec<EmailAddress>,
     /// The first address's `country` (ISO 3166-1 alpha-2) is required; its `locality`
     /// is the city shown beside a listed individual.
+    #[schema(min_items = 1)]
     pub postal_addresses: Vec<PostalAddress>,
 }
 
@@ -117,9 +131,11 @@ const MAX_IDEMPOTENCY_KEY: usize = 255;
 impl RecordSignature {
     /// The same fields our form sends, so one parser checks both.
     fn as_form(&self) -> SignFormInput {
+        // Without a given name there is no name, whatever the family name.
+        let given = self.person.given_name.trim();
         let name = match self.person.family_name.as_deref().map(str::trim) {
-            Some(family) if !family.is_empty() => {
-                format!("{} {family}", self.person.given_name.trim())
+            Some(family) if !family.is_empty() && !given.is_empty() => {
+                format!("{given} {family}")
             }
             _ => self.person.given_name.clone(),
         };
@@ -196,7 +212,7 @@ enum Written {
     tag = "signatures",
     params(
         ("slug" = String, Path, description = "The letter's slug"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key with the same request gets the first answer again and signs nothing more (1 to 255 characters)"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]([ -~]{0,253}[!-~])?$", description = "Makes a retry safe: the same key with the same request gets the first answer again and signs nothing more (1 to 255 characters)"),
     ),
     request_body = RecordSignature,
     security(("partner_key" = [])),
@@ -267,8 +283,10 @@ pub async fn record_signature(
             ));
         }
     };
-    let shown = request.letter_version.map(|v| Shown {
-        version: Some(v),
+    // A version that is not a whole number the letter could have had is no current
+    // version: refused as an older text (409).
+    let shown = request.letter_version.as_ref().map(|v| Shown {
+        version: Some(version_number(v).unwrap_or(0)),
         text_id: None,
     });
     let request_hash = {
@@ -377,6 +395,15 @@ pub async fn record_signature(
         }])),
         Written::Refused(signing) => Err(refusal(signing)),
     }
+}
+
+/// A JSON number as a version number, when it is a whole number that fits.
+fn version_number(n: &serde_json::Number) -> Option<i32> {
+    if let Some(i) = n.as_i64() {
+        return i32::try_from(i).ok();
+    }
+    let f = n.as_f64()?;
+    (f.fract() == 0.0 && f >= f64::from(i32::MIN) && f <= f64::from(i32::MAX)).then_some(f as i32)
 }
 
 /// The Idempotency-Key header, when sent: 1 to 255 visible ASCII characters.
