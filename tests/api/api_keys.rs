@@ -403,3 +403,56 @@ async fn a_closed_letter_or_an_older_text_takes_nothing_from_a_partner() {
     assert!(signatures_of(&app, "late@example.org").await.is_empty());
     app.stop().await;
 }
+
+#[tokio::test]
+async fn under_attack_a_keyed_partner_signs_without_a_proof_of_work_but_within_the_letter_limit() {
+    let app = TestApp::spawn_with(|s| {
+        s.under_attack_threshold_per_minute = 3;
+        s.letter_signings_per_minute = 6;
+    })
+    .await;
+    for i in 0..3 {
+        let email = format!("early{i}@example.org");
+        assert_eq!(
+            app.sign(&crate::support::individual("Early", &email))
+                .await
+                .status(),
+            303
+        );
+    }
+    // Our form now asks for a proof of work...
+    let asked = app
+        .sign(&crate::support::individual(
+            "Form Signer",
+            "form@example.org",
+        ))
+        .await;
+    assert_eq!(asked.status(), 403);
+    // ...a keyed partner is not asked for one...
+    let mut admin = admin(&app).await;
+    let key = make_key(&app, &mut admin, "Partner site", &[]).await;
+    let taken = record(
+        &app,
+        LETTER,
+        Some(&key),
+        None,
+        &person("partner@example.org"),
+    )
+    .await;
+    assert_eq!(taken.status(), 202);
+    assert_eq!(signatures_of(&app, "partner@example.org").await.len(), 1);
+    // ...but the per-letter limit holds for it as for everyone.
+    let mut last = 202;
+    for i in 0..6 {
+        let body = person(&format!("more{i}@example.org"));
+        last = record(&app, LETTER, Some(&key), None, &body)
+            .await
+            .status()
+            .as_u16();
+        if last == 429 {
+            break;
+        }
+    }
+    assert_eq!(last, 429);
+    app.stop().await;
+}
