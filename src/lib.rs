@@ -2,6 +2,7 @@
 //! protection, and delivery to the institutions they are addressed to.
 
 pub mod abuse;
+pub mod api;
 pub mod auth;
 pub mod backup;
 pub mod clock;

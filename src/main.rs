@@ -51,6 +51,11 @@ enum Command {
         #[command(subcommand)]
         action: StaffCommand,
     },
+    /// Manage partner API keys (as on the workspace's API keys screen).
+    ApiKey {
+        #[command(subcommand)]
+        action: ApiKeyCommand,
+    },
     /// Check a proof document (an inclusion or consistency proof of a signature list)
     /// offline, without trusting the service; needs no settings and no database.
     Verify {
@@ -118,6 +123,20 @@ enum StaffCommand {
     Disable { email: String },
     /// Print a new one-time link; the old links, password and sessions end.
     Reset { email: String },
+}
+
+#[derive(Subcommand)]
+enum ApiKeyCommand {
+    /// Make a key and print it (only its hash is kept: it is never shown again).
+    Add {
+        /// Whom it is for.
+        name: String,
+        /// A letter (slug) it may sign for; repeat for several. Without any, every letter.
+        #[arg(long = "letter")]
+        letters: Vec<String>,
+    },
+    /// Revoke a key by its id (shown by the workspace's API keys screen).
+    Revoke { id: i64 },
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -246,6 +265,10 @@ async fn run(command: Command, mut settings: Settings) -> anyhow::Result<()> {
             let conn = startup::connect_and_migrate(&settings).await?;
             staff(&conn, &settings, action, clock.now()).await
         }
+        Command::ApiKey { action } => {
+            let conn = startup::connect_and_migrate(&settings).await?;
+            api_key(&conn, action, clock.now()).await
+        }
         Command::Export(args) => {
             let conn = startup::connect_and_migrate(&settings).await?;
             export(&conn, &settings, args, &clock).await
@@ -369,6 +392,57 @@ async fn export(
         .context("recording the end of the export")?;
     if let Some(path) = &args.output {
         eprintln!("{rows} signatures written to {}", path.display());
+    }
+    Ok(())
+}
+
+/// The `api-key` subcommands; each is recorded in the audit log with the actor `cli`.
+async fn api_key(
+    conn: &sea_orm::DatabaseConnection,
+    action: ApiKeyCommand,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    use undersigned::api::keys::{self, MAX_NAME_CHARS, Scope};
+    match action {
+        ApiKeyCommand::Add { name, letters } => {
+            let name = name.trim();
+            if name.is_empty()
+                || name.chars().count() > MAX_NAME_CHARS
+                || name.chars().any(char::is_control)
+            {
+                anyhow::bail!("a key's name has 1 to {MAX_NAME_CHARS} characters");
+            }
+            let scope = if letters.is_empty() {
+                Scope::AllLetters
+            } else {
+                let mut ids = Vec::new();
+                for slug in &letters {
+                    match undersigned::store::letters::find_by_slug(conn, slug).await? {
+                        Some(letter) => ids.push(letter.id),
+                        None => anyhow::bail!("no letter has the slug {slug:?}"),
+                    }
+                }
+                Scope::Letters(ids)
+            };
+            let txn = undersigned::db::begin_write(conn).await?;
+            let (row, key) = keys::create(&txn, name, &scope, Actor::Cli, None, now).await?;
+            txn.commit().await.context("saving the API key")?;
+            eprintln!(
+                "API key {} made for {name:?}; it is not shown again:",
+                row.id
+            );
+            println!("{key}");
+        }
+        ApiKeyCommand::Revoke { id } => {
+            let txn = undersigned::db::begin_write(conn).await?;
+            let revoked = keys::revoke(&txn, id, Actor::Cli, None, now).await?;
+            txn.commit().await.context("revoking the API key")?;
+            if revoked {
+                println!("API key {id} revoked");
+            } else {
+                anyhow::bail!("no live API key has the id {id}");
+            }
+        }
     }
     Ok(())
 }

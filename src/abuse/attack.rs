@@ -112,6 +112,7 @@ pub async fn set_by_staff<C: ConnectionTrait>(
         Actor::Account { email, .. } | Actor::Unknown { email } => email.clone(),
         Actor::Cli => "cli".into(),
         Actor::System => "system".into(),
+        Actor::ApiKey { id } => format!("api-key:{id}"),
     };
     let reason = if on {
         format!("switched on by {who}")

@@ -182,6 +182,27 @@ pub async fn screen(
         tracing::info!(letter_id, %ip, "sign form with its honeypot filled: nothing recorded");
         return Screened::Honeypot;
     }
+    let stamp = state.stamps.check(
+        &input.form_stamp,
+        letter_id,
+        state.clock.now(),
+        state.settings.sign_min_fill,
+        state.settings.sign_form_max_age,
+    );
+    screen_signer(state, letter_id, &input.email, ip, stamp.err()).await
+}
+
+/// The screening that applies to every signing, from our form or a partner's
+/// (`api::write`): the operators' network list for the client address, then the email
+/// domain against the operators' and the disposable lists. `stamp_problem` is what the
+/// form's stamp check found (always `None` for a partner, who has no form of ours).
+pub async fn screen_signer(
+    state: &AppState,
+    letter_id: i64,
+    email: &str,
+    ip: IpAddr,
+    stamp_problem: Option<StampProblem>,
+) -> Screened {
     state.lists.refresh_if_due(&state.db).await;
     let network = state.lists.network_verdict(ip);
     if network == NetworkVerdict::Blocked {
@@ -189,14 +210,7 @@ pub async fn screen(
         return Screened::Blocked;
     }
     let mut errors = Vec::new();
-    let settings = &state.settings;
-    if let Err(problem) = state.stamps.check(
-        &input.form_stamp,
-        letter_id,
-        state.clock.now(),
-        settings.sign_min_fill,
-        settings.sign_form_max_age,
-    ) {
+    if let Some(problem) = stamp_problem {
         tracing::info!(letter_id, %ip, ?problem, "sign form refused for its stamp");
         errors.push(templates::FieldError {
             field: "form_stamp".into(),
@@ -207,7 +221,7 @@ pub async fn screen(
         });
     }
     if network != NetworkVerdict::Allowed
-        && let Ok(email) = SignerEmail::parse(&input.email)
+        && let Ok(email) = SignerEmail::parse(email)
     {
         match state.lists.domain_verdict(email.domain()) {
             DomainVerdict::Allowed | DomainVerdict::Neutral => {}

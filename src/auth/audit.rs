@@ -20,6 +20,8 @@ pub enum Actor {
     Cli,
     /// The service itself (e.g. the first-admin link at start).
     System,
+    /// A partner site using its API key (`api::keys`), named `api-key:<id>` in the log.
+    ApiKey { id: i64 },
 }
 
 impl Actor {
@@ -29,6 +31,7 @@ impl Actor {
             Actor::Unknown { email } => (None, Some(email.clone())),
             Actor::Cli => (None, Some("cli".into())),
             Actor::System => (None, Some("system".into())),
+            Actor::ApiKey { id } => (None, Some(format!("api-key:{id}"))),
         }
     }
 }

@@ -1,6 +1,9 @@
 //! sea-orm entity definitions, one module per table. No behaviour lives here: queries
 //! and writes are in `crate::store`.
 
+pub mod api_idempotency;
+pub mod api_key;
+pub mod api_key_letter;
 pub mod attack_mode;
 pub mod audit_log;
 pub mod confirmation_token;

@@ -60,6 +60,8 @@ pub struct Model {
     pub email_domain: Option<String>,
     /// The /24 (IPv4) or /48 (IPv6) of `client_ip`, for the burst quarantine rule.
     pub network_prefix: Option<String>,
+    /// The partner API key the signing came through (`api_keys`); NULL from our own form.
+    pub api_key_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -86,6 +86,16 @@ pub enum WebError {
     /// without a target, closing a draft): 409, with the reason, nothing changed.
     #[error("refused: {0}")]
     Conflict(String),
+    /// An API request without a usable key (missing, unknown or revoked): 401 with
+    /// `WWW-Authenticate: Bearer`.
+    #[error("API key missing, unknown or revoked")]
+    ApiKeyRefused,
+    /// An API key used for a letter outside its scope: 403.
+    #[error("API key not valid for this letter")]
+    ApiKeyOutOfScope,
+    /// An API request whose fields have mistakes: 422 with one message per field.
+    #[error("the request has mistakes")]
+    InvalidFields(Vec<templates::FieldError>),
     /// The database is out of reach or overloaded: nothing was stored, try again soon.
     #[error("service unavailable: {0:#}")]
     Unavailable(anyhow::Error),
@@ -163,6 +173,8 @@ enum View {
     SignForm(Arc<templates::LetterPage<'static>>),
     /// A page the handler rendered already (staff forms with errors).
     Rendered(Arc<String>),
+    /// Mistakes in an API request's fields.
+    Fields(Arc<[templates::FieldError]>),
 }
 
 fn message(status: StatusCode, title: &'static str, message: impl Into<String>) -> ClientError {
@@ -296,6 +308,21 @@ impl WebError {
                 "This cannot be done now",
                 format!("{reason} Nothing was changed."),
             ),
+            WebError::ApiKeyRefused => message(
+                StatusCode::UNAUTHORIZED,
+                "API key not accepted",
+                "Send a valid, unrevoked API key as `Authorization: Bearer <key>`. Keys are made by an admin of this site.",
+            ),
+            WebError::ApiKeyOutOfScope => message(
+                StatusCode::FORBIDDEN,
+                "API key not valid for this letter",
+                "This API key may only be used for other letters. Ask an admin of this site to widen its scope.",
+            ),
+            WebError::InvalidFields(errors) => ClientError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                retry_after_secs: None,
+                view: View::Fields(Arc::from(errors)),
+            },
             WebError::Unavailable(cause) => {
                 tracing::warn!(
                     error = format!("{cause:#}"),
@@ -360,8 +387,14 @@ fn for_bare_status(status: StatusCode) -> ClientError {
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
+        let bearer = matches!(self, WebError::ApiKeyRefused);
         let client = self.client();
         let mut response = client.status.into_response();
+        if bearer {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
         response.extensions_mut().insert(client);
         response
     }
@@ -400,13 +433,23 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
             View::Message { title, message } => (*title, message.clone()),
             View::LinkInvalid(_) => ("Link not usable", String::new()),
             View::SignForm(_) | View::Rendered(_) => ("Invalid form", String::new()),
+            View::Fields(_) => (
+                "Invalid request",
+                "Some fields have mistakes; see `errors`.".to_owned(),
+            ),
         };
-        Json(serde_json::json!({
+        let mut body = serde_json::json!({
             "error": title,
             "message": message,
             "request_id": request_id,
-        }))
-        .into_response()
+        });
+        if let View::Fields(errors) = &client.view {
+            body["errors"] = errors
+                .iter()
+                .map(|e| serde_json::json!({ "field": e.field, "message": e.message }))
+                .collect();
+        }
+        Json(body).into_response()
     } else {
         Html(render_page(&client, request_id.as_deref()).into_string()).into_response()
     };
@@ -432,6 +475,17 @@ fn render_page(client: &ClientError, request_id: Option<&str>) -> maud::Markup {
         }),
         View::SignForm(page) => templates::letter(page),
         View::Rendered(page) => maud::PreEscaped(page.as_ref().clone()),
+        View::Fields(errors) => templates::error(&templates::ErrorPage {
+            status: client.status.as_u16(),
+            title: "This request has mistakes",
+            message: &errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+            request_id,
+            retry_after_secs: client.retry_after_secs,
+        }),
     }
 }
 

@@ -240,11 +240,7 @@ async fn sign(
         }
     };
     let (letter_id, now, caps) = (letter.id, state.clock.now(), caps(&state));
-    // Whether the letter takes signatures, and whether the form was sent from its current
-    // text, are decided on the letter as read in the transaction that records: a letter
-    // closed or edited a moment ago takes nothing from a form of before. (The read
-    // share-locks the letter row, which `save_text` updates first, so an edit either
-    // commits before this read or waits for this transaction and then sees its signature.)
+    // Every rule of the signing itself is in `sign_in`, shared with the partner API.
     let form_shown = shown.clone();
     // Durable limits and the under-attack mode (abuse::durable, web::pow).
     let (guard, proof) = (
@@ -255,28 +251,17 @@ async fn sign(
         let (new, shown) = (new.clone(), form_shown.clone());
         let (guard, proof) = (guard.clone(), proof.clone());
         Box::pin(async move {
-            match letters::find_for_signing(txn, letter_id).await? {
-                Some(current) if accepts_signatures(&current, now) => {
-                    if !takes_kind(&current, new.kind) {
-                        return Ok(Signing::KindRefused(new.kind));
-                    }
-                    if !shown.is_current(&current) {
-                        return Ok(Signing::Stale(Box::new(current)));
-                    }
-                    let domain = new.email.domain();
-                    let proof = proof.as_ref();
-                    if let Some(refused) =
-                        guard_signing(txn, &guard, letter_id, domain, proof, now).await?
-                    {
-                        return Ok(Signing::Refused(refused));
-                    }
-                    let version = current.version;
-                    Ok(Signing::Recorded(
-                        signatures::record(txn, letter_id, version, &new, now, caps).await?,
-                    ))
-                }
-                _ => Ok(Signing::Closed),
-            }
+            sign_in(
+                txn,
+                letter_id,
+                &new,
+                Some(&shown),
+                &guard,
+                proof.as_ref(),
+                now,
+                caps,
+            )
+            .await
         })
     })
     .await
@@ -365,8 +350,49 @@ async fn check_inbox(
         .into_response())
 }
 
+/// The one signing rule, for our form and for partners (`api::write`), run in `txn` (a
+/// write transaction): whether the letter takes signatures now and of this kind, whether
+/// the signer was shown its current text (`shown`; `None` means the current one), the
+/// durable limits and the under-attack mode, then the record and its email. Whether the
+/// letter takes signatures, and whether the form was sent from its current text, are
+/// decided on the letter as read in the transaction that records: a letter closed or
+/// edited a moment ago takes nothing from a form of before. (The read share-locks the
+/// letter row, which `save_text` updates first, so an edit either commits before this
+/// read or waits for this transaction and then sees its signature.)
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn sign_in<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    letter_id: i64,
+    new: &signatures::NewSignature,
+    shown: Option<&super::sign_form::Shown>,
+    guard: &SigningGuard,
+    proof: Option<&crate::abuse::pow::Proof>,
+    now: chrono::DateTime<chrono::Utc>,
+    caps: MailCaps,
+) -> Result<Signing, sea_orm::DbErr> {
+    match letters::find_for_signing(txn, letter_id).await? {
+        Some(current) if accepts_signatures(&current, now) => {
+            if !takes_kind(&current, new.kind) {
+                return Ok(Signing::KindRefused(new.kind));
+            }
+            if shown.is_some_and(|shown| !shown.is_current(&current)) {
+                return Ok(Signing::Stale(Box::new(current)));
+            }
+            let domain = new.email.domain();
+            if let Some(refused) = guard_signing(txn, guard, letter_id, domain, proof, now).await? {
+                return Ok(Signing::Refused(refused));
+            }
+            let version = current.version;
+            Ok(Signing::Recorded(
+                signatures::record(txn, letter_id, version, new, now, caps).await?,
+            ))
+        }
+        _ => Ok(Signing::Closed),
+    }
+}
+
 /// What the signing transaction decided.
-enum Signing {
+pub(crate) enum Signing {
     Recorded(signatures::SignOutcome),
     /// The letter takes no signatures (closed, or past its deadline).
     Closed,

@@ -4,10 +4,10 @@ mod api;
 mod client;
 mod confirm;
 mod dev;
-mod error;
+pub(crate) mod error;
 mod health;
-mod letters;
-mod page_cache;
+pub(crate) mod letters;
+pub(crate) mod page_cache;
 mod pow;
 mod preview;
 mod privacy;
@@ -89,6 +89,7 @@ pub fn router(state: AppState) -> Router {
         .merge(withdraw::router())
         .merge(privacy::router())
         .merge(api::router())
+        .merge(crate::api::router())
         .merge(health::router())
         .merge(staff::router())
         .merge(pow::router())

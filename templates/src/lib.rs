@@ -53,6 +53,7 @@ pub use staff::{
     AccountRow, AccountsPage, AuditPage, AuditRow, ChangePasswordPage, PasswordLinkPage,
     SignInPage, StaffBar, accounts, audit, change_password, password_link, sign_in, staff_home,
 };
+pub use staff::{ApiKeyLetter, ApiKeyRow, ApiKeysPage, api_keys};
 pub use staff::{
     ApprovalRow, ApprovalsPage, BulkConfirmPage, CountRow, DashboardPage, FailureRow, HourBar,
     HourlyChart, LETTER_STATUSES, LastHourView, LetterFormPage, LetterFormValues,

@@ -3,6 +3,8 @@
 
 mod support;
 
+mod api_keys;
+mod api_v1;
 mod backup;
 mod browser;
 mod concurrency;

@@ -2,6 +2,7 @@
 //! one module per screen group. Who is signed in comes from the `Staff` extractor.
 
 mod accounts;
+mod api_keys;
 mod attack;
 mod audit;
 mod dashboard;
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .merge(export::router())
         .merge(lists::router())
         .merge(webhooks::router())
+        .merge(api_keys::router())
 }
 
 /// The session cookie's name: with https, the `__Host-` prefix makes browsers refuse it

@@ -2,6 +2,7 @@
 //! the audit log. Every form posts to the service itself and works without JavaScript;
 //! every form of a signed-in person carries the session's CSRF token.
 
+mod api_keys;
 mod attack;
 mod dashboard;
 mod export;
@@ -11,6 +12,7 @@ mod moderation;
 mod quarantine;
 mod webhooks;
 
+pub use api_keys::{ApiKeyLetter, ApiKeyRow, ApiKeysPage, api_keys};
 pub use attack::{AttackPage, AttackState, attack};
 #[cfg(test)]
 pub(crate) use dashboard::axis_top;
@@ -58,6 +60,7 @@ fn page(title: &str, bar: Option<&StaffBar<'_>>, body: Markup) -> Markup {
                             li { a href="/staff/accounts" { "Accounts" } }
                             li { a href="/staff/audit" { "Audit log" } }
                             li { a href="/staff/lists" { "Screening lists" } }
+                            li { a href="/staff/api-keys" { "API keys" } }
                         }
                         li { a href="/staff/password" { "Change password" } }
                     }
@@ -213,6 +216,7 @@ pub fn staff_home(bar: &StaffBar<'_>, role: &str) -> Markup {
                     li { a href="/staff/accounts" { "Manage staff accounts" } }
                     li { a href="/staff/audit" { "Read the audit log" } }
                     li { a href="/staff/lists" { "Block and allow email domains and address ranges" } }
+                    li { a href="/staff/api-keys" { "API keys for partner sites" } }
                 }
                 li { a href="/staff/password" { "Change your password" } }
             }

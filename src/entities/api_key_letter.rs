@@ -1,0 +1,17 @@
+//! `api_key_letters`: the letters a scoped API key may sign for.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "api_key_letters")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub api_key_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub letter_id: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
