@@ -69,7 +69,7 @@ pub use staff::{StaffSnapshotsPage, staff_snapshots};
 pub use proofs::{
     ListRoot, SignerProofPage, SignerProofState, SnapshotRow, SnapshotsPage, consistency_path,
     list_json_path, list_path, list_root, list_snapshots, proof_json_path, proof_link_note,
-    signer_proof,
+    signer_proof, with_proof_link,
 };
 
 pub use versions::{

@@ -219,3 +219,28 @@ pub fn proof_link_note(url: &str) -> Markup {
         }
     }
 }
+
+const PROOF_INTRO: &str = "To check for yourself, now or later, that your signature is in the published list (keep this link private):";
+
+/// The email with a signer's private proof link added before its signature block, as the
+/// withdrawal link is added (for the approval email, and the delivery notice).
+pub fn with_proof_link(mut email: crate::Email, url: &str) -> crate::Email {
+    let url: String = url.split_whitespace().collect();
+    let paragraph = format!("{PROOF_INTRO}\n{url}\n\n");
+    match email.text.rfind("-- \n") {
+        Some(at) => email.text.insert_str(at, &paragraph),
+        None => email.text.push_str(&paragraph),
+    }
+    let html = html! {
+        p style="margin:0 0 16px;font-size:15px;color:#4b4b4b;" {
+            (PROOF_INTRO) " "
+            a href=(url) style="color:#1a4f8b;word-break:break-all;" { (url) }
+        }
+    }
+    .into_string();
+    match email.html.rfind("</div></body>") {
+        Some(at) => email.html.insert_str(at, &html),
+        None => email.html.push_str(&html),
+    }
+    email
+}

@@ -356,6 +356,22 @@ async fn the_letter_page_root_is_rebuilt_from_the_public_list_and_the_proof_link
         .unwrap();
     let (rebuilt, entries) = rebuild(&list);
     assert!(!entries.contains(PEOPLE[1].0), "{entries}");
+    // The offline verifier rebuilds the same root from the download.
+    let list_file = dir.path().join("list.json");
+    std::fs::write(&list_file, list.to_string()).unwrap();
+    let checked = std::process::Command::new(env!("CARGO_BIN_EXE_undersigned"))
+        .args([
+            "verify",
+            list_file.to_str().unwrap(),
+            "--root",
+            &to_hex(&rebuilt),
+        ])
+        .env_clear()
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&checked.stdout);
+    assert_eq!(checked.status.code(), Some(0), "{said}");
+    assert!(said.contains("2 signatures stand"), "{said}");
     // The first snapshot's entries no longer name her either, and still give its root.
     let old: serde_json::Value = app
         .get(&format!("/letters/{LETTER}/list/3.json"))
@@ -420,5 +436,71 @@ async fn the_letter_page_root_is_rebuilt_from_the_public_list_and_the_proof_link
             .verify(Some(&new_root))
             .is_ok()
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_approved_organisation_gets_its_proof_link_by_email_and_a_held_one_none() {
+    use undersigned::entities::letter;
+    let app = TestApp::spawn().await;
+    let id = letter_id(&app).await;
+    let mut row = letter::Entity::find_by_id(id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .into_active_model();
+    row.organisations_need_approval = Set(true);
+    row.update(&app.db).await.unwrap();
+    let fields = with(
+        organisation("Rights Watch", "Ana Director", "ana@rights.example.org"),
+        "website",
+        "https://www.rights.example.org/about",
+    );
+    let page = sign_and_confirm(&app, &fields).await;
+    assert!(page.contains("will be listed"), "{page}");
+    assert!(!page.contains("/proofs/"), "held: no proof link yet");
+
+    let held = signature_by_email(&app, "ana@rights.example.org").await;
+    assert_eq!(held.status, SignatureStatus::Held);
+    let mut admin = staff::admin(&app).await;
+    let queue_path = format!("/staff/letters/{id}/approvals");
+    let queue = admin.get(&app, &queue_path).await.text().await.unwrap();
+    let csrf = csrf_of(&queue);
+    let approved = admin
+        .post(
+            &app,
+            &format!("{queue_path}/approve"),
+            &[("csrf", csrf.as_str()), ("signature", &held.id.to_string())],
+        )
+        .await;
+    assert_eq!(approved.status(), 303);
+    app.drain_outbox().await;
+    let news = app.mail_to("ana@rights.example.org");
+    let news = news.last().unwrap();
+    assert!(news.subject().contains("is listed"));
+    let link = news
+        .links()
+        .into_iter()
+        .find(|l| l.contains("/proofs/"))
+        .expect("a proof link in the approval email");
+    let path = link.strip_prefix(BASE_URL).unwrap().to_string();
+    let early = app.get(&path).await.text().await.unwrap();
+    assert!(early.contains("no published"), "{early}");
+
+    let snapshot = proof::take_snapshot(&app.db, id, &Actor::System, app.clock.now())
+        .await
+        .unwrap();
+    let doc = app
+        .get(&format!("{path}/proof.json"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let said = Document::parse(&doc)
+        .unwrap()
+        .verify(Some(&snapshot.root))
+        .unwrap();
+    assert!(said.contains("Rights Watch"), "{said}");
     app.stop().await;
 }
