@@ -165,7 +165,7 @@ pub async fn take_snapshot(
         let slug = letter.slug.clone();
         let plan = tokio::task::spawn_blocking(move || plan(&slug, log, public))
             .await
-            .map_err(|e| SnapshotError::Task(e.to_string()))?;
+            .map_err(|e| SnapshotError::Task(e.to_string()))??;
         if plan.entries.is_empty()
             && let Some(latest) = latest_snapshot(db, letter_id).await?
             && latest.size == old_size
@@ -282,7 +282,7 @@ async fn read_public(
     Ok(out)
 }
 
-fn plan(slug: &str, log: Vec<LogRow>, public: Vec<PublicSignature>) -> Plan {
+fn plan(slug: &str, log: Vec<LogRow>, public: Vec<PublicSignature>) -> Result<Plan, SnapshotError> {
     let old_size = log.len() as u64;
     // The standing listing of each signature: its position and leaf.
     let standing: BTreeMap<i64, (u64, Hash)> = log
@@ -291,11 +291,17 @@ fn plan(slug: &str, log: Vec<LogRow>, public: Vec<PublicSignature>) -> Plan {
         .filter(|(_, r)| r.listing && !r.ended)
         .map(|(i, r)| (r.signature_id, (i as u64, r.leaf)))
         .collect();
-    let wanted: HashMap<i64, (Hash, &PublicSignature)> =
-        public.iter().map(|p| (p.id, (p.leaf_hash(), p))).collect();
+    let public: Vec<(PublicSignature, Hash)> = public
+        .into_iter()
+        .map(|p| {
+            let leaf = p.leaf_hash();
+            (p, leaf)
+        })
+        .collect();
+    let wanted: HashMap<i64, Hash> = public.iter().map(|(p, h)| (p.id, *h)).collect();
     let mut entries = Vec::new();
     for (&id, &(position, leaf)) in &standing {
-        if wanted.get(&id).is_some_and(|(h, _)| *h == leaf) {
+        if wanted.get(&id) == Some(&leaf) {
             continue;
         }
         let removal = Removal {
@@ -306,33 +312,37 @@ fn plan(slug: &str, log: Vec<LogRow>, public: Vec<PublicSignature>) -> Plan {
         entries.push(NewEntry {
             signature_id: id,
             kind: REMOVAL,
-            fields: serde_json::to_string(&removal).unwrap_or_default(),
+            fields: json(&removal)?,
             leaf: removal.leaf_hash(),
             ends: Some(position),
         });
     }
-    for p in &public {
-        let (leaf, _) = wanted[&p.id];
-        if standing.get(&p.id).is_some_and(|(_, h)| *h == leaf) {
+    for (p, leaf) in &public {
+        if standing.get(&p.id).is_some_and(|(_, h)| h == leaf) {
             continue;
         }
         entries.push(NewEntry {
             signature_id: p.id,
             kind: LISTING,
-            fields: serde_json::to_string(p).unwrap_or_default(),
-            leaf,
+            fields: json(p)?,
+            leaf: *leaf,
             ends: None,
         });
     }
     let mut leaves: Vec<Hash> = log.into_iter().map(|r| r.leaf).collect();
     leaves.extend(entries.iter().map(|e| e.leaf));
     let nodes = stored::new_nodes(&leaves, old_size);
-    Plan {
+    Ok(Plan {
         root: merkle::root(&leaves),
         size: leaves.len() as u64,
         entries,
         nodes,
-    }
+    })
+}
+
+/// An entry's fields as stored.
+fn json<T: serde::Serialize>(value: &T) -> Result<String, SnapshotError> {
+    serde_json::to_string(value).map_err(|e| SnapshotError::Task(e.to_string()))
 }
 
 /// Appends the plan in one write transaction, unless another snapshot grew the log

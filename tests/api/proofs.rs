@@ -504,3 +504,30 @@ async fn an_approved_organisation_gets_its_proof_link_by_email_and_a_held_one_no
     assert!(said.contains("Rights Watch"), "{said}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn snapshots_taken_at_once_take_turns_and_number_the_log_once() {
+    let app = TestApp::spawn().await;
+    let id = letter_id(&app).await;
+    for (name, email) in PEOPLE {
+        sign_and_confirm(&app, &individual(name, email)).await;
+    }
+    let now = app.clock.now();
+    let takes = (0..4).map(|_| {
+        let db = app.db.clone();
+        tokio::spawn(async move { proof::take_snapshot(&db, id, &Actor::System, now).await })
+    });
+    let mut taken = Vec::new();
+    for t in takes {
+        taken.push(t.await.unwrap().unwrap());
+    }
+    assert!(taken.iter().all(|s| *s == taken[0]), "{taken:?}");
+    assert_eq!(taken[0].size, 3);
+    assert_eq!(proof::snapshots(&app.db, id, 10).await.unwrap().len(), 1);
+    let entries = proof::published_entries(&app.db, id, 0, 100, 100)
+        .await
+        .unwrap();
+    let indices: Vec<u64> = entries.iter().map(|e| e.index).collect();
+    assert_eq!(indices, vec![0, 1, 2]);
+    app.stop().await;
+}
