@@ -244,3 +244,72 @@ pub fn with_proof_link(mut email: crate::Email, url: &str) -> crate::Email {
     }
     email
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EVIL: &str = "<script>alert(1)</script>\"'&";
+
+    fn escaped(html: &str) {
+        assert!(!html.contains("<script>"), "{html}");
+    }
+
+    #[test]
+    fn every_view_escapes_what_it_is_given() {
+        let root = ListRoot {
+            size: 12,
+            root: EVIL.into(),
+            taken_at: EVIL.into(),
+        };
+        escaped(&list_root(EVIL, Some(&root)).into_string());
+        assert!(list_root("x", None).into_string().is_empty());
+        let rows = [SnapshotRow {
+            size: 3,
+            root: EVIL.into(),
+            taken_at: EVIL.into(),
+        }];
+        let html = list_snapshots(&SnapshotsPage {
+            letter_title: EVIL,
+            letter_slug: EVIL,
+            snapshots: &rows,
+        })
+        .into_string();
+        escaped(&html);
+        assert!(html.contains("/list/3.json"));
+        for state in [
+            SignerProofState::Listed {
+                size: 3,
+                root: EVIL.into(),
+                leaf_index: 1,
+                taken_at: EVIL.into(),
+            },
+            SignerProofState::NotYet,
+            SignerProofState::NotListed,
+        ] {
+            escaped(
+                &signer_proof(&SignerProofPage {
+                    letter_title: EVIL,
+                    letter_slug: EVIL,
+                    token: EVIL,
+                    state,
+                })
+                .into_string(),
+            );
+        }
+        escaped(&proof_link_note(EVIL).into_string());
+    }
+
+    #[test]
+    fn the_proof_link_goes_before_the_email_signature() {
+        let email = crate::Email {
+            subject: "s".into(),
+            text: "Hello\n\n-- \nundersigned\n".into(),
+            html: "<div>Hello</div></body>".into(),
+        };
+        let with = with_proof_link(email, "https://x.example/proofs/abc");
+        let link_at = with.text.find("https://x.example/proofs/abc").unwrap();
+        assert!(link_at < with.text.find("-- \n").unwrap());
+        assert!(with.html.contains("href=\"https://x.example/proofs/abc\""));
+    }
+}
