@@ -56,8 +56,9 @@ enum Command {
         #[command(subcommand)]
         action: ApiKeyCommand,
     },
-    /// Check a proof document (an inclusion or consistency proof of a signature list)
-    /// offline, without trusting the service; needs no settings and no database.
+    /// Check a proof document (an inclusion or consistency proof of a signature list, or
+    /// the published entries of a snapshot) offline, without trusting the service; needs
+    /// no settings and no database.
     Verify {
         /// The proof document (JSON); `-` reads standard input.
         proof: PathBuf,

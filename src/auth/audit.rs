@@ -25,7 +25,9 @@ pub enum Actor {
 }
 
 impl Actor {
-    fn columns(&self) -> (Option<i64>, Option<String>) {
+    /// The audit log's `actor_id` and `actor` columns for this actor; other tables that
+    /// record who did something use the same pair.
+    pub fn columns(&self) -> (Option<i64>, Option<String>) {
         match self {
             Actor::Account { id, email } => (Some(*id), Some(email.clone())),
             Actor::Unknown { email } => (None, Some(email.clone())),

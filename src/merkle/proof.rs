@@ -18,17 +18,109 @@
 //!   "old_root": "<hex>", "new_root": "<hex>", "path": ["<hex>", …] }
 //! ```
 //!
+//! The entries of a snapshot (`/letters/{slug}/list/{size}.json`) rebuild its root:
+//!
+//! ```json
+//! { "format": "undersigned-list-v1", "letter": "…", "tree_size": 3, "root": "<hex>",
+//!   "taken_at": "2026-11-29T12:30:05Z",
+//!   "entries": [ { "index": 0, "entry": "listing", "signature": { … }, "leaf_hash": "<hex>" },
+//!                { "index": 1, "entry": "ended", "leaf_hash": "<hex>" },
+//!                { "index": 2, "entry": "removal", "removal": { "letter": "…", "id": 7, "entry": 1 },
+//!                  "leaf_hash": "<hex>" } ] }
+//! ```
+//!
 //! Checking one needs no trust in the service, only a root obtained elsewhere (the
 //! printed letter, the delivery receipt, the letter page): build the leaf from the
 //! signature's fields (`canonical`), hash it, walk the path, compare with that root.
 
 use serde::{Deserialize, Serialize};
 
-use super::canonical::PublicSignature;
+use super::canonical::{PublicSignature, Removal};
 use super::{Hash, from_hex, to_hex, verify_consistency, verify_inclusion};
 
 pub const INCLUSION_FORMAT: &str = "undersigned-inclusion-proof-v1";
 pub const CONSISTENCY_FORMAT: &str = "undersigned-consistency-proof-v1";
+pub const LIST_FORMAT: &str = "undersigned-list-v1";
+
+/// The entries of a snapshot of a letter's list log, as published.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct ListDocument {
+    pub format: String,
+    pub letter: String,
+    pub tree_size: u64,
+    pub root: String,
+    pub entries: Vec<ListEntry>,
+}
+
+/// One entry of a published list: a listing (with the signature's fields), a removal
+/// (with its fields), or a listing a removal ended (its leaf hash only).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct ListEntry {
+    pub index: u64,
+    pub entry: String,
+    #[serde(default)]
+    pub signature: Option<PublicSignature>,
+    #[serde(default)]
+    pub removal: Option<Removal>,
+    pub leaf_hash: String,
+}
+
+impl ListDocument {
+    /// The leaf hashes of the entries, rebuilt from their fields where they have them,
+    /// with the entries' shape checked (indices in order, removals pointing back at a
+    /// listing of the same letter).
+    fn leaves(&self) -> Result<(Vec<Hash>, [usize; 3]), ProofError> {
+        let bad = |i: u64, why: &str| ProofError::BadList(format!("entry {i}: {why}"));
+        if self.entries.len() as u64 != self.tree_size {
+            return Err(ProofError::BadList(format!(
+                "{} entries for a tree of {}",
+                self.entries.len(),
+                self.tree_size
+            )));
+        }
+        let mut leaves = Vec::with_capacity(self.entries.len());
+        let mut tally = [0usize; 3];
+        for (i, e) in self.entries.iter().enumerate() {
+            let i = i as u64;
+            if e.index != i {
+                return Err(bad(e.index, "out of order"));
+            }
+            let leaf = match (e.entry.as_str(), &e.signature, &e.removal) {
+                ("listing", Some(s), None) if s.letter == self.letter => {
+                    tally[0] += 1;
+                    s.leaf_hash()
+                }
+                ("removal", None, Some(r)) if r.letter == self.letter && r.entry < i => {
+                    let target = &self.entries[r.entry as usize];
+                    let same = match &target.signature {
+                        Some(s) => s.id == r.id,
+                        None => target.entry == "ended",
+                    };
+                    if !same {
+                        return Err(bad(
+                            i,
+                            "removes an entry that is not that signature's listing",
+                        ));
+                    }
+                    tally[1] += 1;
+                    r.leaf_hash()
+                }
+                ("ended", None, None) => {
+                    tally[2] += 1;
+                    hash(&e.leaf_hash)?
+                }
+                _ => {
+                    return Err(bad(
+                        i,
+                        "not a listing, removal or ended listing of this letter",
+                    ));
+                }
+            };
+            leaves.push(leaf);
+        }
+        Ok((leaves, tally))
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InclusionProof {
@@ -93,6 +185,7 @@ impl ConsistencyProof {
 pub enum Document {
     Inclusion(InclusionProof),
     Consistency(ConsistencyProof),
+    List(ListDocument),
 }
 
 /// Why a document does not prove what it says.
@@ -106,6 +199,8 @@ pub enum ProofError {
     BadHash(String),
     #[error("the proof does not lead to the root {0}")]
     DoesNotVerify(String),
+    #[error("the list is not well formed: {0}")]
+    BadList(String),
     #[error("the proof is for the root {claimed}, not the root you gave ({expected})")]
     OtherRoot { claimed: String, expected: String },
 }
@@ -126,6 +221,9 @@ impl Document {
                 serde_json::from_value(value).map_err(unreadable)?,
             )),
             CONSISTENCY_FORMAT => Ok(Document::Consistency(
+                serde_json::from_value(value).map_err(unreadable)?,
+            )),
+            LIST_FORMAT => Ok(Document::List(
                 serde_json::from_value(value).map_err(unreadable)?,
             )),
             _ => Err(ProofError::UnknownFormat(format)),
@@ -178,6 +276,22 @@ impl Document {
                     format!(
                         "the list of {} with root {} begins with the list of {} with root {}",
                         p.new_size, p.new_root, p.old_size, p.old_root
+                    ),
+                )
+            }
+            Document::List(l) => {
+                let claimed = hash(&l.root)?;
+                let (leaves, [listed, removals, ended]) = l.leaves()?;
+                let root = super::root(&leaves);
+                if root != claimed {
+                    return Err(ProofError::DoesNotVerify(l.root.clone()));
+                }
+                let standing = listed + ended - removals.min(listed + ended);
+                (
+                    root,
+                    format!(
+                        "the list of {} entries of \"{}\" has the root {}: {} listings shown, {} ended listings shown by hash only, {} removals ({} signatures stand)",
+                        l.tree_size, l.letter, l.root, listed, ended, removals, standing
                     ),
                 )
             }
@@ -282,6 +396,49 @@ mod tests {
         let mut lie = doc.clone();
         lie.old_root = to_hex(&root(&old));
         assert!(Document::Consistency(lie).verify(None).is_err());
+    }
+
+    #[test]
+    fn a_published_list_rebuilds_its_root_and_a_changed_one_does_not() {
+        let sigs = list(3);
+        let removal = Removal {
+            letter: "free-them".into(),
+            id: sigs[1].id,
+            entry: 1,
+        };
+        let leaves = [
+            sigs[0].leaf_hash(),
+            sigs[1].leaf_hash(),
+            sigs[2].leaf_hash(),
+            removal.leaf_hash(),
+        ];
+        let r = to_hex(&root(&leaves));
+        let text = serde_json::json!({
+            "format": LIST_FORMAT, "letter": "free-them", "tree_size": 4, "root": r,
+            "taken_at": "2026-11-29T12:00:00Z",
+            "entries": [
+                {"index": 0, "entry": "listing", "signature": sigs[0], "leaf_hash": to_hex(&leaves[0])},
+                {"index": 1, "entry": "ended", "leaf_hash": to_hex(&leaves[1])},
+                {"index": 2, "entry": "listing", "signature": sigs[2], "leaf_hash": to_hex(&leaves[2])},
+                {"index": 3, "entry": "removal", "removal": removal, "leaf_hash": to_hex(&leaves[3])},
+            ]
+        });
+        let doc = Document::parse(&text.to_string()).unwrap();
+        let said = doc.verify(Some(&r)).unwrap();
+        assert!(said.contains("2 signatures stand"), "{said}");
+
+        let mut changed = text.clone();
+        changed["entries"][0]["signature"]["name"] = "Someone Else".into();
+        let doc = Document::parse(&changed.to_string()).unwrap();
+        assert!(matches!(
+            doc.verify(None),
+            Err(ProofError::DoesNotVerify(_))
+        ));
+        let mut dropped = text.clone();
+        dropped["entries"].as_array_mut().unwrap().remove(2);
+        dropped["tree_size"] = 3.into();
+        let doc = Document::parse(&dropped.to_string()).unwrap();
+        assert!(doc.verify(None).is_err());
     }
 
     #[test]

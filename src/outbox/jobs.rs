@@ -139,7 +139,15 @@ pub async fn run(
                 letter_url: &letter_url,
             };
             let email = if approved {
-                templates::approval_email(&review)
+                // Now listed: the contact gets the private link to the proof of it.
+                let proof_url = crate::proof::links::mint_proof_url(
+                    db,
+                    &settings.base_url,
+                    sig.id,
+                    clock.now(),
+                )
+                .await?;
+                templates::with_proof_link(templates::approval_email(&review), &proof_url)
             } else {
                 templates::rejection_email(&review, sig.review_note.as_deref().unwrap_or(""))
             };

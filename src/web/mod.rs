@@ -11,6 +11,7 @@ pub(crate) mod page_cache;
 mod pow;
 mod preview;
 mod privacy;
+mod proofs;
 mod request_id;
 mod same_origin;
 pub(crate) mod sign_form;
@@ -94,6 +95,7 @@ pub fn router(state: AppState) -> Router {
         .merge(staff::router())
         .merge(pow::router())
         .merge(crate::metrics::router(&state))
+        .merge(proofs::router())
         .route("/static/style.css", get(stylesheet));
     // The development mailbox exists only while mail goes to files, and by default only on
     // a loopback address (see `Settings::serves_dev_mailbox`).

@@ -14,6 +14,7 @@ mod letter;
 mod mailbox;
 mod pow;
 mod privacy;
+mod proofs;
 mod sign_form;
 mod staff;
 mod util;
@@ -23,8 +24,8 @@ mod versions;
 mod tests;
 
 pub use confirm::{
-    ConfirmPage, ConfirmState, LinkInvalidPage, check_inbox, confirm, link_invalid,
-    resend_requested,
+    ConfirmPage, ConfirmState, LinkInvalidPage, check_inbox, confirm, confirm_with_proof,
+    link_invalid, resend_requested,
 };
 pub use email::{
     AlreadySignedEmail, ConfirmationEmail, Email, ReviewEmail, already_signed_email,
@@ -65,6 +66,13 @@ pub use staff::{ExportColumn, ExportPage, export};
 pub use staff::{ListRuleForm, ListRuleRow, ListsPage, screening_lists};
 pub use staff::{QuarantinePage, QuarantineRow, quarantine};
 pub use staff::{WebhookAttemptRow, WebhookForm, WebhookRow, WebhooksPage, webhooks};
+pub use staff::{StaffSnapshotsPage, staff_snapshots};
+
+pub use proofs::{
+    ListRoot, SignerProofPage, SignerProofState, SnapshotRow, SnapshotsPage, consistency_path,
+    list_json_path, list_path, list_root, list_snapshots, proof_json_path, proof_link_note,
+    signer_proof, with_proof_link,
+};
 
 pub use versions::{
     DiffPiece, DiffTag, VersionDiff, VersionPage, VersionRow, VersionsPage, version, versions,

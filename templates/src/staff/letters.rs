@@ -433,6 +433,7 @@ pub fn letter_overview(p: &LetterOverviewPage<'_>) -> Markup {
                     li { a href=(format!("{base}/signatures")) { "Signatures" } }
                     li { a href=(format!("{base}/export")) { "Export signatures" } }
                     li { a href=(format!("{base}/webhooks")) { "Webhooks" } }
+                    li { a href=(format!("{base}/snapshots")) { "Verifiable list (snapshots)" } }
                 }
             }
             h2 { "Lifecycle" }

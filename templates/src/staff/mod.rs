@@ -11,6 +11,7 @@ mod lists;
 mod moderation;
 mod quarantine;
 mod webhooks;
+mod snapshots;
 
 pub use api_keys::{ApiKeyLetter, ApiKeyRow, ApiKeysPage, api_keys};
 pub use attack::{AttackPage, AttackState, attack};
@@ -29,6 +30,7 @@ pub use moderation::{
 };
 pub use quarantine::{QuarantinePage, QuarantineRow, quarantine};
 pub use webhooks::{WebhookAttemptRow, WebhookForm, WebhookRow, WebhooksPage, webhooks};
+pub use snapshots::{StaffSnapshotsPage, staff_snapshots};
 
 use maud::{Markup, html};
 
