@@ -228,6 +228,13 @@ pub struct Settings {
     /// How often each replica reads the operators' block and allow lists again (a change
     /// made on this replica applies at once).
     pub screening_lists_refresh: Duration,
+    /// Interface language of a visitor who chose none and whose browser asks for none of
+    /// the offered ones (`templates::LANGUAGES`), e.g. "en".
+    pub default_language: String,
+    /// Offer the accented pseudo-locales (`en-XA`, and `ar-XB` marked right-to-left) for
+    /// checking that every word of the interface is translatable. For development only:
+    /// warned at every start.
+    pub pseudo_locales: bool,
 }
 
 /// How log lines are written.
@@ -346,6 +353,8 @@ impl Default for Settings {
             sign_form_max_age: Duration::from_secs(24 * 3600),
             disposable_domains_file: None,
             screening_lists_refresh: Duration::from_secs(5),
+            default_language: "en".into(),
+            pseudo_locales: false,
         }
     }
 }
@@ -588,6 +597,22 @@ impl Settings {
                         at_most(v, crate::export::MAX_PAGE_SIZE).map_err(invalid)?
                 }
                 "form_secret" => s.form_secret = optional(v).map(SecretString::from),
+                "default_language" => {
+                    s.default_language = templates::Lang::get(v)
+                        .filter(|l| templates::LANGUAGES.iter().any(|o| o.tag == l.tag()))
+                        .map(|l| l.tag().to_owned())
+                        .ok_or_else(|| {
+                            invalid(format!(
+                                "not an offered language; one of: {}",
+                                templates::LANGUAGES
+                                    .iter()
+                                    .map(|l| l.tag)
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ))
+                        })?
+                }
+                "pseudo_locales" => s.pseudo_locales = boolean(v).map_err(invalid)?,
                 "sign_min_fill_secs" => {
                     s.sign_min_fill = Duration::from_secs(parse::<u64>(v).map_err(invalid)?)
                 }
@@ -683,6 +708,13 @@ impl Settings {
                  confirmation links included, to anyone who reaches {} (dev_mailbox = true)",
                 self.bind
             ));
+        }
+        if self.pseudo_locales {
+            warnings.push(
+                "the accented pseudo-locales en-XA and ar-XB are offered to every visitor \
+                 (pseudo_locales = true); they are for checking translations"
+                    .to_owned(),
+            );
         }
         Ok(warnings)
     }

@@ -19,6 +19,8 @@ mod m20261129_200000_create_screening_rules;
 mod m20261129_210000_create_abuse_limits;
 mod m20261129_220000_signer_identity;
 mod m20261129_230000_signers_data;
+mod m20261130_140000_add_signature_language;
+mod m20261130_141000_create_letter_translations;
 
 /// Every migration of the schema, oldest first.
 pub struct Migrator;
@@ -43,6 +45,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_210000_create_abuse_limits::Migration),
             Box::new(m20261129_220000_signer_identity::Migration),
             Box::new(m20261129_230000_signers_data::Migration),
+            Box::new(m20261130_140000_add_signature_language::Migration),
+            Box::new(m20261130_141000_create_letter_translations::Migration),
         ]
     }
 }

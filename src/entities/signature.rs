@@ -60,6 +60,12 @@ pub struct Model {
     pub email_domain: Option<String>,
     /// The /24 (IPv4) or /48 (IPv6) of `client_ip`, for the burst quarantine rule.
     pub network_prefix: Option<String>,
+    /// The interface language the signer used (a `templates::LANGUAGES` tag); their
+    /// emails are written in it.
+    pub language: String,
+    /// The language of the letter's text they were shown, when it was a translation
+    /// (`letter_translations`); `None`: the original.
+    pub text_language: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -151,10 +151,12 @@ struct ClientError {
 
 #[derive(Clone, Debug)]
 enum View {
-    /// The error page: a title and a sentence.
+    /// The error page: a title and a sentence, as message keys of the interface's Fluent
+    /// files (`templates/locales`) with their arguments, written in the request's language.
     Message {
         title: &'static str,
-        message: String,
+        message: &'static str,
+        args: Vec<(&'static str, String)>,
     },
     LinkInvalid(LinkProblem),
     SignForm(Arc<templates::LetterPage<'static>>),
@@ -162,13 +164,23 @@ enum View {
     Rendered(Arc<String>),
 }
 
-fn message(status: StatusCode, title: &'static str, message: impl Into<String>) -> ClientError {
+fn message(status: StatusCode, title: &'static str, message: &'static str) -> ClientError {
+    message_with(status, title, message, Vec::new())
+}
+
+fn message_with(
+    status: StatusCode,
+    title: &'static str,
+    message: &'static str,
+    args: Vec<(&'static str, String)>,
+) -> ClientError {
     ClientError {
         status,
         retry_after_secs: None,
         view: View::Message {
             title,
-            message: message.into(),
+            message,
+            args,
         },
     }
 }
@@ -178,51 +190,51 @@ impl WebError {
         match self {
             WebError::NotFound => message(
                 StatusCode::NOT_FOUND,
-                "Page not found",
-                "There is nothing at this address. It may have been mistyped, or the letter may have been withdrawn.",
+                "error-not-found-title",
+                "error-not-found-text",
             ),
-            WebError::BadRequest(text) => message(
+            WebError::BadRequest(text) => message_with(
                 StatusCode::BAD_REQUEST,
-                "This request could not be understood",
-                text,
+                "error-bad-request-title",
+                "error-bad-request-detail",
+                vec![("detail", text)],
             ),
             WebError::PayloadTooLarge => message(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "What you sent is too large",
-                "The form was larger than any real signature. Please shorten what you typed and try again.",
+                "error-too-large-title",
+                "error-too-large-text",
             ),
             WebError::RateLimited { retry_after_secs } => ClientError {
                 retry_after_secs: Some(retry_after_secs),
                 ..message(
                     StatusCode::TOO_MANY_REQUESTS,
-                    "Too many requests",
-                    "We received too many requests from your network in a short time.",
+                    "error-rate-limited-title",
+                    "error-rate-limited-text",
                 )
             },
             WebError::SigningLimited { retry_after_secs } => ClientError {
                 retry_after_secs: Some(retry_after_secs),
                 ..message(
                     StatusCode::TOO_MANY_REQUESTS,
-                    "Too many signatures right now",
-                    "This letter is receiving more signatures than it can take at the moment, so yours was not recorded. Please go back and send the form again after the wait below.",
+                    "error-signing-limited-title",
+                    "error-signing-limited-text",
                 )
             },
             WebError::CrossSite => message(
                 StatusCode::FORBIDDEN,
-                "This form was sent from another site",
-                "For your safety we only take forms sent from our own pages. Nothing was recorded. Please open the letter on our site and send the form from there.",
+                "error-cross-site-title",
+                "error-cross-site-text",
             ),
             WebError::AddressBlocked => message(
                 StatusCode::FORBIDDEN,
-                "Signing is not possible from your network",
-                "The operators of this site do not take signatures from the network you are using, so nothing was recorded. If you think this is a mistake, please contact them, or sign from another connection.",
+                "error-address-blocked-title",
+                "error-address-blocked-text",
             ),
-            WebError::LetterClosed { title } => message(
+            WebError::LetterClosed { title } => message_with(
                 StatusCode::CONFLICT,
-                "This letter is closed",
-                format!(
-                    "\u{201c}{title}\u{201d} no longer takes signatures, so nothing was recorded."
-                ),
+                "error-closed-title",
+                "error-closed-text",
+                vec![("title", title)],
             ),
             WebError::LinkInvalid(problem) => ClientError {
                 status: if problem.error.is_some() {
@@ -237,8 +249,8 @@ impl WebError {
             },
             WebError::WithdrawLinkInvalid => message(
                 StatusCode::NOT_FOUND,
-                "This link cannot be used",
-                "This withdrawal link is not known. It may have been copied incompletely, or the letter closed so long ago that the signature's personal data, and with it the link, has been erased.",
+                "error-withdraw-link-title",
+                "error-withdraw-link-text",
             ),
             WebError::InvalidSignForm(page) => ClientError {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
@@ -252,13 +264,13 @@ impl WebError {
             },
             WebError::AdminsOnly => message(
                 StatusCode::FORBIDDEN,
-                "Only admins may do this",
-                "Your staff account is an editor account. Ask an admin if you need this done.",
+                "error-admins-only-title",
+                "error-admins-only-text",
             ),
             WebError::CsrfRefused => message(
                 StatusCode::FORBIDDEN,
-                "This form is no longer valid",
-                "The form did not come from your current session (it may have been open from an earlier sign-in). Nothing was changed. Please reload the page and send it again.",
+                "error-csrf-title",
+                "error-csrf-text",
             ),
             WebError::StaffLinkInvalid { expired } => message(
                 if expired {
@@ -267,11 +279,11 @@ impl WebError {
                     StatusCode::NOT_FOUND
                 },
                 if expired {
-                    "This link has expired"
+                    "link-expired-title"
                 } else {
-                    "This link cannot be used"
+                    "error-withdraw-link-title"
                 },
-                "Password links work once, for 24 hours. Ask an admin for a new one (or run `undersigned staff reset EMAIL`).",
+                "error-staff-link-text",
             ),
             WebError::ProofNeeded(page) => ClientError {
                 status: StatusCode::FORBIDDEN,
@@ -283,10 +295,11 @@ impl WebError {
                 retry_after_secs: None,
                 view: View::Rendered(Arc::new(page.into_string())),
             },
-            WebError::Conflict(reason) => message(
+            WebError::Conflict(reason) => message_with(
                 StatusCode::CONFLICT,
-                "This cannot be done now",
-                format!("{reason} Nothing was changed."),
+                "error-conflict-title",
+                "error-conflict-text",
+                vec![("reason", reason)],
             ),
             WebError::Unavailable(cause) => {
                 tracing::warn!(
@@ -299,8 +312,8 @@ impl WebError {
                 tracing::error!(error = ?cause, "request failed");
                 message(
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    "Something went wrong",
-                    "We could not complete your request, and it may not have been recorded. Please try again in a few minutes; if you were signing, signing again is safe: nobody is counted twice.",
+                    "error-unexpected-title",
+                    "error-unexpected-text",
                 )
             }
         }
@@ -312,8 +325,8 @@ fn unavailable() -> ClientError {
         retry_after_secs: Some(UNAVAILABLE_RETRY_SECS),
         ..message(
             StatusCode::SERVICE_UNAVAILABLE,
-            "The service is briefly unavailable",
-            "Your request could not be completed just now. If you were signing, signing again is safe: nobody is counted twice.",
+            "error-unavailable-title",
+            "error-unavailable-text",
         )
     }
 }
@@ -324,28 +337,28 @@ fn for_bare_status(status: StatusCode) -> ClientError {
         StatusCode::PAYLOAD_TOO_LARGE => WebError::PayloadTooLarge.client(),
         StatusCode::REQUEST_TIMEOUT => message(
             status,
-            "The request took too long",
-            "Your browser did not finish sending the request in time. Please try again.",
+            "error-request-timeout-title",
+            "error-request-timeout-text",
         ),
         StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT => unavailable(),
         StatusCode::METHOD_NOT_ALLOWED => message(
             status,
-            "This address does not take that kind of request",
-            "Please go back and use the page's own links and buttons.",
+            "error-method-title",
+            "error-method-text",
         ),
         StatusCode::NOT_FOUND => WebError::NotFound.client(),
         s if s.is_server_error() => {
             tracing::error!(status = s.as_u16(), "request failed without a cause");
             message(
                 s,
-                "Something went wrong",
-                "We could not complete your request, and it may not have been recorded. Please try again in a few minutes.",
+                "error-server-bare-title",
+                "error-server-bare-text",
             )
         }
         s => message(
             s,
-            "This request could not be understood",
-            "Please go back and try again.",
+            "error-bad-request-title",
+            "error-bad-request-text",
         ),
     }
 }
@@ -362,6 +375,11 @@ impl IntoResponse for WebError {
 /// Writes the body of every error response, where the request id is known.
 pub async fn render_errors(request: Request, next: Next) -> Response {
     let api = request.uri().path().starts_with("/api/");
+    let lang = request
+        .extensions()
+        .get::<templates::Lang>()
+        .cloned()
+        .unwrap_or_default();
     let request_id = request
         .headers()
         .get("x-request-id")
@@ -388,10 +406,19 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
             .insert(header::RETRY_AFTER, HeaderValue::from(secs));
     }
     let body = if api {
+        // The API speaks English whatever the browser asks for: its words are part of
+        // its contract, not of the interface.
         let (title, message) = match &client.view {
-            View::Message { title, message } => (*title, message.clone()),
-            View::LinkInvalid(_) => ("Link not usable", String::new()),
-            View::SignForm(_) | View::Rendered(_) => ("Invalid form", String::new()),
+            View::Message {
+                title,
+                message,
+                args,
+            } => {
+                let english = templates::Lang::english();
+                (english.t(title), words(&english, message, args))
+            }
+            View::LinkInvalid(_) => ("Link not usable".to_owned(), String::new()),
+            View::SignForm(_) | View::Rendered(_) => ("Invalid form".to_owned(), String::new()),
         };
         Json(serde_json::json!({
             "error": title,
@@ -400,29 +427,49 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
         }))
         .into_response()
     } else {
-        Html(render_page(&client, request_id.as_deref()).into_string()).into_response()
+        Html(render_page(&lang, &client, request_id.as_deref()).into_string()).into_response()
     };
     let (body_parts, body) = body.into_parts();
     parts.headers.extend(body_parts.headers);
     Response::from_parts(parts, body)
 }
 
-fn render_page(client: &ClientError, request_id: Option<&str>) -> maud::Markup {
+/// One message of the error page in `lang`, with its arguments.
+fn words(lang: &templates::Lang, key: &str, args: &[(&'static str, String)]) -> String {
+    let args: Vec<_> = args
+        .iter()
+        .map(|(name, value)| (*name, value.as_str().into()))
+        .collect();
+    lang.ta(key, &args)
+}
+
+fn render_page(
+    lang: &templates::Lang,
+    client: &ClientError,
+    request_id: Option<&str>,
+) -> maud::Markup {
     match &client.view {
-        View::Message { title, message } => templates::error(&templates::ErrorPage {
-            status: client.status.as_u16(),
+        View::Message {
             title,
             message,
-            request_id,
-            retry_after_secs: client.retry_after_secs,
-        }),
-        View::LinkInvalid(problem) => templates::link_invalid(&templates::LinkInvalidPage {
+            args,
+        } => templates::error(
+            lang,
+            &templates::ErrorPage {
+                status: client.status.as_u16(),
+                title: &lang.t(title),
+                message: &words(lang, message, args),
+                request_id,
+                retry_after_secs: client.retry_after_secs,
+            },
+        ),
+        View::LinkInvalid(problem) => templates::link_invalid(lang, &templates::LinkInvalidPage {
             expired: problem.expired,
             letter_slug: problem.letter_slug.as_deref(),
             email: &problem.email,
             error: problem.error.as_deref(),
         }),
-        View::SignForm(page) => templates::letter(page),
+        View::SignForm(page) => templates::letter(lang, page),
         View::Rendered(page) => maud::PreEscaped(page.as_ref().clone()),
     }
 }

@@ -6,6 +6,7 @@ mod confirm;
 mod dev;
 mod error;
 mod health;
+pub mod i18n;
 mod letters;
 mod page_cache;
 mod pow;
@@ -89,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(staff::router())
         .merge(pow::router())
+        .merge(i18n::router())
         .route("/static/style.css", get(stylesheet));
     // The development mailbox exists only while mail goes to files, and by default only on
     // a loopback address (see `Settings::serves_dev_mailbox`).
@@ -106,6 +108,11 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(
             ServiceBuilder::new()
+                // The language first, so that error pages are written in it too.
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    i18n::choose_language,
+                ))
                 .layer(axum::middleware::from_fn(error::render_errors))
                 .layer(axum::middleware::from_fn_with_state(
                     state.clone(),

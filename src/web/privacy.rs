@@ -1,7 +1,8 @@
 //! The privacy page (`/privacy`, generated from the settings) and data requests
 //! (`/my-data`: type an address, everything held about it is emailed there).
 
-use axum::extract::State;
+use axum::extract::{Extension, State};
+use templates::Lang;
 use axum::extract::rejection::FormRejection;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -21,9 +22,9 @@ pub fn router() -> Router<AppState> {
         .route("/my-data", get(form).post(request))
 }
 
-async fn privacy(State(state): State<AppState>) -> Response {
+async fn privacy(State(state): State<AppState>, Extension(lang): Extension<Lang>) -> Response {
     let s = &state.settings;
-    let markup = templates::privacy(&templates::PrivacyPage {
+    let markup = templates::privacy(&lang, &templates::PrivacyPage {
         retention_days: s.retention_days,
         token_ttl_hours: s.token_ttl.as_secs() / 3600,
         data_requests_per_day: s.data_requests_per_day,
@@ -36,10 +37,10 @@ async fn privacy(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
-async fn form() -> Response {
+async fn form(Extension(lang): Extension<Lang>) -> Response {
     page(
         StatusCode::OK,
-        templates::my_data(&templates::MyDataPage::default()),
+        templates::my_data(&lang, &templates::MyDataPage::default()),
     )
 }
 
@@ -52,6 +53,7 @@ struct RequestInput {
 async fn request(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    Extension(lang): Extension<Lang>,
     form: Result<Form<RequestInput>, FormRejection>,
 ) -> Result<Response, WebError> {
     super::withdraw::limit(&state, ip)?;
@@ -61,6 +63,7 @@ async fn request(
         Err(e) => {
             let message = e.to_string();
             return Err(WebError::InvalidForm(Box::new(templates::my_data(
+                &lang,
                 &templates::MyDataPage {
                     email: &input.email,
                     error: Some(&message),
@@ -83,7 +86,7 @@ async fn request(
     tracing::info!(queued, "data request");
     Ok(page(
         StatusCode::OK,
-        templates::my_data(&templates::MyDataPage {
+        templates::my_data(&lang, &templates::MyDataPage {
             sent: true,
             ..templates::MyDataPage::default()
         }),

@@ -43,6 +43,9 @@ pub struct SignFormInput {
     pub form_stamp: String,
     /// The honeypot ([`templates::HONEYPOT_FIELD`]): people leave it empty.
     pub homepage: String,
+    /// The language of the letter's translation the form was shown with (a hidden
+    /// field, empty for the original); recorded with the signature once checked.
+    pub text_language: String,
 }
 
 /// What the sign form showed: the version number and fingerprint it carries back.
@@ -202,6 +205,9 @@ impl SignFormInput {
                 show_publicly: !organisation && ticked(&self.show_publicly),
                 wants_updates: ticked(&self.wants_updates),
                 client_ip,
+                // The handler sets the languages the form was shown in.
+                language: templates::Lang::english().tag().to_owned(),
+                text_language: None,
             }),
             _ => Err(errors),
         }

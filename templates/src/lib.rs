@@ -9,6 +9,7 @@ mod confirm;
 mod email;
 mod error_page;
 mod home;
+pub mod i18n;
 mod layout;
 mod letter;
 mod mailbox;
@@ -32,9 +33,11 @@ pub use email::{
 };
 pub use error_page::{ErrorPage, error};
 pub use home::{LetterSummary, home};
+pub use i18n::{Dir, LANGUAGES, Lang, Language, PSEUDO_LANGUAGES};
 pub use layout::{Page, SITE_NAME, layout};
 pub use letter::{
-    IndividualSignatory, LetterPage, LetterStatus, OrganisationSignatory, Paging, letter,
+    IndividualSignatory, LetterPage, LetterStatus, OrganisationSignatory, Paging, TranslationNote,
+    letter,
 };
 pub use mailbox::{MailboxMessage, dev_mailbox};
 pub use pow::{ProofPage, proof_page};

@@ -43,7 +43,7 @@ fn page(title: &str, bar: Option<&StaffBar<'_>>, body: Markup) -> Markup {
     layout(
         &Page {
             title,
-            lang: "en",
+            lang: &crate::i18n::Lang::english(),
             description: None,
         },
         html! {
