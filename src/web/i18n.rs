@@ -81,14 +81,12 @@ pub async fn choose_language(
     mut request: Request,
     next: Next,
 ) -> Response {
-    // The switcher leads back to the page shown; a form's answer (a POST) has no address
-    // of its own to come back to, so its switcher leads to the home page.
+    // The switcher leads back to the page shown, by its path alone: every query of a page
+    // (a list's cursor, made-up parameters) then renders the same switcher, so a letter's
+    // first page stays one cached copy. A form's answer (a POST) has no address of its own
+    // to come back to, so its switcher leads to the home page.
     let here = if matches!(*request.method(), Method::GET | Method::HEAD) {
-        request
-            .uri()
-            .path_and_query()
-            .map_or("/", |p| local_path(p.as_str()))
-            .to_owned()
+        local_path(request.uri().path()).to_owned()
     } else {
         "/".to_owned()
     };

@@ -141,16 +141,11 @@ fn form_text<'a>(page: &'a LetterPage<'_>) -> FormText<'a> {
 /// "This is a translation; the original (in English) is authoritative: read it".
 fn translation_note(ui: &Lang, note: &TranslationNote) -> Markup {
     let original = &note.original_language;
-    // The original's language by its own name when it is an interface language.
-    let name = crate::i18n::LANGUAGES
-        .iter()
-        .find(|l| l.tag.eq_ignore_ascii_case(original))
-        .map_or(original.as_str(), |l| l.name);
+    // The original's language named in the reader's (the tag itself for a rare one).
+    let name = ui.ta("language-name", &[("tag", original.to_ascii_lowercase().into())]);
     html! {
         p.notice.translation-note role="note" {
-            (ui.html("translation-note", &[
-                ("language", html! { span lang=(original) { (name) } }),
-            ]))
+            (ui.ta("translation-note", &[("language", name.into())]))
             " "
             a href=(note.original_href) hreflang=(original) { (ui.t("translation-read-original")) }
         }

@@ -21,6 +21,8 @@ mod util;
 mod versions;
 
 #[cfg(test)]
+mod i18n_tests;
+#[cfg(test)]
 mod tests;
 
 pub use confirm::{

@@ -381,3 +381,20 @@ error-server-bare-title = Something went wrong
 
 translation-note = You are reading a translation. The original text, in { $language }, is the authoritative version.
 translation-read-original = Read the original
+language-name = { $tag ->
+    [en] English
+    [fr] French
+    [de] German
+    [es] Spanish
+    [it] Italian
+    [pt] Portuguese
+    [nl] Dutch
+    [pl] Polish
+    [ru] Russian
+    [uk] Ukrainian
+    [az] Azerbaijani
+    [tr] Turkish
+    [ar] Arabic
+    [he] Hebrew
+   *[other] { $tag }
+}

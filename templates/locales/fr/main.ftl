@@ -384,3 +384,21 @@ error-server-bare-title = Une erreur s’est produite
 
 translation-note = Vous lisez une traduction. Le texte original, en { $language }, est la version qui fait foi.
 translation-read-original = Lire l’original
+
+language-name = { $tag ->
+    [en] anglais
+    [fr] français
+    [de] allemand
+    [es] espagnol
+    [it] italien
+    [pt] portugais
+    [nl] néerlandais
+    [pl] polonais
+    [ru] russe
+    [uk] ukrainien
+    [az] azerbaïdjanais
+    [tr] turc
+    [ar] arabe
+    [he] hébreu
+   *[other] { $tag }
+}
