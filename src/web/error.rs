@@ -483,3 +483,59 @@ pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
         .unwrap_or("unknown panic");
     WebError::Unexpected(anyhow::anyhow!("handler panicked: {detail}")).into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every error page's words are keys of the English bundle (a key missing there would
+    /// be shown as itself).
+    #[test]
+    fn every_error_message_is_in_the_bundle() {
+        let english = templates::Lang::english();
+        let mut clients: Vec<ClientError> = vec![
+            WebError::NotFound,
+            WebError::BadRequest("x".into()),
+            WebError::PayloadTooLarge,
+            WebError::RateLimited {
+                retry_after_secs: 1,
+            },
+            WebError::SigningLimited {
+                retry_after_secs: 1,
+            },
+            WebError::CrossSite,
+            WebError::LetterClosed { title: "x".into() },
+            WebError::WithdrawLinkInvalid,
+            WebError::AddressBlocked,
+            WebError::AdminsOnly,
+            WebError::CsrfRefused,
+            WebError::StaffLinkInvalid { expired: true },
+            WebError::StaffLinkInvalid { expired: false },
+            WebError::Conflict("x".into()),
+            WebError::Unavailable(anyhow::anyhow!("x")),
+            WebError::Unexpected(anyhow::anyhow!("x")),
+        ]
+        .into_iter()
+        .map(WebError::client)
+        .collect();
+        for status in [408, 405, 500, 400, 404, 413, 503] {
+            clients.push(for_bare_status(StatusCode::from_u16(status).unwrap()));
+        }
+        for client in clients {
+            if let View::Message {
+                title,
+                message,
+                args,
+            } = client.view
+            {
+                assert_ne!(english.t(title), title, "no English message {title}");
+                assert_ne!(words(&english, message, &args), message, "no {message}");
+            }
+        }
+        let fr = templates::Lang::get("fr").unwrap();
+        assert_eq!(
+            words(&fr, "error-closed-text", &[("title", "Ωμέγα".into())]),
+            "«\u{a0}Ωμέγα\u{a0}» ne recueille plus de signatures\u{a0}; rien n’a donc été enregistré."
+        );
+    }
+}

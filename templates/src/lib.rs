@@ -68,6 +68,7 @@ pub use staff::{
 pub use staff::{ExportColumn, ExportPage, export};
 pub use staff::{ListRuleForm, ListRuleRow, ListsPage, screening_lists};
 pub use staff::{QuarantinePage, QuarantineRow, quarantine};
+pub use staff::{TranslationForm, TranslationsPage, translations};
 
 pub use versions::{
     DiffPiece, DiffTag, VersionDiff, VersionPage, VersionRow, VersionsPage, version, versions,

@@ -11,6 +11,7 @@ mod lists;
 mod moderation;
 mod quarantine;
 mod session;
+mod translations;
 
 pub use dashboard::DashboardCache;
 
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(attack::router())
         .merge(export::router())
         .merge(lists::router())
+        .merge(translations::router())
 }
 
 /// The session cookie's name: with https, the `__Host-` prefix makes browsers refuse it

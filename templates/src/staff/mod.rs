@@ -9,6 +9,7 @@ mod letters;
 mod lists;
 mod moderation;
 mod quarantine;
+mod translations;
 
 pub use attack::{AttackPage, AttackState, attack};
 #[cfg(test)]
@@ -25,6 +26,7 @@ pub use moderation::{
     approvals, bulk_confirm, signatures,
 };
 pub use quarantine::{QuarantinePage, QuarantineRow, quarantine};
+pub use translations::{TranslationForm, TranslationsPage, translations};
 
 use maud::{Markup, html};
 
