@@ -15,6 +15,7 @@ mod fuzz;
 mod hung_relay;
 mod identity;
 mod journey;
+mod languages;
 mod letter_page;
 mod limits;
 mod moderation;
