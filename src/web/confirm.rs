@@ -200,7 +200,7 @@ async fn resend(
             expired: false,
             letter_slug: slug.clone(),
             email: input.email.clone(),
-            error: Some(e.to_string()),
+            error: Some(super::i18n::domain_message(&lang, &e)),
         })
     })?;
     let letter_id = match &slug {

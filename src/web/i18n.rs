@@ -14,6 +14,7 @@ use templates::Lang;
 
 use super::AppState;
 use crate::config::Settings;
+use crate::domain::DomainError;
 
 /// Name of the cookie that keeps a visitor's choice of language.
 pub const LANG_COOKIE: &str = "lang";
@@ -63,6 +64,58 @@ pub fn choose(settings: &Settings, headers: &HeaderMap) -> Lang {
 pub fn date(lang: &Lang, at: chrono::DateTime<chrono::Utc>) -> String {
     use chrono::Datelike;
     lang.date(at.year(), at.month(), at.day())
+}
+
+/// What is wrong with a field, in `lang` (`DomainError`'s `Display` is the English).
+pub fn domain_message(lang: &Lang, e: &DomainError) -> String {
+    use crate::domain::ContentProblem as C;
+    use DomainError as E;
+    let (key, max) = match e {
+        E::EmailEmpty => ("invalid-email-empty", None),
+        E::EmailTooLong { max } => ("invalid-email-too-long", Some(*max)),
+        E::EmailDisplayName => ("invalid-email-display-name", None),
+        E::EmailMultiple => ("invalid-email-multiple", None),
+        E::EmailInvalid => ("invalid-email", None),
+        E::NameEmpty => ("invalid-name-empty", None),
+        E::OrganisationNameEmpty => ("invalid-organisation-name-empty", None),
+        E::NameTooLong { max } => ("invalid-name-too-long", Some(*max)),
+        E::NameForbiddenCharacter => ("invalid-name-forbidden-character", None),
+        E::TextTooLong { max } => ("invalid-text-too-long", Some(*max)),
+        E::TextForbiddenCharacter => ("invalid-text-forbidden-character", None),
+        E::NameContent(p) | E::TextContent(p) => match p {
+            C::Link => ("invalid-content-link", None),
+            C::Email => ("invalid-content-email", None),
+            C::Phone => ("invalid-content-phone", None),
+            C::Invisible => ("invalid-content-invisible", None),
+            C::FormulaStart => ("invalid-content-formula", None),
+        },
+        E::CountryUnknown => ("invalid-country", None),
+        E::WebsiteTooLong { max } => ("invalid-website-too-long", Some(*max)),
+        E::WebsiteScheme => ("invalid-website-scheme", None),
+        E::WebsiteHost => ("invalid-website-host", None),
+        E::WebsiteCredentials => ("invalid-website-credentials", None),
+        E::WebsiteInvalid => ("invalid-website", None),
+        E::TokenInvalid => ("invalid-token", None),
+        // Letter addresses are typed by staff, whose workspace is in English.
+        E::SlugEmpty | E::SlugTooLong { .. } | E::SlugInvalid => return e.to_string(),
+    };
+    match max {
+        Some(max) => lang.ta(key, &[("max", max.into())]),
+        None => lang.t(key),
+    }
+}
+
+/// A screening message (`abuse::screen`) in `lang`; any other text as it is.
+pub fn screen_message(lang: &Lang, english: &str) -> String {
+    use crate::abuse::screen;
+    let key = match english {
+        m if m == screen::TOO_FAST => "screen-too-fast",
+        m if m == screen::FORM_EXPIRED => "screen-form-expired",
+        m if m == screen::DISPOSABLE => "screen-disposable",
+        m if m == screen::DOMAIN_BLOCKED => "screen-domain-blocked",
+        other => return other.to_owned(),
+    };
+    lang.t(key)
 }
 
 /// A local path to lead back to; anything else (another host, `//host`, a backslash
@@ -144,6 +197,46 @@ async fn switch(State(state): State<AppState>, Query(q): Query<Switch>) -> Respo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn field_messages_are_translated_and_english_matches_the_domain() {
+        let english = Lang::english();
+        let fr = Lang::get("fr").unwrap_or_default();
+        for e in [
+            DomainError::EmailEmpty,
+            DomainError::EmailTooLong { max: 254 },
+            DomainError::EmailDisplayName,
+            DomainError::EmailMultiple,
+            DomainError::EmailInvalid,
+            DomainError::NameEmpty,
+            DomainError::OrganisationNameEmpty,
+            DomainError::NameTooLong { max: 200 },
+            DomainError::NameForbiddenCharacter,
+            DomainError::TextTooLong { max: 100 },
+            DomainError::TextForbiddenCharacter,
+            DomainError::NameContent(crate::domain::ContentProblem::Link),
+            DomainError::NameContent(crate::domain::ContentProblem::Email),
+            DomainError::TextContent(crate::domain::ContentProblem::Phone),
+            DomainError::TextContent(crate::domain::ContentProblem::Invisible),
+            DomainError::TextContent(crate::domain::ContentProblem::FormulaStart),
+            DomainError::CountryUnknown,
+            DomainError::WebsiteTooLong { max: 300 },
+            DomainError::WebsiteScheme,
+            DomainError::WebsiteHost,
+            DomainError::WebsiteCredentials,
+            DomainError::WebsiteInvalid,
+            DomainError::TokenInvalid,
+        ] {
+            // The English bundle says exactly what the domain says.
+            assert_eq!(domain_message(&english, &e), e.to_string());
+            assert_ne!(domain_message(&fr, &e), e.to_string(), "{e:?}");
+        }
+        use crate::abuse::screen;
+        for m in [screen::TOO_FAST, screen::FORM_EXPIRED, screen::DISPOSABLE, screen::DOMAIN_BLOCKED] {
+            assert_eq!(screen_message(&english, m), m);
+            assert_ne!(screen_message(&fr, m), m);
+        }
+    }
 
     #[test]
     fn only_local_paths_are_led_back_to() {

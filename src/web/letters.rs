@@ -232,7 +232,13 @@ async fn sign(
     // Screening (src/abuse/screen.rs): honeypot, form timing, disposable and operator lists.
     let screened = match screen::screen(&state, letter.id, &input, ip).await {
         screen::Screened::Pass => Vec::new(),
-        screen::Screened::Refuse(errors) => errors,
+        screen::Screened::Refuse(errors) => errors
+            .into_iter()
+            .map(|e| templates::FieldError {
+                message: super::i18n::screen_message(&lang, &e.message),
+                ..e
+            })
+            .collect(),
         screen::Screened::Blocked => return Err(WebError::AddressBlocked),
         screen::Screened::Honeypot => {
             return Ok(
@@ -251,7 +257,7 @@ async fn sign(
         }
         _ => None,
     };
-    let new = match input.parse(kind, Some(ip.to_string())) {
+    let new = match input.parse_in(&lang, kind, Some(ip.to_string())) {
         Ok(new) if screened.is_empty() => signatures::NewSignature {
             language: lang.tag().to_owned(),
             text_language,
@@ -323,14 +329,10 @@ async fn sign(
             // made by hand): the page again with the message, nothing recorded.
             let errors = vec![templates::FieldError {
                 field: "kind".into(),
-                message: match refused {
-                    SignatureKind::Individual => {
-                        "This letter is signed by organisations only, so a signature as an individual cannot be taken.".into()
-                    }
-                    SignatureKind::Organisation => {
-                        "This letter is signed by individuals only, so a signature for an organisation cannot be taken.".into()
-                    }
-                },
+                message: lang.t(match refused {
+                    SignatureKind::Individual => "kind-organisations-only",
+                    SignatureKind::Organisation => "kind-individuals-only",
+                }),
             }];
             let (view, _) = letter_view(
                 &state,

@@ -61,7 +61,7 @@ async fn request(
     let email = match SignerEmail::parse(&input.email) {
         Ok(email) => email,
         Err(e) => {
-            let message = e.to_string();
+            let message = super::i18n::domain_message(&lang, &e);
             return Err(WebError::InvalidForm(Box::new(templates::my_data(
                 &lang,
                 &templates::MyDataPage {

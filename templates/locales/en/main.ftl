@@ -398,3 +398,35 @@ language-name = { $tag ->
     [he] Hebrew
    *[other] { $tag }
 }
+
+## Form problems (src/web/i18n.rs: the domain's and the screening's messages)
+
+invalid-email-empty = Enter your email address
+invalid-email-too-long = Enter an email address of at most { $max } characters
+invalid-email-display-name = Enter only the email address, in the form name@example.org, without a name or brackets around it
+invalid-email-multiple = Enter just one email address, in the form name@example.org
+invalid-email = Enter an email address in the form name@example.org
+invalid-name-empty = Enter your name
+invalid-organisation-name-empty = Enter the name of the organisation
+invalid-name-too-long = Enter a name of at most { $max } characters
+invalid-name-forbidden-character = Remove the invisible control or text-direction characters from your name
+invalid-text-too-long = Enter at most { $max } characters here
+invalid-text-forbidden-character = Remove the invisible control or text-direction characters from this field
+invalid-content-link = Remove the web address: enter only a name here (a website has its own field)
+invalid-content-email = Remove the email address: enter only a name here (your email address has its own field)
+invalid-content-phone = Remove the phone number: enter only a name here
+invalid-content-invisible = Enter a name made of visible letters
+invalid-content-formula = Start with a letter or digit, not with =, +, - or @
+invalid-country = Choose a country from the list
+invalid-website-too-long = Enter a web address of at most { $max } characters
+invalid-website-scheme = Enter a web address that starts with http:// or https://, or just the address, like example.org
+invalid-website-host = Enter a web address with a domain name, like example.org
+invalid-website-credentials = Enter the web address without a user name or password in it
+invalid-website = Enter a web address in the form example.org or https://example.org/page
+invalid-token = This confirmation link is incomplete or damaged. Open the link from the email again, or copy the whole link into your browser
+screen-too-fast = Please take a moment to read the letter before signing, then send the form again.
+screen-form-expired = This form was too old or incomplete, so we have loaded it again. Please check your details and send it again.
+screen-disposable = Enter an address you will keep: we do not take signatures from disposable email services
+screen-domain-blocked = Signatures from this email domain are not taken here. Enter another email address
+kind-individuals-only = This letter is signed by individuals only, so a signature for an organisation cannot be taken.
+kind-organisations-only = This letter is signed by organisations only, so a signature as an individual cannot be taken.

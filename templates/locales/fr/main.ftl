@@ -402,3 +402,35 @@ language-name = { $tag ->
     [he] hébreu
    *[other] { $tag }
 }
+
+## Form problems (src/web/i18n.rs: the domain's and the screening's messages)
+
+invalid-email-empty = Saisissez votre adresse e-mail
+invalid-email-too-long = Saisissez une adresse e-mail de { $max } caractères au plus
+invalid-email-display-name = Saisissez seulement l’adresse e-mail, sous la forme nom@example.org, sans nom ni chevrons autour
+invalid-email-multiple = Saisissez une seule adresse e-mail, sous la forme nom@example.org
+invalid-email = Saisissez une adresse e-mail sous la forme nom@example.org
+invalid-name-empty = Saisissez votre nom
+invalid-organisation-name-empty = Saisissez le nom de l’organisation
+invalid-name-too-long = Saisissez un nom de { $max } caractères au plus
+invalid-name-forbidden-character = Retirez de votre nom les caractères de contrôle ou de sens d’écriture invisibles
+invalid-text-too-long = Saisissez { $max } caractères au plus ici
+invalid-text-forbidden-character = Retirez de ce champ les caractères de contrôle ou de sens d’écriture invisibles
+invalid-content-link = Retirez l’adresse web : saisissez seulement un nom ici (le site web a son propre champ)
+invalid-content-email = Retirez l’adresse e-mail : saisissez seulement un nom ici (votre adresse e-mail a son propre champ)
+invalid-content-phone = Retirez le numéro de téléphone : saisissez seulement un nom ici
+invalid-content-invisible = Saisissez un nom fait de lettres visibles
+invalid-content-formula = Commencez par une lettre ou un chiffre, pas par =, +, - ou @
+invalid-country = Choisissez un pays dans la liste
+invalid-website-too-long = Saisissez une adresse web de { $max } caractères au plus
+invalid-website-scheme = Saisissez une adresse web qui commence par http:// ou https://, ou simplement l’adresse, comme example.org
+invalid-website-host = Saisissez une adresse web avec un nom de domaine, comme example.org
+invalid-website-credentials = Saisissez l’adresse web sans nom d’utilisateur ni mot de passe
+invalid-website = Saisissez une adresse web sous la forme example.org ou https://example.org/page
+invalid-token = Ce lien de confirmation est incomplet ou abîmé. Ouvrez de nouveau le lien depuis l’e-mail, ou copiez le lien en entier dans votre navigateur
+screen-too-fast = Prenez un moment pour lire la lettre avant de signer, puis renvoyez le formulaire.
+screen-form-expired = Ce formulaire était trop ancien ou incomplet : nous l’avons rechargé. Vérifiez vos informations et renvoyez-le.
+screen-disposable = Saisissez une adresse que vous garderez : nous n’acceptons pas les signatures venant de services d’e-mails jetables
+screen-domain-blocked = Les signatures venant de ce domaine de messagerie ne sont pas acceptées ici. Saisissez une autre adresse e-mail
+kind-individuals-only = Cette lettre est signée uniquement à titre individuel : une signature au nom d’une organisation ne peut pas être prise.
+kind-organisations-only = Cette lettre est signée uniquement par des organisations : une signature à titre individuel ne peut pas être prise.
