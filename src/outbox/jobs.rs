@@ -55,16 +55,19 @@ pub async fn run(
             let (lang, title) = signer_language(db, &sig, &letter).await?;
             // The address is not confirmed yet: nothing the signer typed goes into this
             // email (not even the To: display name), so it cannot carry anyone's text.
-            let email = templates::confirmation_email(&lang, &templates::ConfirmationEmail {
-                letter_title: &title,
-                confirm_url: &confirm_url,
-                letter_url: &letter_url,
-                expires_in_days: days,
-                kind: match sig.kind {
-                    SignatureKind::Individual => templates::SignerKind::Individual,
-                    SignatureKind::Organisation => templates::SignerKind::Organisation,
+            let email = templates::confirmation_email(
+                &lang,
+                &templates::ConfirmationEmail {
+                    letter_title: &title,
+                    confirm_url: &confirm_url,
+                    letter_url: &letter_url,
+                    expires_in_days: days,
+                    kind: match sig.kind {
+                        SignatureKind::Individual => templates::SignerKind::Individual,
+                        SignatureKind::Organisation => templates::SignerKind::Organisation,
+                    },
                 },
-            });
+            );
             // Privacy: every email about a signature carries its withdrawal link.
             let email = with_withdraw_link(db, settings, &lang, sig.id, now, email).await?;
             // No display name: nothing the signer typed goes to an unconfirmed address.
@@ -80,12 +83,14 @@ pub async fn run(
             let letter_url = link(settings, &format!("letters/{}", letter.slug));
             let (lang, title) = signer_language(db, &sig, &letter).await?;
             // Whoever typed this address may not own it: no signer text, as above.
-            let email = templates::already_signed_email(&lang, &templates::AlreadySignedEmail {
-                letter_title: &title,
-                letter_url: &letter_url,
-            });
-            let email =
-                with_withdraw_link(db, settings, &lang, sig.id, clock.now(), email).await?;
+            let email = templates::already_signed_email(
+                &lang,
+                &templates::AlreadySignedEmail {
+                    letter_title: &title,
+                    letter_url: &letter_url,
+                },
+            );
+            let email = with_withdraw_link(db, settings, &lang, sig.id, clock.now(), email).await?;
             send(mailer, settings, row, "", &sig.email, email).await
         }
         Job::DataRequestEmail { request_id } => {

@@ -54,7 +54,12 @@ pub async fn save<C: ConnectionTrait>(
     Entity::insert(row)
         .on_conflict(
             OnConflict::columns([Column::LetterId, Column::Language])
-                .update_columns([Column::Title, Column::Summary, Column::Body, Column::UpdatedAt])
+                .update_columns([
+                    Column::Title,
+                    Column::Summary,
+                    Column::Body,
+                    Column::UpdatedAt,
+                ])
                 .to_owned(),
         )
         .exec_without_returning(conn)

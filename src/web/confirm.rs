@@ -170,12 +170,15 @@ fn confirm_page(
 ) -> Response {
     page(
         StatusCode::OK,
-        templates::confirm(lang, &templates::ConfirmPage {
-            letter_title: &letter.title,
-            letter_slug: &letter.slug,
-            token: token.as_str(),
-            state,
-        }),
+        templates::confirm(
+            lang,
+            &templates::ConfirmPage {
+                letter_title: &letter.title,
+                letter_slug: &letter.slug,
+                token: token.as_str(),
+                state,
+            },
+        ),
     )
 }
 

@@ -267,11 +267,9 @@ impl WebError {
                 "error-admins-only-title",
                 "error-admins-only-text",
             ),
-            WebError::CsrfRefused => message(
-                StatusCode::FORBIDDEN,
-                "error-csrf-title",
-                "error-csrf-text",
-            ),
+            WebError::CsrfRefused => {
+                message(StatusCode::FORBIDDEN, "error-csrf-title", "error-csrf-text")
+            }
             WebError::StaffLinkInvalid { expired } => message(
                 if expired {
                     StatusCode::GONE
@@ -341,25 +339,15 @@ fn for_bare_status(status: StatusCode) -> ClientError {
             "error-request-timeout-text",
         ),
         StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT => unavailable(),
-        StatusCode::METHOD_NOT_ALLOWED => message(
-            status,
-            "error-method-title",
-            "error-method-text",
-        ),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            message(status, "error-method-title", "error-method-text")
+        }
         StatusCode::NOT_FOUND => WebError::NotFound.client(),
         s if s.is_server_error() => {
             tracing::error!(status = s.as_u16(), "request failed without a cause");
-            message(
-                s,
-                "error-server-bare-title",
-                "error-server-bare-text",
-            )
+            message(s, "error-server-bare-title", "error-server-bare-text")
         }
-        s => message(
-            s,
-            "error-bad-request-title",
-            "error-bad-request-text",
-        ),
+        s => message(s, "error-bad-request-title", "error-bad-request-text"),
     }
 }
 
@@ -463,12 +451,15 @@ fn render_page(
                 retry_after_secs: client.retry_after_secs,
             },
         ),
-        View::LinkInvalid(problem) => templates::link_invalid(lang, &templates::LinkInvalidPage {
-            expired: problem.expired,
-            letter_slug: problem.letter_slug.as_deref(),
-            email: &problem.email,
-            error: problem.error.as_deref(),
-        }),
+        View::LinkInvalid(problem) => templates::link_invalid(
+            lang,
+            &templates::LinkInvalidPage {
+                expired: problem.expired,
+                letter_slug: problem.letter_slug.as_deref(),
+                email: &problem.email,
+                error: problem.error.as_deref(),
+            },
+        ),
         View::SignForm(page) => templates::letter(lang, page),
         View::Rendered(page) => maud::PreEscaped(page.as_ref().clone()),
     }

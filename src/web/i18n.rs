@@ -232,7 +232,12 @@ mod tests {
             assert_ne!(domain_message(&fr, &e), e.to_string(), "{e:?}");
         }
         use crate::abuse::screen;
-        for m in [screen::TOO_FAST, screen::FORM_EXPIRED, screen::DISPOSABLE, screen::DOMAIN_BLOCKED] {
+        for m in [
+            screen::TOO_FAST,
+            screen::FORM_EXPIRED,
+            screen::DISPOSABLE,
+            screen::DOMAIN_BLOCKED,
+        ] {
             assert_eq!(screen_message(&english, m), m);
             assert_ne!(screen_message(&fr, m), m);
         }

@@ -432,6 +432,8 @@ pub(super) async fn public_letter(state: &AppState, slug: &str) -> Result<letter
 
 /// The letter page at `position`, with the sign forms as submitted, and the counts it
 /// shows. `text_changed`: the form was sent from an older text than this one.
+// The form's state travels as its parts, as every caller has them at hand.
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn letter_view(
     state: &AppState,
     lang: &Lang,

@@ -91,14 +91,17 @@ async fn proof_step(
         ProofError::Used | ProofError::Expired => lang.t("pow-used"),
         _ => lang.t("pow-unchecked"),
     });
-    let page = templates::proof_page(lang, &templates::ProofPage {
-        letter_title: letter.title.clone(),
-        letter_slug: letter.slug.clone(),
-        fields,
-        challenge_json: serde_json::to_string(&challenge).unwrap_or_default(),
-        ticket: pow::new_ticket(&key, letter.id, now),
-        delay_secs: u64::try_from(settings.pow_delay.num_seconds()).unwrap_or(0),
-        problem,
-    });
+    let page = templates::proof_page(
+        lang,
+        &templates::ProofPage {
+            letter_title: letter.title.clone(),
+            letter_slug: letter.slug.clone(),
+            fields,
+            challenge_json: serde_json::to_string(&challenge).unwrap_or_default(),
+            ticket: pow::new_ticket(&key, letter.id, now),
+            delay_secs: u64::try_from(settings.pow_delay.num_seconds()).unwrap_or(0),
+            problem,
+        },
+    );
     Ok(WebError::ProofNeeded(Box::new(page)))
 }

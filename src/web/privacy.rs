@@ -1,14 +1,14 @@
 //! The privacy page (`/privacy`, generated from the settings) and data requests
 //! (`/my-data`: type an address, everything held about it is emailed there).
 
-use axum::extract::{Extension, State};
-use templates::Lang;
 use axum::extract::rejection::FormRejection;
+use axum::extract::{Extension, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
+use templates::Lang;
 
 use super::error::Step;
 use super::{AppState, ClientIp, WebError};
@@ -24,11 +24,14 @@ pub fn router() -> Router<AppState> {
 
 async fn privacy(State(state): State<AppState>, Extension(lang): Extension<Lang>) -> Response {
     let s = &state.settings;
-    let markup = templates::privacy(&lang, &templates::PrivacyPage {
-        retention_days: s.retention_days,
-        token_ttl_hours: s.token_ttl.as_secs() / 3600,
-        data_requests_per_day: s.data_requests_per_day,
-    });
+    let markup = templates::privacy(
+        &lang,
+        &templates::PrivacyPage {
+            retention_days: s.retention_days,
+            token_ttl_hours: s.token_ttl.as_secs() / 3600,
+            data_requests_per_day: s.data_requests_per_day,
+        },
+    );
     (
         StatusCode::OK,
         [(header::CACHE_CONTROL, "public, max-age=300")],
@@ -86,10 +89,13 @@ async fn request(
     tracing::info!(queued, "data request");
     Ok(page(
         StatusCode::OK,
-        templates::my_data(&lang, &templates::MyDataPage {
-            sent: true,
-            ..templates::MyDataPage::default()
-        }),
+        templates::my_data(
+            &lang,
+            &templates::MyDataPage {
+                sent: true,
+                ..templates::MyDataPage::default()
+            },
+        ),
     ))
 }
 

@@ -164,13 +164,28 @@ impl SignFormInput {
             Some(None)
         };
         let name = check(&mut errors, message, "name", SignerName::parse(&self.name));
-        let email = check(&mut errors, message, "email", SignerEmail::parse(&self.email));
-        let country = check(&mut errors, message, "country", Country::parse(&self.country));
+        let email = check(
+            &mut errors,
+            message,
+            "email",
+            SignerEmail::parse(&self.email),
+        );
+        let country = check(
+            &mut errors,
+            message,
+            "country",
+            Country::parse(&self.country),
+        );
         let (city, occupation, website, role) = if organisation {
             (
                 Some(None),
                 Some(None),
-                check(&mut errors, message, "website", optional_website(&self.website)),
+                check(
+                    &mut errors,
+                    message,
+                    "website",
+                    optional_website(&self.website),
+                ),
                 check(
                     &mut errors,
                     message,

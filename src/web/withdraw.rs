@@ -87,13 +87,16 @@ fn page(
     token: &ConfirmationToken,
     view: templates::WithdrawState,
 ) -> Response {
-    let markup = templates::withdraw(lang, &templates::WithdrawPage {
-        letter_title: &letter.title,
-        letter_slug: &letter.slug,
-        token: token.as_str(),
-        state: view,
-        count_lag_secs: state.settings.count_rollup_interval.as_secs(),
-    });
+    let markup = templates::withdraw(
+        lang,
+        &templates::WithdrawPage {
+            letter_title: &letter.title,
+            letter_slug: &letter.slug,
+            token: token.as_str(),
+            state: view,
+            count_lag_secs: state.settings.count_rollup_interval.as_secs(),
+        },
+    );
     (
         StatusCode::OK,
         [(header::CACHE_CONTROL, "no-store")],

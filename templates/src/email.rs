@@ -99,8 +99,8 @@ impl PlainText {
     }
 }
 
-/// The greeting of emails to addresses nobody has confirmed: no name in it.
-
+/// "Hello Ana," or, without a name, the plain "Hello," (which emails to addresses nobody
+/// has confirmed always use: no signer text in them).
 fn greeting(lang: &Lang, name: &str) -> String {
     let name = one_line(name);
     if name.is_empty() {
@@ -110,17 +110,18 @@ fn greeting(lang: &Lang, name: &str) -> String {
     }
 }
 
+/// The letter's title in the language's quotation marks, on one line.
 fn quoted(lang: &Lang, title: &str) -> String {
     lang.ta("email-quoted", &[("title", one_line(title).into())])
 }
 
+/// When the confirmation link stops working.
 fn expiry_sentence(lang: &Lang, days: u32) -> String {
     match days {
         0 => lang.t("email-expires-today"),
         n => lang.counted("email-expires-days", u64::from(n)),
     }
 }
-
 
 // Inline styles only: many mail programs drop <style> blocks and never load stylesheets.
 const BODY_STYLE: &str = "margin:0;padding:0;background-color:#f4f4f2;";
@@ -278,7 +279,10 @@ pub fn approval_email(lang: &Lang, e: &ReviewEmail<'_>) -> Email {
     let org = organisation_words(lang, e.organisation_name);
     let news = lang.ta(
         "email-approved-news",
-        &[("organisation", org.as_str().into()), ("title", title.as_str().into())],
+        &[
+            ("organisation", org.as_str().into()),
+            ("title", title.as_str().into()),
+        ],
     );
     let thanks = lang.t("email-approved-thanks");
 
@@ -321,7 +325,10 @@ pub fn rejection_email(lang: &Lang, e: &ReviewEmail<'_>, reason: &str) -> Email 
     let org = organisation_words(lang, e.organisation_name);
     let news = lang.ta(
         "email-rejected-news",
-        &[("organisation", org.as_str().into()), ("title", title.as_str().into())],
+        &[
+            ("organisation", org.as_str().into()),
+            ("title", title.as_str().into()),
+        ],
     );
     let reply = lang.t("email-rejected-reply");
     let reason_intro = lang.t("email-rejected-reason");
@@ -403,12 +410,15 @@ mod tests {
 
     #[test]
     fn an_approval_names_the_organisation_and_the_letter() {
-        let e = approval_email(&Lang::english(), &ReviewEmail {
-            signer_name: "Ana",
-            organisation_name: "Rights Watch",
-            letter_title: "Free them",
-            letter_url: "https://x.org/letters/a",
-        });
+        let e = approval_email(
+            &Lang::english(),
+            &ReviewEmail {
+                signer_name: "Ana",
+                organisation_name: "Rights Watch",
+                letter_title: "Free them",
+                letter_url: "https://x.org/letters/a",
+            },
+        );
         assert_eq!(
             e.subject,
             "Your organisation's signature is listed: Free them"
@@ -432,10 +442,13 @@ mod tests {
 
     #[test]
     fn subject_is_one_line() {
-        let e = already_signed_email(&Lang::english(), &AlreadySignedEmail {
-            letter_title: "Line one\r\nBcc: victim@example.org",
-            letter_url: "https://x.org/letters/a",
-        });
+        let e = already_signed_email(
+            &Lang::english(),
+            &AlreadySignedEmail {
+                letter_title: "Line one\r\nBcc: victim@example.org",
+                letter_url: "https://x.org/letters/a",
+            },
+        );
         assert_eq!(
             e.subject,
             "You have already signed: Line one Bcc: victim@example.org"

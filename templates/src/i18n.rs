@@ -122,11 +122,7 @@ impl Default for Lang {
 
 impl Lang {
     fn of(language: &'static Language) -> Lang {
-        let tag = if language.pseudo {
-            "en"
-        } else {
-            language.tag
-        };
+        let tag = if language.pseudo { "en" } else { language.tag };
         Lang {
             language,
             id: tag.parse().unwrap_or_default(),
@@ -170,7 +166,11 @@ impl Lang {
         &self.back
     }
 
-    fn lookup(&self, key: &str, args: Option<&HashMap<Cow<'static, str>, FluentValue<'_>>>) -> String {
+    fn lookup(
+        &self,
+        key: &str,
+        args: Option<&HashMap<Cow<'static, str>, FluentValue<'_>>>,
+    ) -> String {
         let loader = if self.language.pseudo {
             &PSEUDO
         } else {

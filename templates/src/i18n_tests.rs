@@ -32,7 +32,11 @@ fn every_locale_has_exactly_the_keys_of_english() {
         let missing: Vec<_> = english.difference(&theirs).collect();
         let extra: Vec<_> = theirs.difference(&english).collect();
         assert!(missing.is_empty(), "{} misses {missing:?}", language.tag);
-        assert!(extra.is_empty(), "{} has unknown keys {extra:?}", language.tag);
+        assert!(
+            extra.is_empty(),
+            "{} has unknown keys {extra:?}",
+            language.tag
+        );
     }
 }
 
@@ -100,7 +104,10 @@ fn every_key_the_views_ask_for_exists_in_english() {
                         .chars()
                         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
                 if shaped {
-                    assert!(english.contains(&key), "{path:?} asks for unknown key {key}");
+                    assert!(
+                        english.contains(&key),
+                        "{path:?} asks for unknown key {key}"
+                    );
                     checked += 1;
                 }
             }
@@ -252,7 +259,10 @@ fn everything(lang: &Lang) -> Vec<(String, String)> {
         LetterStatus::Closed,
         LetterStatus::Delivered,
     ] {
-        page(&format!("letter-{status:?}"), letter(lang, &pseudo_letter(status)));
+        page(
+            &format!("letter-{status:?}"),
+            letter(lang, &pseudo_letter(status)),
+        );
     }
     let mut orgs_only = pseudo_letter(LetterStatus::Open);
     orgs_only.form.kinds = SignerKinds {
@@ -497,13 +507,19 @@ fn visible_text(html: &str) -> String {
         text.push(' ');
         let close = open + rest[open..].find('>').unwrap_or(rest.len() - open - 1);
         let tag = &rest[open..=close];
-        for attribute in ["aria-label=\"", "content=\"", "alt=\"", "title=\"", "data-msg-"] {
+        for attribute in [
+            "aria-label=\"",
+            "content=\"",
+            "alt=\"",
+            "title=\"",
+            "data-msg-",
+        ] {
             let mut t = tag;
             while let Some(at) = t.find(attribute) {
                 let after = &t[at + attribute.len()..];
-                let value_at = after.find('"').map_or(0, |q| {
-                    if attribute == "data-msg-" { q + 1 } else { 0 }
-                });
+                let value_at = after
+                    .find('"')
+                    .map_or(0, |q| if attribute == "data-msg-" { q + 1 } else { 0 });
                 let value = &after[value_at..];
                 let end = value.find('"').unwrap_or(value.len());
                 // `content` of the charset/viewport/referrer metas is not text.

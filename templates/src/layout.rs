@@ -2,7 +2,7 @@
 
 use maud::{DOCTYPE, Markup, html};
 
-use crate::i18n::{Lang, LANGUAGES};
+use crate::i18n::{LANGUAGES, Lang};
 use crate::util::query_value;
 
 /// Name of the site, shown in the header and page titles.

@@ -142,7 +142,10 @@ fn form_text<'a>(page: &'a LetterPage<'_>) -> FormText<'a> {
 fn translation_note(ui: &Lang, note: &TranslationNote) -> Markup {
     let original = &note.original_language;
     // The original's language named in the reader's (the tag itself for a rare one).
-    let name = ui.ta("language-name", &[("tag", original.to_ascii_lowercase().into())]);
+    let name = ui.ta(
+        "language-name",
+        &[("tag", original.to_ascii_lowercase().into())],
+    );
     html! {
         p.notice.translation-note role="note" {
             (ui.ta("translation-note", &[("language", name.into())]))

@@ -22,7 +22,6 @@ fn page(lang: &Lang, title: &str, body: Markup) -> Markup {
     )
 }
 
-
 /// Adds the withdrawal link to a signer's email, before its closing signature line (plain
 /// text) and its closing line (HTML).
 pub fn with_withdraw_link(lang: &Lang, mut email: Email, url: &str) -> Email {
@@ -256,7 +255,10 @@ pub fn data_request_email(lang: &Lang, rows: &[DataRow], more: bool) -> Email {
     let heading = |i: usize, title: &str| {
         lang.ta(
             "data-email-signature",
-            &[("number", (i + 1).into()), ("title", one_line(title).into())],
+            &[
+                ("number", (i + 1).into()),
+                ("title", one_line(title).into()),
+            ],
         )
     };
     let none = lang.t("data-email-none");
@@ -266,7 +268,11 @@ pub fn data_request_email(lang: &Lang, rows: &[DataRow], more: bool) -> Email {
     text.push_str(&lang.t("data-email-intro"));
     text.push_str("\n\n");
     for (i, row) in rows.iter().enumerate() {
-        text.push_str(&format!("{}\n{}\n", heading(i, &row.letter_title), row.letter_url));
+        text.push_str(&format!(
+            "{}\n{}\n",
+            heading(i, &row.letter_title),
+            row.letter_url
+        ));
         for (label, value) in &row.fields {
             let value = if value.is_empty() {
                 none.clone()
@@ -347,23 +353,32 @@ mod tests {
     #[test]
     fn pages_have_one_heading_and_labelled_fields() {
         let pages = [
-            privacy(&Lang::english(), &PrivacyPage {
-                retention_days: 42,
-                token_ttl_hours: 168,
-                data_requests_per_day: 3,
-            })
+            privacy(
+                &Lang::english(),
+                &PrivacyPage {
+                    retention_days: 42,
+                    token_ttl_hours: 168,
+                    data_requests_per_day: 3,
+                },
+            )
             .into_string(),
             my_data(&Lang::english(), &MyDataPage::default()).into_string(),
-            my_data(&Lang::english(), &MyDataPage {
-                email: "<b>x</b>",
-                error: Some("Enter an email address"),
-                sent: false,
-            })
+            my_data(
+                &Lang::english(),
+                &MyDataPage {
+                    email: "<b>x</b>",
+                    error: Some("Enter an email address"),
+                    sent: false,
+                },
+            )
             .into_string(),
-            my_data(&Lang::english(), &MyDataPage {
-                sent: true,
-                ..MyDataPage::default()
-            })
+            my_data(
+                &Lang::english(),
+                &MyDataPage {
+                    sent: true,
+                    ..MyDataPage::default()
+                },
+            )
             .into_string(),
         ];
         for html in &pages {
@@ -379,13 +394,16 @@ mod tests {
             WithdrawState::Withdrawn,
             WithdrawState::AlreadyWithdrawn,
         ] {
-            let html = withdraw(&Lang::english(), &WithdrawPage {
-                letter_title: "<i>T</i>",
-                letter_slug: "t",
-                token: "tok",
-                state,
-                count_lag_secs: 1,
-            })
+            let html = withdraw(
+                &Lang::english(),
+                &WithdrawPage {
+                    letter_title: "<i>T</i>",
+                    letter_slug: "t",
+                    token: "tok",
+                    state,
+                    count_lag_secs: 1,
+                },
+            )
             .into_string();
             assert_eq!(count(&html, "<h1"), 1);
             assert!(!html.contains("<i>T</i>"));

@@ -324,7 +324,10 @@ fn country_field(ctx: &FormCtx<'_>, countries: &[(&'static str, &'static str)]) 
 fn privacy_note(lang: &Lang) -> Markup {
     lang.html(
         "privacy-note",
-        &[("link", html! { a href="/privacy" { (lang.t("privacy-note-link")) } })],
+        &[(
+            "link",
+            html! { a href="/privacy" { (lang.t("privacy-note-link")) } },
+        )],
     )
 }
 

@@ -75,7 +75,10 @@ pub struct VersionPage {
 /// The list of versions of a letter.
 pub fn versions(ui: &Lang, page: &VersionsPage) -> Markup {
     let lang = non_blank(&page.language);
-    let title = ui.ta("versions-title", &[("title", format!("\u{201c}{}\u{201d}", page.title).into())]);
+    let title = ui.ta(
+        "versions-title",
+        &[("title", format!("\u{201c}{}\u{201d}", page.title).into())],
+    );
     let body = html! {
         p { a href=(letter_path(&page.slug)) { span.arrow-back aria-hidden="true" { "« " } (ui.t("back-to-letter")) } }
         h1 { (ui.html("versions-title", &[("title", html! { span lang=[lang] { "\u{201c}" (page.title) "\u{201d}" } })])) }
@@ -168,7 +171,10 @@ pub fn version(ui: &Lang, page: &VersionPage) -> Markup {
     let lang = non_blank(&page.language);
     let title = ui.ta(
         "version-title",
-        &[("title", page.title.as_str().into()), ("version", page.number.into())],
+        &[
+            ("title", page.title.as_str().into()),
+            ("version", page.number.into()),
+        ],
     );
     let body = html! {
         p {

@@ -19,7 +19,11 @@ async fn get_with(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> reqwes
 
 async fn text_with(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> String {
     let response = get_with(app, path, headers).await;
-    assert!(response.status().is_success(), "{path}: {}", response.status());
+    assert!(
+        response.status().is_success(),
+        "{path}: {}",
+        response.status()
+    );
     response.text().await.unwrap()
 }
 
@@ -50,7 +54,12 @@ async fn signature_of(app: &TestApp, email: &str) -> signature::Model {
 #[tokio::test]
 async fn the_browser_language_picks_the_page_language_and_the_answer_says_it_varies() {
     let app = TestApp::spawn().await;
-    let response = get_with(&app, "/", &[("accept-language", "de-DE, fr;q=0.8, en;q=0.5")]).await;
+    let response = get_with(
+        &app,
+        "/",
+        &[("accept-language", "de-DE, fr;q=0.8, en;q=0.5")],
+    )
+    .await;
     let vary: Vec<String> = response
         .headers()
         .get_all("vary")
@@ -58,11 +67,15 @@ async fn the_browser_language_picks_the_page_language_and_the_answer_says_it_var
         .map(|v| v.to_str().unwrap().to_owned())
         .collect();
     assert!(
-        vary.iter().any(|v| v.contains("Accept-Language") && v.contains("Cookie")),
+        vary.iter()
+            .any(|v| v.contains("Accept-Language") && v.contains("Cookie")),
         "{vary:?}"
     );
     let page = response.text().await.unwrap();
-    assert!(page.starts_with("<!DOCTYPE html><html lang=\"fr\" dir=\"ltr\">"), "{page}");
+    assert!(
+        page.starts_with("<!DOCTYPE html><html lang=\"fr\" dir=\"ltr\">"),
+        "{page}"
+    );
     assert!(page.contains("<h1>Lettres ouvertes</h1>"));
 
     let page = text_with(&app, "/", &[("accept-language", "ja, de")]).await;
@@ -96,13 +109,24 @@ async fn the_switcher_sets_a_cookie_and_leads_back_without_javascript() {
     let switched = get_with(&app, &link.replace("&amp;", "&"), &[]).await;
     assert_eq!(switched.status(), 303);
     assert_eq!(location(&switched), letter);
-    let cookie = switched.headers()["set-cookie"].to_str().unwrap().to_owned();
+    let cookie = switched.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(cookie.starts_with("lang=fr;"), "{cookie}");
-    assert!(cookie.contains("SameSite=Lax") && cookie.contains("Secure"), "{cookie}");
+    assert!(
+        cookie.contains("SameSite=Lax") && cookie.contains("Secure"),
+        "{cookie}"
+    );
     assert_eq!(switched.headers()["cache-control"], "no-store");
 
     // The choice wins over the browser's language.
-    let page = text_with(&app, &letter, &[("cookie", "lang=fr"), ("accept-language", "en")]).await;
+    let page = text_with(
+        &app,
+        &letter,
+        &[("cookie", "lang=fr"), ("accept-language", "en")],
+    )
+    .await;
     assert!(page.contains("<html lang=\"fr\""));
     assert!(page.contains("Signer cette lettre"));
 
@@ -121,7 +145,12 @@ async fn the_switcher_sets_a_cookie_and_leads_back_without_javascript() {
         }
     }
     // A cookie naming no offered language is ignored.
-    let page = text_with(&app, "/", &[("cookie", "lang=en-XA"), ("accept-language", "fr")]).await;
+    let page = text_with(
+        &app,
+        "/",
+        &[("cookie", "lang=en-XA"), ("accept-language", "fr")],
+    )
+    .await;
     assert!(page.contains("<html lang=\"fr\""));
     app.stop().await;
 }
@@ -180,7 +209,10 @@ fn visible_words(html: &str, page_lang: &str) -> Vec<String> {
             .nth(1)
             .and_then(|v| v.split('"').next())
             .is_some_and(|l| l != page_lang);
-        if skip_depth.is_none() && (other_lang || name == "script" || name == "code") && name != "html" {
+        if skip_depth.is_none()
+            && (other_lang || name == "script" || name == "code")
+            && name != "html"
+        {
             skip_depth = Some(depth);
         }
         depth += 1;
@@ -207,7 +239,9 @@ async fn pseudo_locales_show_no_word_outside_the_bundles_and_mark_right_to_left(
             let response = get_with(&app, path, &[("cookie", &cookie)]).await;
             let page = response.text().await.unwrap();
             assert!(
-                page.starts_with(&format!("<!DOCTYPE html><html lang=\"{tag}\" dir=\"{dir}\">")),
+                page.starts_with(&format!(
+                    "<!DOCTYPE html><html lang=\"{tag}\" dir=\"{dir}\">"
+                )),
                 "{path}: {page}"
             );
             // The site's name and the test letter's data are not interface words.
@@ -220,7 +254,12 @@ async fn pseudo_locales_show_no_word_outside_the_bundles_and_mark_right_to_left(
         }
     }
     // The letter's text keeps its own language and direction inside an RTL page.
-    let page = text_with(&app, &format!("/letters/{LETTER}"), &[("cookie", "lang=ar-XB")]).await;
+    let page = text_with(
+        &app,
+        &format!("/letters/{LETTER}"),
+        &[("cookie", "lang=ar-XB")],
+    )
+    .await;
     assert!(page.contains("<h1 lang=\"en\">Free the prisoners of conscience</h1>"));
     app.stop().await;
 }
@@ -252,7 +291,10 @@ async fn emails_are_written_in_the_language_the_signer_used() {
     )
     .await;
     assert_eq!(en.status(), 303);
-    assert_eq!(signature_of(&app, "camille@example.org").await.language, "fr");
+    assert_eq!(
+        signature_of(&app, "camille@example.org").await.language,
+        "fr"
+    );
     assert_eq!(signature_of(&app, "ada@example.org").await.language, "en");
 
     assert_eq!(app.drain_outbox().await, 2);
@@ -265,7 +307,11 @@ async fn emails_are_written_in_the_language_the_signer_used() {
     let text = french.text_body();
     assert!(text.starts_with("Bonjour,"), "{text}");
     assert!(text.contains("retirer votre signature"), "{text}");
-    assert!(french.html_body().contains("<html lang=\"fr\" dir=\"ltr\">"));
+    assert!(
+        french
+            .html_body()
+            .contains("<html lang=\"fr\" dir=\"ltr\">")
+    );
     let english = &app.mail_to("ada@example.org")[0];
     assert_eq!(
         english.subject(),
@@ -287,7 +333,11 @@ async fn emails_are_written_in_the_language_the_signer_used() {
     app.drain_outbox().await;
     app.wait_for_mail(3).await;
     let repeat = &app.mail_to("camille@example.org")[1];
-    assert!(repeat.subject().starts_with("Vous avez déjà signé"), "{}", repeat.subject());
+    assert!(
+        repeat.subject().starts_with("Vous avez déjà signé"),
+        "{}",
+        repeat.subject()
+    );
     app.stop().await;
 }
 
@@ -308,7 +358,12 @@ async fn a_translated_letter_is_shown_with_its_original_and_the_signature_record
         .post(
             &app,
             "/staff/letters/1/translations",
-            &[("csrf", &csrf), ("language", "fr"), ("title", ""), ("body", "")],
+            &[
+                ("csrf", &csrf),
+                ("language", "fr"),
+                ("title", ""),
+                ("body", ""),
+            ],
         )
         .await;
     assert_eq!(refused.status(), 422);
@@ -317,7 +372,12 @@ async fn a_translated_letter_is_shown_with_its_original_and_the_signature_record
         .post(
             &app,
             "/staff/letters/1/translations",
-            &[("csrf", &csrf), ("language", "en"), ("title", "x"), ("body", "x")],
+            &[
+                ("csrf", &csrf),
+                ("language", "en"),
+                ("title", "x"),
+                ("body", "x"),
+            ],
         )
         .await;
     assert_eq!(own.status(), 400);
@@ -340,13 +400,25 @@ async fn a_translated_letter_is_shown_with_its_original_and_the_signature_record
 
     let letter = format!("/letters/{LETTER}");
     let page = text_with(&app, &letter, &[("accept-language", "fr")]).await;
-    assert!(page.contains("<h1 lang=\"fr\">Libérez les prisonniers d’opinion</h1>"), "{page}");
+    assert!(
+        page.contains("<h1 lang=\"fr\">Libérez les prisonniers d’opinion</h1>"),
+        "{page}"
+    );
     assert!(page.contains("Nous vous demandons d’<strong>agir</strong>."));
-    assert!(page.contains("Vous lisez une traduction. Le texte original, en anglais, est la version qui fait foi."));
-    assert!(page.contains(&format!("href=\"/letters/{LETTER}?text=original\" hreflang=\"en\"")));
+    assert!(page.contains(
+        "Vous lisez une traduction. Le texte original, en anglais, est la version qui fait foi."
+    ));
+    assert!(page.contains(&format!(
+        "href=\"/letters/{LETTER}?text=original\" hreflang=\"en\""
+    )));
     assert!(page.contains("name=\"text_language\" value=\"fr\""));
     // The original, on request, in a French page.
-    let original = text_with(&app, &format!("{letter}?text=original"), &[("accept-language", "fr")]).await;
+    let original = text_with(
+        &app,
+        &format!("{letter}?text=original"),
+        &[("accept-language", "fr")],
+    )
+    .await;
     assert!(original.contains("<h1 lang=\"en\">Free the prisoners of conscience</h1>"));
     assert!(!original.contains("text_language"));
     // English readers see the original.
@@ -360,15 +432,27 @@ async fn a_translated_letter_is_shown_with_its_original_and_the_signature_record
         "text_language",
         "fr",
     );
-    assert_eq!(sign_with(&app, &fields, &[("cookie", "lang=fr")]).await.status(), 303);
+    assert_eq!(
+        sign_with(&app, &fields, &[("cookie", "lang=fr")])
+            .await
+            .status(),
+        303
+    );
     let recorded = signature_of(&app, "camille@example.org").await;
     assert_eq!(recorded.language, "fr");
     assert_eq!(recorded.text_language.as_deref(), Some("fr"));
     // A claimed translation that does not exist was not shown.
-    let fields = with(individual("Ada Lovelace", "ada@example.org"), "text_language", "de");
+    let fields = with(
+        individual("Ada Lovelace", "ada@example.org"),
+        "text_language",
+        "de",
+    );
     assert_eq!(sign_with(&app, &fields, &[]).await.status(), 303);
     let recorded = signature_of(&app, "ada@example.org").await;
-    assert_eq!((recorded.language.as_str(), recorded.text_language), ("en", None));
+    assert_eq!(
+        (recorded.language.as_str(), recorded.text_language),
+        ("en", None)
+    );
 
     app.drain_outbox().await;
     app.wait_for_mail(2).await;
@@ -390,5 +474,40 @@ async fn a_translated_letter_is_shown_with_its_original_and_the_signature_record
     let page = text_with(&app, &letter, &[("accept-language", "fr")]).await;
     assert!(page.contains("<h1 lang=\"en\">Free the prisoners of conscience</h1>"));
     assert!(!page.contains("Vous lisez une traduction"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn form_problems_are_written_in_the_page_language() {
+    let app = TestApp::spawn().await;
+    let fields = with(individual("Camille Martin", "not an address"), "name", "");
+    let refused = sign_with(&app, &fields, &[("accept-language", "fr")]).await;
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("<html lang=\"fr\""));
+    assert!(page.contains("Saisissez votre nom"), "{page}");
+    assert!(page.contains("Saisissez une adresse e-mail sous la forme nom@example.org"));
+    assert!(page.contains("Votre signature comporte une erreur"));
+    // The same form from an English browser: the domain's own words.
+    let refused = sign_with(&app, &fields, &[("accept-language", "en")]).await;
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("Enter your name"));
+    // A new-link request with a bad address, in French.
+    let resend = app
+        .client
+        .post(app.url("/confirm/resend"))
+        .header("accept-language", "fr")
+        .form(&[("email", "nope")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resend.status(), 422);
+    assert!(
+        resend
+            .text()
+            .await
+            .unwrap()
+            .contains("Saisissez une adresse e-mail")
+    );
     app.stop().await;
 }

@@ -116,7 +116,10 @@ struct TranslationInput {
 /// What is wrong with a translation as sent, in the workspace's words.
 fn problem(input: &TranslationInput) -> Option<String> {
     let chars = |s: &str| s.chars().count();
-    let control = |s: &str| s.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'));
+    let control = |s: &str| {
+        s.chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    };
     if input.title.trim().is_empty() || input.body.trim().is_empty() {
         Some("Enter the translated title and text.".into())
     } else if chars(&input.title) > MAX_TITLE
