@@ -84,6 +84,13 @@ pub const LANGUAGES: &[Language] = &[
         group_separator: "\u{202f}",
         pseudo: false,
     },
+    Language {
+        tag: "ar",
+        name: "العربية",
+        dir: Dir::Rtl,
+        group_separator: ",",
+        pseudo: false,
+    },
 ];
 
 /// Pseudo-locales for testing the interface: English accented, once left-to-right and

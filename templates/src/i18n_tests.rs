@@ -128,6 +128,7 @@ fn languages_are_chosen_from_accept_language() {
     assert_eq!(pick("fr-CH, fr;q=0.9, en;q=0.8"), Some("fr"));
     assert_eq!(pick("de, en-GB;q=0.5"), Some("en"));
     assert_eq!(pick("de, ja"), None);
+    assert_eq!(pick("ar-EG, en;q=0.1"), Some("ar"));
     assert_eq!(pick(""), None);
     assert_eq!(pick("en-XA"), Some("en"));
     assert_eq!(
@@ -147,6 +148,15 @@ fn counts_plurals_and_dates_follow_the_language() {
     assert_eq!(en.date(2026, 3, 1), "1 March 2026");
     assert_eq!(fr.date(2026, 3, 1), "1er mars 2026");
     assert_eq!(fr.date(2026, 8, 15), "15 août 2026");
+    // Arabic has six plural forms.
+    let ar = Lang::get("ar").unwrap();
+    assert_eq!(ar.counted("signatures", 0), "لا توقيعات");
+    assert_eq!(ar.counted("signatures", 1), "توقيع واحد");
+    assert_eq!(ar.counted("signatures", 2), "توقيعان");
+    assert_eq!(ar.counted("signatures", 5), "5 توقيعات");
+    assert_eq!(ar.counted("signatures", 11), "11 توقيعًا");
+    assert_eq!(ar.counted("signatures", 1200), "1,200 توقيع");
+    assert_eq!(ar.dir(), Dir::Rtl);
 }
 
 #[test]

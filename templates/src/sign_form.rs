@@ -311,9 +311,9 @@ fn country_field(ctx: &FormCtx<'_>, countries: &[(&'static str, &'static str)]) 
                 aria-invalid=[invalid.then_some("true")]
                 aria-describedby=[invalid.then_some(error_id.as_str())] {
                 option value="" selected[selected.is_empty()] { (ctx.lang.t("choose-country")) }
-                // Country names come from `undersigned::domain::Country`, in English.
+                // Country names are data (`undersigned::domain::Country`, in English).
                 @for (code, name) in countries {
-                    option value=(code) selected[*code == selected] lang="en" { (name) }
+                    option value=(code) selected[*code == selected] { (name) }
                 }
             }
         }

@@ -78,6 +78,14 @@ async fn the_browser_language_picks_the_page_language_and_the_answer_says_it_var
     );
     assert!(page.contains("<h1>Lettres ouvertes</h1>"));
 
+    // Arabic pages are laid out right to left.
+    let page = text_with(&app, "/", &[("accept-language", "ar-EG")]).await;
+    assert!(
+        page.starts_with("<!DOCTYPE html><html lang=\"ar\" dir=\"rtl\">"),
+        "{page}"
+    );
+    assert!(page.contains("<h1>رسائل مفتوحة</h1>"));
+
     let page = text_with(&app, "/", &[("accept-language", "ja, de")]).await;
     assert!(page.contains("<html lang=\"en\" dir=\"ltr\">"));
     assert!(page.contains("<h1>Open letters</h1>"));
@@ -209,8 +217,11 @@ fn visible_words(html: &str, page_lang: &str) -> Vec<String> {
             .nth(1)
             .and_then(|v| v.split('"').next())
             .is_some_and(|l| l != page_lang);
+        // A country's name is data (in English, from `domain::Country`), unlike the
+        // select's placeholder option.
+        let country = name == "option" && !tag.contains("value=\"\"");
         if skip_depth.is_none()
-            && (other_lang || name == "script" || name == "code")
+            && (other_lang || country || name == "script" || name == "code")
             && name != "html"
         {
             skip_depth = Some(depth);
