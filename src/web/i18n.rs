@@ -128,7 +128,8 @@ fn local_path(back: &str) -> &str {
     if local { back } else { "/" }
 }
 
-/// Middleware: settles the request's language and marks HTML answers as varying by it.
+/// Middleware: settles the request's language, marks HTML answers as varying by it and
+/// names it (`Content-Language`).
 pub async fn choose_language(
     State(state): State<AppState>,
     mut request: Request,
@@ -144,6 +145,7 @@ pub async fn choose_language(
         "/".to_owned()
     };
     let lang = choose(&state.settings, request.headers()).at(&here);
+    let content_language = HeaderValue::from_static(lang.tag());
     request.extensions_mut().insert(lang);
     let mut response = next.run(request).await;
     let html = response
@@ -152,10 +154,14 @@ pub async fn choose_language(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
     if html {
-        response.headers_mut().append(
+        let headers = response.headers_mut();
+        headers.append(
             header::VARY,
             HeaderValue::from_static("Accept-Language, Cookie"),
         );
+        if !headers.contains_key(header::CONTENT_LANGUAGE) {
+            headers.insert(header::CONTENT_LANGUAGE, content_language);
+        }
     }
     response
 }

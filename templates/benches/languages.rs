@@ -11,8 +11,8 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use templates::{
-    ConfirmationEmail, IndividualSignatory, Lang, LetterPage, LetterStatus,
-    OrganisationSignatory, Paging, SignForm, SignerKind, SignerKinds,
+    ConfirmationEmail, IndividualSignatory, Lang, LetterPage, LetterStatus, OrganisationSignatory,
+    Paging, SignForm, SignerKind, SignerKinds,
 };
 
 const COUNTRIES: &[(&str, &str)] = &[("AT", "Austria"), ("BE", "Belgium"), ("FR", "France")];
@@ -88,10 +88,14 @@ fn main() {
         .unwrap_or(2_000);
     let page = page();
     println!("renders per row: {n}\n");
-    println!("| language | letter page (µs) | page bytes | confirmation email (µs) | one message (µs) |");
+    println!(
+        "| language | letter page (µs) | page bytes | confirmation email (µs) | one message (µs) |"
+    );
     println!("|---|---|---|---|---|");
     for tag in ["en", "fr", "ar", "en-XA"] {
-        let lang = Lang::get(tag).expect("a language").at("/letters/bench-letter");
+        let lang = Lang::get(tag)
+            .expect("a language")
+            .at("/letters/bench-letter");
         // Warm the bundles and the plural rules.
         let bytes = templates::letter(&lang, &page).into_string().len();
         let letter = mean_micros(n, || {

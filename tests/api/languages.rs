@@ -71,6 +71,7 @@ async fn the_browser_language_picks_the_page_language_and_the_answer_says_it_var
             .any(|v| v.contains("Accept-Language") && v.contains("Cookie")),
         "{vary:?}"
     );
+    assert_eq!(response.headers()["content-language"], "fr");
     let page = response.text().await.unwrap();
     assert!(
         page.starts_with("<!DOCTYPE html><html lang=\"fr\" dir=\"ltr\">"),
@@ -348,6 +349,27 @@ async fn emails_are_written_in_the_language_the_signer_used() {
         repeat.subject().starts_with("Vous avez déjà signé"),
         "{}",
         repeat.subject()
+    );
+
+    // The answer to a data request is written in the language the person last signed in.
+    let asked = app
+        .client
+        .post(app.url("/my-data"))
+        .header("accept-language", "en")
+        .form(&[("email", "camille@example.org")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), 200);
+    app.drain_outbox().await;
+    app.wait_for_mail(4).await;
+    let data = &app.mail_to("camille@example.org")[2];
+    assert_eq!(data.subject(), "Vos données sur undersigned");
+    assert!(
+        data.text_body()
+            .contains("Signature 1 sur «\u{a0}Free the prisoners of conscience\u{a0}»"),
+        "{}",
+        data.text_body()
     );
     app.stop().await;
 }
