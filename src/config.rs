@@ -1144,4 +1144,31 @@ mod tests {
         assert_eq!(s.max_connections, 500);
         assert_eq!(s.shutdown_timeout, Duration::from_secs(3));
     }
+
+    #[test]
+    fn the_default_language_is_an_offered_one_and_pseudo_locales_are_warned() {
+        let s =
+            Settings::from_sources(None, env(&[("UNDERSIGNED_DEFAULT_LANGUAGE", "FR")])).unwrap();
+        assert_eq!(s.default_language, "fr");
+        assert!(!s.pseudo_locales);
+        for refused in ["de", "en-XA", ""] {
+            let err =
+                Settings::from_sources(None, env(&[("UNDERSIGNED_DEFAULT_LANGUAGE", refused)]))
+                    .unwrap_err()
+                    .to_string();
+            assert!(
+                err.contains("default_language") && err.contains("en, fr"),
+                "{err}"
+            );
+        }
+        let s =
+            Settings::from_sources(None, env(&[("UNDERSIGNED_PSEUDO_LOCALES", "true")])).unwrap();
+        assert!(s.pseudo_locales);
+        assert!(
+            s.check()
+                .unwrap()
+                .iter()
+                .any(|w| w.contains("pseudo_locales"))
+        );
+    }
 }
