@@ -242,6 +242,13 @@ pub struct Settings {
     pub webhook_allow_private_targets: bool,
     /// Longest one webhook delivery may take, connect to the end of the answer.
     pub webhook_timeout: Duration,
+    /// Interface language of a visitor who chose none and whose browser asks for none of
+    /// the offered ones (`templates::LANGUAGES`), e.g. "en".
+    pub default_language: String,
+    /// Offer the accented pseudo-locales (`en-XA`, and `ar-XB` marked right-to-left) for
+    /// checking that every word of the interface is translatable. For development only:
+    /// warned at every start.
+    pub pseudo_locales: bool,
 }
 
 /// How log lines are written.
@@ -365,6 +372,8 @@ impl Default for Settings {
             metrics_bind_allow_public: false,
             webhook_allow_private_targets: false,
             webhook_timeout: Duration::from_secs(10),
+            default_language: "en".into(),
+            pseudo_locales: false,
         }
     }
 }
@@ -607,6 +616,22 @@ impl Settings {
                         at_most(v, crate::export::MAX_PAGE_SIZE).map_err(invalid)?
                 }
                 "form_secret" => s.form_secret = optional(v).map(SecretString::from),
+                "default_language" => {
+                    s.default_language = templates::Lang::get(v)
+                        .filter(|l| templates::LANGUAGES.iter().any(|o| o.tag == l.tag()))
+                        .map(|l| l.tag().to_owned())
+                        .ok_or_else(|| {
+                            invalid(format!(
+                                "not an offered language; one of: {}",
+                                templates::LANGUAGES
+                                    .iter()
+                                    .map(|l| l.tag)
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ))
+                        })?
+                }
+                "pseudo_locales" => s.pseudo_locales = boolean(v).map_err(invalid)?,
                 "sign_min_fill_secs" => {
                     s.sign_min_fill = Duration::from_secs(parse::<u64>(v).map_err(invalid)?)
                 }
@@ -750,6 +775,13 @@ impl Settings {
                  (webhook_allow_private_targets = true): staff can make the service send \
                  requests into its own network"
                     .into(),
+            );
+        }
+        if self.pseudo_locales {
+            warnings.push(
+                "the accented pseudo-locales en-XA and ar-XB are offered to every visitor \
+                 (pseudo_locales = true); they are for checking translations"
+                    .to_owned(),
             );
         }
         Ok(warnings)
@@ -1179,5 +1211,32 @@ mod tests {
         .unwrap();
         assert_eq!(s.max_connections, 500);
         assert_eq!(s.shutdown_timeout, Duration::from_secs(3));
+    }
+
+    #[test]
+    fn the_default_language_is_an_offered_one_and_pseudo_locales_are_warned() {
+        let s =
+            Settings::from_sources(None, env(&[("UNDERSIGNED_DEFAULT_LANGUAGE", "FR")])).unwrap();
+        assert_eq!(s.default_language, "fr");
+        assert!(!s.pseudo_locales);
+        for refused in ["de", "en-XA", ""] {
+            let err =
+                Settings::from_sources(None, env(&[("UNDERSIGNED_DEFAULT_LANGUAGE", refused)]))
+                    .unwrap_err()
+                    .to_string();
+            assert!(
+                err.contains("default_language") && err.contains("en, fr"),
+                "{err}"
+            );
+        }
+        let s =
+            Settings::from_sources(None, env(&[("UNDERSIGNED_PSEUDO_LOCALES", "true")])).unwrap();
+        assert!(s.pseudo_locales);
+        assert!(
+            s.check()
+                .unwrap()
+                .iter()
+                .any(|w| w.contains("pseudo_locales"))
+        );
     }
 }

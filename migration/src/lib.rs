@@ -21,6 +21,8 @@ mod m20261129_220000_signer_identity;
 mod m20261129_230000_signers_data;
 mod m20261130_110000_create_list_log;
 mod m20261130_130000_create_api_keys;
+mod m20261130_140000_add_signature_language;
+mod m20261130_141000_create_letter_translations;
 mod m20261130_150000_create_webhooks;
 
 /// Every migration of the schema, oldest first.
@@ -48,6 +50,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_230000_signers_data::Migration),
             Box::new(m20261130_110000_create_list_log::Migration),
             Box::new(m20261130_130000_create_api_keys::Migration),
+            Box::new(m20261130_140000_add_signature_language::Migration),
+            Box::new(m20261130_141000_create_letter_translations::Migration),
             Box::new(m20261130_150000_create_webhooks::Migration),
         ]
     }

@@ -19,6 +19,7 @@
 //! retry is decided afresh and records nothing more than the first attempt did.
 
 use axum::body::Bytes;
+use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -39,7 +40,7 @@ use crate::abuse::screen::{Screened, screen_signer};
 use crate::db;
 use crate::encoding::hex;
 use crate::entities::{SignatureKind, api_idempotency, signature};
-use crate::store::signatures::SignOutcome;
+use crate::store::signatures::{self, SignOutcome};
 use crate::web::error::Step;
 use crate::web::letters::{Signing, caps, sign_in};
 use crate::web::sign_form::{Shown, SignFormInput};
@@ -233,6 +234,7 @@ pub async fn record_signature(
     Path(slug): Path<String>,
     ClientIp(ip): ClientIp,
     Partner(key): Partner,
+    Extension(lang): Extension<templates::Lang>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, WebError> {
@@ -276,7 +278,12 @@ pub async fn record_signature(
         Screened::Blocked => return Err(WebError::AddressBlocked),
     };
     let new = match input.parse(kind, None) {
-        Ok(new) if screened.is_empty() => new,
+        // The confirmation email is written in the language the partner's request asks
+        // for (`Accept-Language`, the signer's as the partner knows it).
+        Ok(new) if screened.is_empty() => signatures::NewSignature {
+            language: lang.tag().to_owned(),
+            ..new
+        },
         parsed => {
             return Err(invalid(
                 [screened, parsed.err().unwrap_or_default()].concat(),

@@ -12,6 +12,7 @@ pub mod data_request;
 pub mod enums;
 pub mod letter;
 pub mod letter_count;
+pub mod letter_translation;
 pub mod letter_version;
 pub mod outbox;
 pub mod screening_rule;

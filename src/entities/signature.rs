@@ -62,6 +62,12 @@ pub struct Model {
     pub network_prefix: Option<String>,
     /// The partner API key the signing came through (`api_keys`); NULL from our own form.
     pub api_key_id: Option<i64>,
+    /// The interface language the signer used (a `templates::LANGUAGES` tag); their
+    /// emails are written in it.
+    pub language: String,
+    /// The language of the letter's text they were shown, when it was a translation
+    /// (`letter_translations`); `None`: the original.
+    pub text_language: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -54,20 +54,24 @@ pub async fn run(
             let confirm_url = link(settings, &format!("confirm/{}", token.as_str()));
             let letter_url = link(settings, &format!("letters/{}", letter.slug));
             let days = u32::try_from(ttl.num_days().max(1)).unwrap_or(7);
+            let (lang, title) = signer_language(db, &sig, &letter).await?;
             // The address is not confirmed yet: nothing the signer typed goes into this
             // email (not even the To: display name), so it cannot carry anyone's text.
-            let email = templates::confirmation_email(&templates::ConfirmationEmail {
-                letter_title: &letter.title,
-                confirm_url: &confirm_url,
-                letter_url: &letter_url,
-                expires_in_days: days,
-                kind: match sig.kind {
-                    SignatureKind::Individual => templates::SignerKind::Individual,
-                    SignatureKind::Organisation => templates::SignerKind::Organisation,
+            let email = templates::confirmation_email(
+                &lang,
+                &templates::ConfirmationEmail {
+                    letter_title: &title,
+                    confirm_url: &confirm_url,
+                    letter_url: &letter_url,
+                    expires_in_days: days,
+                    kind: match sig.kind {
+                        SignatureKind::Individual => templates::SignerKind::Individual,
+                        SignatureKind::Organisation => templates::SignerKind::Organisation,
+                    },
                 },
-            });
+            );
             // Privacy: every email about a signature carries its withdrawal link.
-            let email = with_withdraw_link(db, settings, sig.id, now, email).await?;
+            let email = with_withdraw_link(db, settings, &lang, sig.id, now, email).await?;
             // No display name: nothing the signer typed goes to an unconfirmed address.
             send(mailer, settings, row, "", &sig.email, email).await
         }
@@ -79,12 +83,16 @@ pub async fn run(
                 return Ok(());
             };
             let letter_url = link(settings, &format!("letters/{}", letter.slug));
+            let (lang, title) = signer_language(db, &sig, &letter).await?;
             // Whoever typed this address may not own it: no signer text, as above.
-            let email = templates::already_signed_email(&templates::AlreadySignedEmail {
-                letter_title: &letter.title,
-                letter_url: &letter_url,
-            });
-            let email = with_withdraw_link(db, settings, sig.id, clock.now(), email).await?;
+            let email = templates::already_signed_email(
+                &lang,
+                &templates::AlreadySignedEmail {
+                    letter_title: &title,
+                    letter_url: &letter_url,
+                },
+            );
+            let email = with_withdraw_link(db, settings, &lang, sig.id, clock.now(), email).await?;
             send(mailer, settings, row, "", &sig.email, email).await
         }
         Job::DataRequestEmail { request_id } => {
@@ -132,10 +140,11 @@ pub async fn run(
                 return Ok(());
             };
             let letter_url = link(settings, &format!("letters/{}", letter.slug));
+            let (lang, title) = signer_language(db, &sig, &letter).await?;
             let review = templates::ReviewEmail {
                 signer_name: &sig.name,
                 organisation_name: sig.organisation_name.as_deref().unwrap_or(""),
-                letter_title: &letter.title,
+                letter_title: &title,
                 letter_url: &letter_url,
             };
             let email = if approved {
@@ -147,26 +156,46 @@ pub async fn run(
                     clock.now(),
                 )
                 .await?;
-                templates::with_proof_link(templates::approval_email(&review), &proof_url)
+                templates::with_proof_link(&lang, templates::approval_email(&lang, &review), &proof_url)
             } else {
-                templates::rejection_email(&review, sig.review_note.as_deref().unwrap_or(""))
+                let note = sig.review_note.as_deref().unwrap_or("");
+                templates::rejection_email(&lang, &review, note)
             };
             send(mailer, settings, row, &sig.name, &sig.email, email).await
         }
     }
 }
 
+/// The language a signer's emails are written in (the one they signed in; English for
+/// a tag no longer offered) and the letter's title as they read it: its translation into
+/// the language of the text they were shown, or the original.
+async fn signer_language(
+    db: &DatabaseConnection,
+    sig: &crate::entities::signature::Model,
+    letter: &crate::entities::letter::Model,
+) -> Result<(templates::Lang, String), DbErr> {
+    let lang = templates::Lang::get(&sig.language).unwrap_or_default();
+    let title = match &sig.text_language {
+        Some(text_language) => crate::store::translations::find(db, letter.id, text_language)
+            .await?
+            .map_or_else(|| letter.title.clone(), |t| t.title),
+        None => letter.title.clone(),
+    };
+    Ok((lang, title))
+}
+
 /// The email with a freshly minted withdrawal link for the signature added to it.
 async fn with_withdraw_link(
     db: &DatabaseConnection,
     settings: &Settings,
+    lang: &templates::Lang,
     signature_id: i64,
     now: chrono::DateTime<chrono::Utc>,
     email: templates::Email,
 ) -> Result<templates::Email, DbErr> {
     let token = crate::privacy::withdraw::mint(db, signature_id, now).await?;
     let url = link(settings, &format!("withdraw/{}", token.as_str()));
-    Ok(templates::with_withdraw_link(email, &url))
+    Ok(templates::with_withdraw_link(lang, email, &url))
 }
 
 /// A link into the service, always from the configured public address (never from a

@@ -95,7 +95,12 @@ pub async fn email(
             fields: fields(sig, letter_status),
         });
     }
-    Ok(Some((address, templates::data_request_email(&rows, more))))
+    // Written in the language of the newest signature: the one its signer last used here.
+    let lang = templates::Lang::get(&newest.language).unwrap_or_default();
+    Ok(Some((
+        address,
+        templates::data_request_email(&lang, &rows, more),
+    )))
 }
 
 /// Every stored field of a signature, labelled for a reader.

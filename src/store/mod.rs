@@ -7,3 +7,4 @@ pub mod letters;
 pub mod moderation;
 pub mod secrets;
 pub mod signatures;
+pub mod translations;

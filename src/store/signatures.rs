@@ -30,6 +30,10 @@ pub struct NewSignature {
     pub show_publicly: bool,
     pub wants_updates: bool,
     pub client_ip: Option<String>,
+    /// The interface language the form was shown in (emails follow it).
+    pub language: String,
+    /// The language of the letter's translation the form was shown with, if any.
+    pub text_language: Option<String>,
 }
 
 /// The caps that keep a signer's mailbox (and our reputation) safe.
@@ -115,6 +119,8 @@ pub async fn record<C: ConnectionTrait>(
         client_ip: Set(new.client_ip.clone()),
         created_at: Set(now),
         confirmed_at: Set(None),
+        language: Set(new.language.clone()),
+        text_language: Set(new.text_language.clone()),
         ..Default::default()
     };
     // Canonical address, name skeleton, domain and network (abuse::quarantine).

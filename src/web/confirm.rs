@@ -3,7 +3,7 @@
 //! a new link that answers the same whether or not the address has signed.
 
 use axum::extract::rejection::FormRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Extension, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -90,6 +90,7 @@ fn not_usable(state: LinkState) -> WebError {
 async fn show(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    Extension(lang): Extension<templates::Lang>,
     Path(raw): Path<String>,
 ) -> Result<Response, WebError> {
     limit(&state, ip)?;
@@ -112,12 +113,13 @@ async fn show(
         SignatureStatus::Held => templates::ConfirmState::Held,
         _ => templates::ConfirmState::Ready,
     };
-    Ok(confirm_page(&letter, &token, view_state, None))
+    Ok(confirm_page(&lang, &letter, &token, view_state, None))
 }
 
 async fn confirm(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    Extension(lang): Extension<templates::Lang>,
     Path(raw): Path<String>,
 ) -> Result<Response, WebError> {
     limit(&state, ip)?;
@@ -174,6 +176,7 @@ async fn confirm(
     };
     tracing::info!(letter = %letter.slug, outcome = ?outcome, "confirmation");
     Ok(confirm_page(
+        &lang,
         &letter,
         &token,
         view_state,
@@ -182,6 +185,7 @@ async fn confirm(
 }
 
 fn confirm_page(
+    lang: &templates::Lang,
     letter: &letter::Model,
     token: &ConfirmationToken,
     state: templates::ConfirmState,
@@ -190,6 +194,7 @@ fn confirm_page(
     page(
         StatusCode::OK,
         templates::confirm_with_proof(
+            lang,
             &templates::ConfirmPage {
                 letter_title: &letter.title,
                 letter_slug: &letter.slug,
@@ -211,6 +216,7 @@ struct ResendInput {
 async fn resend(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    Extension(lang): Extension<templates::Lang>,
     form: Result<Form<ResendInput>, FormRejection>,
 ) -> Result<Response, WebError> {
     limit(&state, ip)?;
@@ -221,7 +227,7 @@ async fn resend(
             expired: false,
             letter_slug: slug.clone(),
             email: input.email.clone(),
-            error: Some(e.to_string()),
+            error: Some(super::i18n::domain_message(&lang, &e)),
         })
     })?;
     let letter_id = match &slug {
@@ -248,7 +254,7 @@ async fn resend(
         .step("queueing new confirmation links")?;
         tracing::info!(queued, "new confirmation link requested");
     }
-    Ok(page(StatusCode::OK, templates::resend_requested()))
+    Ok(page(StatusCode::OK, templates::resend_requested(&lang)))
 }
 
 fn limit(state: &AppState, ip: std::net::IpAddr) -> Result<(), WebError> {

@@ -173,10 +173,12 @@ struct ClientError {
 
 #[derive(Clone, Debug)]
 enum View {
-    /// The error page: a title and a sentence.
+    /// The error page: a title and a sentence, as message keys of the interface's Fluent
+    /// files (`templates/locales`) with their arguments, written in the request's language.
     Message {
         title: &'static str,
-        message: String,
+        message: &'static str,
+        args: Vec<(&'static str, String)>,
     },
     LinkInvalid(LinkProblem),
     SignForm(Arc<templates::LetterPage<'static>>),
@@ -186,13 +188,23 @@ enum View {
     Fields(Arc<[templates::FieldError]>),
 }
 
-fn message(status: StatusCode, title: &'static str, message: impl Into<String>) -> ClientError {
+fn message(status: StatusCode, title: &'static str, message: &'static str) -> ClientError {
+    message_with(status, title, message, Vec::new())
+}
+
+fn message_with(
+    status: StatusCode,
+    title: &'static str,
+    message: &'static str,
+    args: Vec<(&'static str, String)>,
+) -> ClientError {
     ClientError {
         status,
         retry_after_secs: None,
         view: View::Message {
             title,
-            message: message.into(),
+            message,
+            args,
         },
     }
 }
@@ -202,33 +214,34 @@ impl WebError {
         match self {
             WebError::NotFound => message(
                 StatusCode::NOT_FOUND,
-                "Page not found",
-                "There is nothing at this address. It may have been mistyped, or the letter may have been withdrawn.",
+                "error-not-found-title",
+                "error-not-found-text",
             ),
-            WebError::BadRequest(text) => message(
+            WebError::BadRequest(text) => message_with(
                 StatusCode::BAD_REQUEST,
-                "This request could not be understood",
-                text,
+                "error-bad-request-title",
+                "error-bad-request-detail",
+                vec![("detail", text)],
             ),
             WebError::PayloadTooLarge => message(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "What you sent is too large",
-                "The form was larger than any real signature. Please shorten what you typed and try again.",
+                "error-too-large-title",
+                "error-too-large-text",
             ),
             WebError::RateLimited { retry_after_secs } => ClientError {
                 retry_after_secs: Some(retry_after_secs),
                 ..message(
                     StatusCode::TOO_MANY_REQUESTS,
-                    "Too many requests",
-                    "We received too many requests from your network in a short time.",
+                    "error-rate-limited-title",
+                    "error-rate-limited-text",
                 )
             },
             WebError::SigningLimited { retry_after_secs } => ClientError {
                 retry_after_secs: Some(retry_after_secs),
                 ..message(
                     StatusCode::TOO_MANY_REQUESTS,
-                    "Too many signatures right now",
-                    "This letter is receiving more signatures than it can take at the moment, so yours was not recorded. Please go back and send the form again after the wait below.",
+                    "error-signing-limited-title",
+                    "error-signing-limited-text",
                 )
             },
             WebError::Unauthorized => message(
@@ -238,20 +251,19 @@ impl WebError {
             ),
             WebError::CrossSite => message(
                 StatusCode::FORBIDDEN,
-                "This form was sent from another site",
-                "For your safety we only take forms sent from our own pages. Nothing was recorded. Please open the letter on our site and send the form from there.",
+                "error-cross-site-title",
+                "error-cross-site-text",
             ),
             WebError::AddressBlocked => message(
                 StatusCode::FORBIDDEN,
-                "Signing is not possible from your network",
-                "The operators of this site do not take signatures from the network you are using, so nothing was recorded. If you think this is a mistake, please contact them, or sign from another connection.",
+                "error-address-blocked-title",
+                "error-address-blocked-text",
             ),
-            WebError::LetterClosed { title } => message(
+            WebError::LetterClosed { title } => message_with(
                 StatusCode::CONFLICT,
-                "This letter is closed",
-                format!(
-                    "\u{201c}{title}\u{201d} no longer takes signatures, so nothing was recorded."
-                ),
+                "error-closed-title",
+                "error-closed-text",
+                vec![("title", title)],
             ),
             WebError::LinkInvalid(problem) => ClientError {
                 status: if problem.error.is_some() {
@@ -266,8 +278,8 @@ impl WebError {
             },
             WebError::WithdrawLinkInvalid => message(
                 StatusCode::NOT_FOUND,
-                "This link cannot be used",
-                "This withdrawal link is not known. It may have been copied incompletely, or the letter closed so long ago that the signature's personal data, and with it the link, has been erased.",
+                "error-withdraw-link-title",
+                "error-withdraw-link-text",
             ),
             WebError::ProofLinkInvalid => message(
                 StatusCode::NOT_FOUND,
@@ -296,14 +308,12 @@ impl WebError {
             },
             WebError::AdminsOnly => message(
                 StatusCode::FORBIDDEN,
-                "Only admins may do this",
-                "Your staff account is an editor account. Ask an admin if you need this done.",
+                "error-admins-only-title",
+                "error-admins-only-text",
             ),
-            WebError::CsrfRefused => message(
-                StatusCode::FORBIDDEN,
-                "This form is no longer valid",
-                "The form did not come from your current session (it may have been open from an earlier sign-in). Nothing was changed. Please reload the page and send it again.",
-            ),
+            WebError::CsrfRefused => {
+                message(StatusCode::FORBIDDEN, "error-csrf-title", "error-csrf-text")
+            }
             WebError::StaffLinkInvalid { expired } => message(
                 if expired {
                     StatusCode::GONE
@@ -311,11 +321,11 @@ impl WebError {
                     StatusCode::NOT_FOUND
                 },
                 if expired {
-                    "This link has expired"
+                    "link-expired-title"
                 } else {
-                    "This link cannot be used"
+                    "error-withdraw-link-title"
                 },
-                "Password links work once, for 24 hours. Ask an admin for a new one (or run `undersigned staff reset EMAIL`).",
+                "error-staff-link-text",
             ),
             WebError::ProofNeeded(page) => ClientError {
                 status: StatusCode::FORBIDDEN,
@@ -327,10 +337,11 @@ impl WebError {
                 retry_after_secs: None,
                 view: View::Rendered(Arc::new(page.into_string())),
             },
-            WebError::Conflict(reason) => message(
+            WebError::Conflict(reason) => message_with(
                 StatusCode::CONFLICT,
-                "This cannot be done now",
-                format!("{reason} Nothing was changed."),
+                "error-conflict-title",
+                "error-conflict-text",
+                vec![("reason", reason)],
             ),
             WebError::ApiKeyRefused => message(
                 StatusCode::UNAUTHORIZED,
@@ -358,8 +369,8 @@ impl WebError {
                 tracing::error!(error = ?cause, "request failed");
                 message(
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    "Something went wrong",
-                    "We could not complete your request, and it may not have been recorded. Please try again in a few minutes; if you were signing, signing again is safe: nobody is counted twice.",
+                    "error-unexpected-title",
+                    "error-unexpected-text",
                 )
             }
         }
@@ -371,8 +382,8 @@ fn unavailable() -> ClientError {
         retry_after_secs: Some(UNAVAILABLE_RETRY_SECS),
         ..message(
             StatusCode::SERVICE_UNAVAILABLE,
-            "The service is briefly unavailable",
-            "Your request could not be completed just now. If you were signing, signing again is safe: nobody is counted twice.",
+            "error-unavailable-title",
+            "error-unavailable-text",
         )
     }
 }
@@ -383,29 +394,19 @@ fn for_bare_status(status: StatusCode) -> ClientError {
         StatusCode::PAYLOAD_TOO_LARGE => WebError::PayloadTooLarge.client(),
         StatusCode::REQUEST_TIMEOUT => message(
             status,
-            "The request took too long",
-            "Your browser did not finish sending the request in time. Please try again.",
+            "error-request-timeout-title",
+            "error-request-timeout-text",
         ),
         StatusCode::SERVICE_UNAVAILABLE | StatusCode::GATEWAY_TIMEOUT => unavailable(),
-        StatusCode::METHOD_NOT_ALLOWED => message(
-            status,
-            "This address does not take that kind of request",
-            "Please go back and use the page's own links and buttons.",
-        ),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            message(status, "error-method-title", "error-method-text")
+        }
         StatusCode::NOT_FOUND => WebError::NotFound.client(),
         s if s.is_server_error() => {
             tracing::error!(status = s.as_u16(), "request failed without a cause");
-            message(
-                s,
-                "Something went wrong",
-                "We could not complete your request, and it may not have been recorded. Please try again in a few minutes.",
-            )
+            message(s, "error-server-bare-title", "error-server-bare-text")
         }
-        s => message(
-            s,
-            "This request could not be understood",
-            "Please go back and try again.",
-        ),
+        s => message(s, "error-bad-request-title", "error-bad-request-text"),
     }
 }
 
@@ -430,6 +431,11 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
     // The API and the JSON documents of the verifiable list answer errors in JSON.
     let api =
         path.starts_with("/api/") || path.ends_with(".json") || path.ends_with("/consistency");
+    let lang = request
+        .extensions()
+        .get::<templates::Lang>()
+        .cloned()
+        .unwrap_or_default();
     let request_id = request
         .headers()
         .get("x-request-id")
@@ -456,12 +462,21 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
             .insert(header::RETRY_AFTER, HeaderValue::from(secs));
     }
     let body = if api {
+        // The API speaks English whatever the browser asks for: its words are part of
+        // its contract, not of the interface.
         let (title, message) = match &client.view {
-            View::Message { title, message } => (*title, message.clone()),
-            View::LinkInvalid(_) => ("Link not usable", String::new()),
-            View::SignForm(_) | View::Rendered(_) => ("Invalid form", String::new()),
+            View::Message {
+                title,
+                message,
+                args,
+            } => {
+                let english = templates::Lang::english();
+                (english.t(title), words(&english, message, args))
+            }
+            View::LinkInvalid(_) => ("Link not usable".to_owned(), String::new()),
+            View::SignForm(_) | View::Rendered(_) => ("Invalid form".to_owned(), String::new()),
             View::Fields(_) => (
-                "Invalid request",
+                "Invalid request".to_owned(),
                 "Some fields have mistakes; see `errors`.".to_owned(),
             ),
         };
@@ -478,41 +493,67 @@ pub async fn render_errors(request: Request, next: Next) -> Response {
         }
         Json(body).into_response()
     } else {
-        Html(render_page(&client, request_id.as_deref()).into_string()).into_response()
+        Html(render_page(&lang, &client, request_id.as_deref()).into_string()).into_response()
     };
     let (body_parts, body) = body.into_parts();
     parts.headers.extend(body_parts.headers);
     Response::from_parts(parts, body)
 }
 
-fn render_page(client: &ClientError, request_id: Option<&str>) -> maud::Markup {
+/// One message of the error page in `lang`, with its arguments.
+fn words(lang: &templates::Lang, key: &str, args: &[(&'static str, String)]) -> String {
+    let args: Vec<_> = args
+        .iter()
+        .map(|(name, value)| (*name, value.as_str().into()))
+        .collect();
+    lang.ta(key, &args)
+}
+
+fn render_page(
+    lang: &templates::Lang,
+    client: &ClientError,
+    request_id: Option<&str>,
+) -> maud::Markup {
     match &client.view {
-        View::Message { title, message } => templates::error(&templates::ErrorPage {
-            status: client.status.as_u16(),
+        View::Message {
             title,
             message,
-            request_id,
-            retry_after_secs: client.retry_after_secs,
-        }),
-        View::LinkInvalid(problem) => templates::link_invalid(&templates::LinkInvalidPage {
-            expired: problem.expired,
-            letter_slug: problem.letter_slug.as_deref(),
-            email: &problem.email,
-            error: problem.error.as_deref(),
-        }),
-        View::SignForm(page) => templates::letter(page),
+            args,
+        } => templates::error(
+            lang,
+            &templates::ErrorPage {
+                status: client.status.as_u16(),
+                title: &lang.t(title),
+                message: &words(lang, message, args),
+                request_id,
+                retry_after_secs: client.retry_after_secs,
+            },
+        ),
+        View::LinkInvalid(problem) => templates::link_invalid(
+            lang,
+            &templates::LinkInvalidPage {
+                expired: problem.expired,
+                letter_slug: problem.letter_slug.as_deref(),
+                email: &problem.email,
+                error: problem.error.as_deref(),
+            },
+        ),
+        View::SignForm(page) => templates::letter(lang, page),
         View::Rendered(page) => maud::PreEscaped(page.as_ref().clone()),
-        View::Fields(errors) => templates::error(&templates::ErrorPage {
-            status: client.status.as_u16(),
-            title: "This request has mistakes",
-            message: &errors
-                .iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
-                .collect::<Vec<_>>()
-                .join("; "),
-            request_id,
-            retry_after_secs: client.retry_after_secs,
-        }),
+        View::Fields(errors) => templates::error(
+            lang,
+            &templates::ErrorPage {
+                status: client.status.as_u16(),
+                title: &lang.t("error-fields-title"),
+                message: &errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, e.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                request_id,
+                retry_after_secs: client.retry_after_secs,
+            },
+        ),
     }
 }
 
@@ -524,4 +565,60 @@ pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
         .or_else(|| panic.downcast_ref::<&str>().copied())
         .unwrap_or("unknown panic");
     WebError::Unexpected(anyhow::anyhow!("handler panicked: {detail}")).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every error page's words are keys of the English bundle (a key missing there would
+    /// be shown as itself).
+    #[test]
+    fn every_error_message_is_in_the_bundle() {
+        let english = templates::Lang::english();
+        let mut clients: Vec<ClientError> = vec![
+            WebError::NotFound,
+            WebError::BadRequest("x".into()),
+            WebError::PayloadTooLarge,
+            WebError::RateLimited {
+                retry_after_secs: 1,
+            },
+            WebError::SigningLimited {
+                retry_after_secs: 1,
+            },
+            WebError::CrossSite,
+            WebError::LetterClosed { title: "x".into() },
+            WebError::WithdrawLinkInvalid,
+            WebError::AddressBlocked,
+            WebError::AdminsOnly,
+            WebError::CsrfRefused,
+            WebError::StaffLinkInvalid { expired: true },
+            WebError::StaffLinkInvalid { expired: false },
+            WebError::Conflict("x".into()),
+            WebError::Unavailable(anyhow::anyhow!("x")),
+            WebError::Unexpected(anyhow::anyhow!("x")),
+        ]
+        .into_iter()
+        .map(WebError::client)
+        .collect();
+        for status in [408, 405, 500, 400, 404, 413, 503] {
+            clients.push(for_bare_status(StatusCode::from_u16(status).unwrap()));
+        }
+        for client in clients {
+            if let View::Message {
+                title,
+                message,
+                args,
+            } = client.view
+            {
+                assert_ne!(english.t(title), title, "no English message {title}");
+                assert_ne!(words(&english, message, &args), message, "no {message}");
+            }
+        }
+        let fr = templates::Lang::get("fr").unwrap();
+        assert_eq!(
+            words(&fr, "error-closed-text", &[("title", "Ωμέγα".into())]),
+            "«\u{a0}Ωμέγα\u{a0}» ne recueille plus de signatures\u{a0}; rien n’a donc été enregistré."
+        );
+    }
 }

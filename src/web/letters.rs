@@ -3,7 +3,7 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::{FormRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Extension, Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -12,6 +12,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::DateTime;
 use serde::Deserialize;
+use templates::Lang;
 
 use super::error::Step;
 use super::page_cache::{CachedPage, etag_of, public_response};
@@ -27,6 +28,7 @@ use crate::entities::{LetterStatus, SignatureKind, letter};
 use crate::letters::{accepts_signatures, takes_kind};
 use crate::store::letters::{self, Counts};
 use crate::store::signatures::{self, IndividualsAfter, ListPage, MailCaps, OrganisationsAfter};
+use crate::store::translations;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -38,7 +40,11 @@ pub fn router() -> Router<AppState> {
 
 const HTML: &str = "text/html; charset=utf-8";
 
-async fn home(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
+async fn home(
+    State(state): State<AppState>,
+    Extension(lang): Extension<Lang>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
     let letters = letters::list_open(&state.db)
         .await?
         .into_iter()
@@ -47,10 +53,10 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Result<Respo
             title: l.title,
             summary: l.summary,
             total_count: u64::try_from(counts.total()).unwrap_or(0),
-            deadline: l.deadline.map(|d| d.format("%-d %B %Y").to_string()),
+            deadline: l.deadline.map(|d| super::i18n::date(&lang, d)),
         })
         .collect::<Vec<_>>();
-    let body = Bytes::from(templates::home(&letters).into_string());
+    let body = Bytes::from(templates::home(&lang, &letters).into_string());
     Ok(public_response(&headers, HTML, &etag_of(&body), body))
 }
 
@@ -60,6 +66,8 @@ async fn home(State(state): State<AppState>, headers: HeaderMap) -> Result<Respo
 struct PageQuery {
     before: Option<String>,
     orgs_after: Option<String>,
+    /// `?text=original`: the letter's original text even where a translation exists.
+    text: Option<String>,
 }
 
 /// Where the lists of a letter page start; the default is the first page of both.
@@ -67,6 +75,8 @@ struct PageQuery {
 pub(super) struct Position {
     individuals_before: Option<IndividualsAfter>,
     organisations_after: Option<OrganisationsAfter>,
+    /// Show the original text, not the translation into the reader's language.
+    original: bool,
 }
 
 impl Position {
@@ -77,11 +87,13 @@ impl Position {
         Position {
             individuals_before: query.before.as_deref().and_then(decode_individuals),
             organisations_after: query.orgs_after.as_deref().and_then(decode_organisations),
+            original: query.text.as_deref() == Some("original"),
         }
     }
 
+    /// The plain letter address, the one the page cache keeps.
     fn is_first(&self) -> bool {
-        self.individuals_before.is_none() && self.organisations_after.is_none()
+        self.individuals_before.is_none() && self.organisations_after.is_none() && !self.original
     }
 }
 
@@ -133,6 +145,7 @@ async fn show(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     query: Result<Query<PageQuery>, QueryRejection>,
+    Extension(lang): Extension<Lang>,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
     // A query that does not parse at all (a repeated `before`, say) is a first page too.
@@ -142,7 +155,9 @@ async fn show(
     if position.is_first() {
         let page = state
             .pages
-            .first_page(&slug, state.clock.now(), || load_first_page(&state, &slug))
+            .first_page(&slug, lang.tag(), state.clock.now(), || {
+                load_first_page(&state, &slug, &lang)
+            })
             .await?;
         return Ok(public_response(
             &headers,
@@ -154,6 +169,7 @@ async fn show(
     let letter = public_letter(&state, &slug).await?;
     let (view, _) = letter_view(
         &state,
+        &lang,
         &letter,
         &position,
         None,
@@ -162,15 +178,20 @@ async fn show(
         false,
     )
     .await?;
-    let body = Bytes::from(templates::letter(&view).into_string());
+    let body = Bytes::from(templates::letter(&lang, &view).into_string());
     Ok(public_response(&headers, HTML, &etag_of(&body), body))
 }
 
 /// The first page of a public letter, rendered for the page cache.
-async fn load_first_page(state: &AppState, slug: &str) -> Result<CachedPage, WebError> {
+async fn load_first_page(
+    state: &AppState,
+    slug: &str,
+    lang: &Lang,
+) -> Result<CachedPage, WebError> {
     let letter = public_letter(state, slug).await?;
     let (view, counts) = letter_view(
         state,
+        lang,
         &letter,
         &Position::default(),
         None,
@@ -179,7 +200,7 @@ async fn load_first_page(state: &AppState, slug: &str) -> Result<CachedPage, Web
         false,
     )
     .await?;
-    let html = Bytes::from(templates::letter(&view).into_string());
+    let html = Bytes::from(templates::letter(lang, &view).into_string());
     Ok(CachedPage {
         etag: etag_of(&html),
         html,
@@ -192,6 +213,7 @@ async fn sign(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     ClientIp(ip): ClientIp,
+    Extension(lang): Extension<Lang>,
     form: Result<Form<SignFormInput>, FormRejection>,
 ) -> Result<Response, WebError> {
     if let Err(wait) = state.limits.check(Limit::Sign, ip) {
@@ -213,7 +235,13 @@ async fn sign(
     // Screening (src/abuse/screen.rs): honeypot, form timing, disposable and operator lists.
     let screened = match screen::screen(&state, letter.id, &input, ip).await {
         screen::Screened::Pass => Vec::new(),
-        screen::Screened::Refuse(errors) => errors,
+        screen::Screened::Refuse(errors) => errors
+            .into_iter()
+            .map(|e| templates::FieldError {
+                message: super::i18n::screen_message(&lang, &e.message),
+                ..e
+            })
+            .collect(),
         screen::Screened::Blocked => return Err(WebError::AddressBlocked),
         screen::Screened::Honeypot => {
             return Ok(
@@ -221,12 +249,28 @@ async fn sign(
             );
         }
     };
-    let new = match input.parse(kind, Some(ip.to_string())) {
-        Ok(new) if screened.is_empty() => new,
+    // The languages the form was shown in: the interface's, and the translation's when
+    // the text was one (a translation that does not exist was not shown).
+    let text_language = match Lang::get(&input.text_language) {
+        Some(shown) if !shown.tag().eq_ignore_ascii_case(&letter.language) => {
+            translations::find(&state.db, letter.id, shown.tag())
+                .await
+                .step("reading the letter's translation")?
+                .map(|t| t.language)
+        }
+        _ => None,
+    };
+    let new = match input.parse_in(&lang, kind, Some(ip.to_string())) {
+        Ok(new) if screened.is_empty() => signatures::NewSignature {
+            language: lang.tag().to_owned(),
+            text_language,
+            ..new
+        },
         parsed => {
             let errors = [screened, parsed.err().unwrap_or_default()].concat();
             let (view, _) = letter_view(
                 &state,
+                &lang,
                 &letter,
                 &Position::default(),
                 Some(kind),
@@ -276,17 +320,14 @@ async fn sign(
             // made by hand): the page again with the message, nothing recorded.
             let errors = vec![templates::FieldError {
                 field: "kind".into(),
-                message: match refused {
-                    SignatureKind::Individual => {
-                        "This letter is signed by organisations only, so a signature as an individual cannot be taken.".into()
-                    }
-                    SignatureKind::Organisation => {
-                        "This letter is signed by individuals only, so a signature for an organisation cannot be taken.".into()
-                    }
-                },
+                message: lang.t(match refused {
+                    SignatureKind::Individual => "kind-organisations-only",
+                    SignatureKind::Organisation => "kind-individuals-only",
+                }),
             }];
             let (view, _) = letter_view(
                 &state,
+                &lang,
                 &letter,
                 &Position::default(),
                 Some(kind),
@@ -304,7 +345,7 @@ async fn sign(
                     crate::metrics::LimitKind::ProofOfWork
                 }
             });
-            return Err(pow::refusal(&state, &letter, &input, refused).await);
+            return Err(pow::refusal(&state, &lang, &letter, &input, refused).await);
         }
         Signing::Closed => {
             return Err(WebError::LetterClosed {
@@ -322,6 +363,7 @@ async fn sign(
             state.pages.forget(&letter.slug);
             let (view, _) = letter_view(
                 &state,
+                &lang,
                 &current,
                 &Position::default(),
                 Some(kind),
@@ -341,11 +383,12 @@ async fn sign(
 async fn check_inbox(
     State(state): State<AppState>,
     Path(slug): Path<String>,
+    Extension(lang): Extension<Lang>,
 ) -> Result<Response, WebError> {
     let letter = public_letter(&state, &slug).await?;
     Ok((
         [(header::CACHE_CONTROL, "no-store")],
-        Html(templates::check_inbox(&letter.title, &letter.slug).into_string()),
+        Html(templates::check_inbox(&lang, &letter.title, &letter.slug).into_string()),
     )
         .into_response())
 }
@@ -427,8 +470,11 @@ pub(super) async fn public_letter(state: &AppState, slug: &str) -> Result<letter
 
 /// The letter page at `position`, with the sign forms as submitted, and the counts it
 /// shows. `text_changed`: the form was sent from an older text than this one.
+// The form's state travels as its parts, as every caller has them at hand.
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn letter_view(
     state: &AppState,
+    lang: &Lang,
     letter: &letter::Model,
     position: &Position,
     submitted: Option<SignatureKind>,
@@ -443,7 +489,7 @@ pub(super) async fn letter_view(
         letters::version(&state.db, letter.id, letter.version)
             .await
             .step("reading the current version")?
-            .map(|v| v.created_at.format("%-d %B %Y").to_string())
+            .map(|v| super::i18n::date(lang, v.created_at))
     } else {
         None
     };
@@ -454,6 +500,14 @@ pub(super) async fn letter_view(
     };
     let counts = letters::counts(&state.db, letter.id).await?;
     let list_root = super::proofs::list_root(state, letter.id).await?;
+    // The reader's language has a translation of the text (and is not the original's).
+    let translation = if position.original || lang.tag().eq_ignore_ascii_case(&letter.language) {
+        None
+    } else {
+        translations::find(&state.db, letter.id, lang.tag())
+            .await
+            .step("reading the letter's translation")?
+    };
     let ListPage {
         rows: orgs,
         more: more_orgs,
@@ -487,12 +541,33 @@ pub(super) async fn letter_view(
         }))
     });
     let country = |code: &str| Country::name_of(code).unwrap_or(code).to_string();
+    let (title, summary, language, body_html, translation) = match translation {
+        Some(t) => (
+            t.title,
+            t.summary,
+            t.language.clone(),
+            crate::markdown::render(&t.body),
+            Some(templates::TranslationNote {
+                language: t.language,
+                original_language: letter.language.clone(),
+                original_href: format!("/letters/{}?text=original", letter.slug),
+            }),
+        ),
+        None => (
+            letter.title.clone(),
+            letter.summary.clone(),
+            letter.language.clone(),
+            state.pages.body_html(letter).to_string(),
+            None,
+        ),
+    };
     let view = templates::LetterPage {
         slug: letter.slug.clone(),
-        title: letter.title.clone(),
-        summary: letter.summary.clone(),
-        language: letter.language.clone(),
-        body_html: state.pages.body_html(letter).to_string(),
+        title,
+        summary,
+        language,
+        body_html,
+        translation,
         status: match letter.status {
             LetterStatus::Draft => templates::LetterStatus::Draft,
             // Past its deadline a letter takes nothing, whether or not a job closed it yet.
@@ -507,7 +582,7 @@ pub(super) async fn letter_view(
         individual_count: u64::try_from(counts.individuals).unwrap_or(0),
         organisation_count: u64::try_from(counts.organisations).unwrap_or(0),
         goal: letter.goal.and_then(|g| u64::try_from(g).ok()),
-        deadline: letter.deadline.map(|d| d.format("%-d %B %Y").to_string()),
+        deadline: letter.deadline.map(|d| super::i18n::date(lang, d)),
         organisations: orgs
             .into_iter()
             .map(|o| templates::OrganisationSignatory {

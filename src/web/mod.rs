@@ -6,6 +6,7 @@ mod confirm;
 mod dev;
 pub(crate) mod error;
 mod health;
+pub mod i18n;
 pub(crate) mod letters;
 pub(crate) mod page_cache;
 mod pow;
@@ -96,6 +97,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pow::router())
         .merge(crate::metrics::router(&state))
         .merge(proofs::router())
+        .merge(i18n::router())
         .route("/static/style.css", get(stylesheet));
     // The development mailbox exists only while mail goes to files, and by default only on
     // a loopback address (see `Settings::serves_dev_mailbox`).
@@ -113,6 +115,11 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(
             ServiceBuilder::new()
+                // The language first, so that error pages are written in it too.
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    i18n::choose_language,
+                ))
                 .layer(axum::middleware::from_fn(error::render_errors))
                 .layer(axum::middleware::from_fn_with_state(
                     state.clone(),

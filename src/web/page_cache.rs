@@ -6,6 +6,9 @@
 //! Later pages (`?before=`, `?orgs_after=`) are not kept: few people read them, and each is
 //! one indexed query. The letter body's Markdown is rendered once per text of the body.
 //!
+//! Pages are kept per interface language (a slug has one entry per language asked for),
+//! since the words around the letter, and the letter's translation, differ by language.
+//!
 //! A new version of a letter's text shows on the first page within the TTL on every
 //! replica, and at once on a replica that was sent a sign form from the old text (see
 //! [`PageCache::forget`]); the page's ETag is a hash of the page, which carries the
@@ -52,7 +55,20 @@ struct Slot {
     cell: OnceCell<Arc<CachedPage>>,
 }
 
-/// First pages by slug, and rendered letter bodies by letter.
+/// The map key of a letter's first page in one language (`#` never occurs in a slug).
+fn key(slug: &str, lang: &str) -> String {
+    format!("{slug}#{lang}")
+}
+
+/// Every language a page may be kept in.
+fn all_languages() -> impl Iterator<Item = &'static str> {
+    templates::LANGUAGES
+        .iter()
+        .chain(templates::PSEUDO_LANGUAGES)
+        .map(|l| l.tag)
+}
+
+/// First pages by slug and language, and rendered letter bodies by letter.
 #[derive(Debug)]
 pub struct PageCache {
     /// Zero turns the page cache off (the body cache stays: it is never stale).
@@ -79,6 +95,7 @@ impl PageCache {
     pub async fn first_page<F, Fut>(
         &self,
         slug: &str,
+        lang: &str,
         now: DateTime<Utc>,
         load: F,
     ) -> Result<Arc<CachedPage>, WebError>
@@ -89,7 +106,8 @@ impl PageCache {
         if self.ttl <= chrono::Duration::zero() {
             return load().await.map(Arc::new);
         }
-        let slot = self.slot(slug, now);
+        let key = key(slug, lang);
+        let slot = self.slot(&key, now);
         let filled = slot
             .cell
             .get_or_try_init(|| async { load().await.map(Arc::new) })
@@ -97,26 +115,32 @@ impl PageCache {
             .cloned();
         if filled.is_err() {
             let mut pages = lock(&self.pages);
-            if pages.get(slug).is_some_and(|s| Arc::ptr_eq(s, &slot)) {
-                pages.remove(slug);
+            if pages.get(&key).is_some_and(|s| Arc::ptr_eq(s, &slot)) {
+                pages.remove(&key);
             }
         }
         filled
     }
 
-    /// The first page of `slug` if one is in memory and fresh; never loads anything.
+    /// The first page of `slug` in any language, if one is in memory and fresh; never
+    /// loads anything (the letter row and counts are the same in every language).
     pub fn peek(&self, slug: &str, now: DateTime<Utc>) -> Option<Arc<CachedPage>> {
         let pages = lock(&self.pages);
-        let slot = pages.get(slug)?;
-        let fresh = slot.created_at <= now && now < slot.created_at + self.ttl;
-        fresh.then(|| slot.cell.get().cloned()).flatten()
+        all_languages().find_map(|lang| {
+            let slot = pages.get(&key(slug, lang))?;
+            let fresh = slot.created_at <= now && now < slot.created_at + self.ttl;
+            fresh.then(|| slot.cell.get().cloned()).flatten()
+        })
     }
 
     /// Drops the first page of `slug`, so the next request renders it afresh: for a
     /// replica that learns the letter changed (a sign form came from an older text) or a
     /// staff screen that has just saved a letter.
     pub fn forget(&self, slug: &str) {
-        lock(&self.pages).remove(slug);
+        let mut pages = lock(&self.pages);
+        for lang in all_languages() {
+            pages.remove(&key(slug, lang));
+        }
     }
 
     /// The live slot for `slug`, or a new empty one in place of a stale or missing one.
@@ -304,14 +328,14 @@ mod tests {
             counts: Counts::default(),
         };
         cache
-            .first_page("a", t0, || async { Ok(page(1)) })
+            .first_page("a", "en", t0, || async { Ok(page(1)) })
             .await
             .unwrap();
         cache.forget("a");
         cache.forget("never-cached");
         assert!(cache.peek("a", t0).is_none());
         let two = cache
-            .first_page("a", t0, || async { Ok(page(2)) })
+            .first_page("a", "en", t0, || async { Ok(page(2)) })
             .await
             .unwrap();
         assert_eq!(&two.html[..], &[2]);
@@ -332,27 +356,27 @@ mod tests {
             counts: Counts::default(),
         };
         let failed = cache
-            .first_page("a", t0, || async { Err(WebError::NotFound) })
+            .first_page("a", "en", t0, || async { Err(WebError::NotFound) })
             .await;
         assert!(failed.is_err());
         assert!(lock(&cache.pages).is_empty(), "a failure takes no room");
 
         assert!(cache.peek("a", t0).is_none());
         let one = cache
-            .first_page("a", t0, || async { Ok(page(1)) })
+            .first_page("a", "en", t0, || async { Ok(page(1)) })
             .await
             .unwrap();
         assert!(Arc::ptr_eq(&one, &cache.peek("a", t0).unwrap()));
         let within = t0 + chrono::Duration::milliseconds(1999);
         let still = cache
-            .first_page("a", within, || async { Ok(page(2)) })
+            .first_page("a", "en", within, || async { Ok(page(2)) })
             .await
             .unwrap();
         assert!(Arc::ptr_eq(&one, &still));
         let after = t0 + chrono::Duration::seconds(2);
         assert!(cache.peek("a", after).is_none(), "stale at the TTL");
         let two = cache
-            .first_page("a", after, || async { Ok(page(2)) })
+            .first_page("a", "en", after, || async { Ok(page(2)) })
             .await
             .unwrap();
         assert_eq!(&two.html[..], &[2]);
@@ -377,9 +401,9 @@ mod tests {
             })
         };
         let (a, b, c) = tokio::join!(
-            cache.first_page("a", t0, load),
-            cache.first_page("a", t0, load),
-            cache.first_page("a", t0, load),
+            cache.first_page("a", "en", t0, load),
+            cache.first_page("a", "en", t0, load),
+            cache.first_page("a", "en", t0, load),
         );
         assert_eq!(loads.into_inner(), 1);
         let (a, b, c) = (a.unwrap(), b.unwrap(), c.unwrap());
@@ -393,7 +417,7 @@ mod tests {
         for i in 0..(CAPACITY + 10) {
             let at = t0 + chrono::Duration::microseconds(i as i64);
             cache
-                .first_page(&format!("slug-{i}"), at, || async {
+                .first_page(&format!("slug-{i}"), "en", at, || async {
                     Ok(CachedPage {
                         html: Bytes::new(),
                         etag: etag_of(b""),
@@ -407,8 +431,34 @@ mod tests {
         let pages = lock(&cache.pages);
         assert_eq!(pages.len(), CAPACITY);
         // The oldest went first.
-        assert!(!pages.contains_key("slug-0"));
-        assert!(pages.contains_key(&format!("slug-{}", CAPACITY + 9)));
+        assert!(!pages.contains_key(&key("slug-0", "en")));
+        assert!(pages.contains_key(&key(&format!("slug-{}", CAPACITY + 9), "en")));
+    }
+
+    #[tokio::test]
+    async fn each_language_has_its_own_page_and_forget_drops_them_all() {
+        let cache = PageCache::new(&Settings::default());
+        let t0 = Utc::now();
+        let page = |body: &'static str| CachedPage {
+            html: Bytes::from_static(body.as_bytes()),
+            etag: etag_of(body.as_bytes()),
+            letter: letter(1, "", t0),
+            counts: Counts::default(),
+        };
+        let en = cache
+            .first_page("a", "en", t0, || async { Ok(page("en")) })
+            .await
+            .unwrap();
+        let fr = cache
+            .first_page("a", "fr", t0, || async { Ok(page("fr")) })
+            .await
+            .unwrap();
+        assert_eq!(&en.html[..], b"en");
+        assert_eq!(&fr.html[..], b"fr");
+        assert!(cache.peek("a", t0).is_some());
+        cache.forget("a");
+        assert!(cache.peek("a", t0).is_none());
+        assert!(lock(&cache.pages).is_empty());
     }
 
     #[tokio::test]
@@ -422,7 +472,7 @@ mod tests {
         let loads = std::sync::atomic::AtomicUsize::new(0);
         for _ in 0..2 {
             cache
-                .first_page("a", t0, || async {
+                .first_page("a", "en", t0, || async {
                     loads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                     Ok(CachedPage {
                         html: Bytes::new(),

@@ -43,17 +43,18 @@ pub fn proof_of(input: &SignFormInput) -> Option<Proof> {
 /// What the signer is shown for a signing the guard refused.
 pub async fn refusal(
     state: &AppState,
+    lang: &templates::Lang,
     letter: &letter::Model,
     input: &SignFormInput,
     refused: Refusal,
 ) -> WebError {
     match refused {
         Refusal::Limited { retry_after_secs } => WebError::SigningLimited { retry_after_secs },
-        Refusal::ProofNeeded => match proof_step(state, letter, input, None).await {
+        Refusal::ProofNeeded => match proof_step(state, lang, letter, input, None).await {
             Ok(e) | Err(e) => e,
         },
         Refusal::ProofRefused(problem) => {
-            match proof_step(state, letter, input, Some(problem)).await {
+            match proof_step(state, lang, letter, input, Some(problem)).await {
                 Ok(e) | Err(e) => e,
             }
         }
@@ -63,6 +64,7 @@ pub async fn refusal(
 /// The proof-of-work page with a fresh challenge and ticket, the signer's fields kept.
 async fn proof_step(
     state: &AppState,
+    lang: &templates::Lang,
     letter: &letter::Model,
     input: &SignFormInput,
     problem: Option<ProofError>,
@@ -85,22 +87,21 @@ async fn proof_step(
         })
         .unwrap_or_default();
     let problem = problem.map(|p| match p {
-        ProofError::Early { wait_secs } => format!(
-            "Please wait {wait_secs} more seconds before pressing Continue. Nothing was recorded."
-        ),
-        ProofError::Used | ProofError::Expired => {
-            "That step had been used already or had expired. Please try once more.".into()
-        }
-        _ => "That step could not be checked. Please try once more.".into(),
+        ProofError::Early { wait_secs } => lang.counted("pow-early", wait_secs),
+        ProofError::Used | ProofError::Expired => lang.t("pow-used"),
+        _ => lang.t("pow-unchecked"),
     });
-    let page = templates::proof_page(&templates::ProofPage {
-        letter_title: letter.title.clone(),
-        letter_slug: letter.slug.clone(),
-        fields,
-        challenge_json: serde_json::to_string(&challenge).unwrap_or_default(),
-        ticket: pow::new_ticket(&key, letter.id, now),
-        delay_secs: u64::try_from(settings.pow_delay.num_seconds()).unwrap_or(0),
-        problem,
-    });
+    let page = templates::proof_page(
+        lang,
+        &templates::ProofPage {
+            letter_title: letter.title.clone(),
+            letter_slug: letter.slug.clone(),
+            fields,
+            challenge_json: serde_json::to_string(&challenge).unwrap_or_default(),
+            ticket: pow::new_ticket(&key, letter.id, now),
+            delay_secs: u64::try_from(settings.pow_delay.num_seconds()).unwrap_or(0),
+            problem,
+        },
+    );
     Ok(WebError::ProofNeeded(Box::new(page)))
 }

@@ -4,7 +4,7 @@
 //! a wrong key is the same 404 as no letter at all.
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
 async fn show(
     State(state): State<AppState>,
     Path((slug, key)): Path<(String, String)>,
+    Extension(lang): Extension<templates::Lang>,
 ) -> Result<Response, WebError> {
     let letter = match letters::find_by_slug(&state.db, &slug)
         .await
@@ -32,6 +33,7 @@ async fn show(
     };
     let (mut view, _) = letter_view(
         &state,
+        &lang,
         &letter,
         &Position::default(),
         None,
@@ -54,7 +56,7 @@ async fn show(
                 HeaderValue::from_static("noindex, nofollow"),
             ),
         ],
-        Html(templates::letter(&view).into_string()),
+        Html(templates::letter(&lang, &view).into_string()),
     )
         .into_response())
 }

@@ -1,13 +1,14 @@
 //! The privacy page (`/privacy`, generated from the settings) and data requests
 //! (`/my-data`: type an address, everything held about it is emailed there).
 
-use axum::extract::State;
 use axum::extract::rejection::FormRejection;
+use axum::extract::{Extension, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
+use templates::Lang;
 
 use super::error::Step;
 use super::{AppState, ClientIp, WebError};
@@ -21,13 +22,16 @@ pub fn router() -> Router<AppState> {
         .route("/my-data", get(form).post(request))
 }
 
-async fn privacy(State(state): State<AppState>) -> Response {
+async fn privacy(State(state): State<AppState>, Extension(lang): Extension<Lang>) -> Response {
     let s = &state.settings;
-    let markup = templates::privacy(&templates::PrivacyPage {
-        retention_days: s.retention_days,
-        token_ttl_hours: s.token_ttl.as_secs() / 3600,
-        data_requests_per_day: s.data_requests_per_day,
-    });
+    let markup = templates::privacy(
+        &lang,
+        &templates::PrivacyPage {
+            retention_days: s.retention_days,
+            token_ttl_hours: s.token_ttl.as_secs() / 3600,
+            data_requests_per_day: s.data_requests_per_day,
+        },
+    );
     (
         StatusCode::OK,
         [(header::CACHE_CONTROL, "public, max-age=300")],
@@ -36,10 +40,10 @@ async fn privacy(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
-async fn form() -> Response {
+async fn form(Extension(lang): Extension<Lang>) -> Response {
     page(
         StatusCode::OK,
-        templates::my_data(&templates::MyDataPage::default()),
+        templates::my_data(&lang, &templates::MyDataPage::default()),
     )
 }
 
@@ -52,6 +56,7 @@ struct RequestInput {
 async fn request(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    Extension(lang): Extension<Lang>,
     form: Result<Form<RequestInput>, FormRejection>,
 ) -> Result<Response, WebError> {
     super::withdraw::limit(&state, ip)?;
@@ -59,8 +64,9 @@ async fn request(
     let email = match SignerEmail::parse(&input.email) {
         Ok(email) => email,
         Err(e) => {
-            let message = e.to_string();
+            let message = super::i18n::domain_message(&lang, &e);
             return Err(WebError::InvalidForm(Box::new(templates::my_data(
+                &lang,
                 &templates::MyDataPage {
                     email: &input.email,
                     error: Some(&message),
@@ -83,10 +89,13 @@ async fn request(
     tracing::info!(queued, "data request");
     Ok(page(
         StatusCode::OK,
-        templates::my_data(&templates::MyDataPage {
-            sent: true,
-            ..templates::MyDataPage::default()
-        }),
+        templates::my_data(
+            &lang,
+            &templates::MyDataPage {
+                sent: true,
+                ..templates::MyDataPage::default()
+            },
+        ),
     ))
 }
 

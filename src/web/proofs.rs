@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{Form, Router};
+use axum::{Extension, Form, Router};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
@@ -76,6 +76,7 @@ pub async fn list_root(
 
 async fn list_page(
     State(state): State<AppState>,
+    Extension(lang): Extension<templates::Lang>,
     Path(slug): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
@@ -85,7 +86,7 @@ async fn list_page(
         .step("reading the list snapshots")?;
     let rows = rows(&snapshots);
     let body = Bytes::from(
-        templates::list_snapshots(&templates::SnapshotsPage {
+        templates::list_snapshots(&lang, &templates::SnapshotsPage {
             letter_title: &letter.title,
             letter_slug: &letter.slug,
             snapshots: &rows,
@@ -268,6 +269,7 @@ fn private(status: StatusCode, content_type: &'static str, body: String) -> Resp
 async fn proof_page(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    Extension(lang): Extension<templates::Lang>,
     Path(raw): Path<String>,
 ) -> Result<Response, WebError> {
     let (token, found, letter) = behind_link(&state, ip, &raw).await?;
@@ -281,7 +283,7 @@ async fn proof_page(
         SignerProof::NotYet => templates::SignerProofState::NotYet,
         SignerProof::NotListed => templates::SignerProofState::NotListed,
     };
-    let markup = templates::signer_proof(&templates::SignerProofPage {
+    let markup = templates::signer_proof(&lang, &templates::SignerProofPage {
         letter_title: &letter.title,
         letter_slug: &letter.slug,
         token: token.as_str(),

@@ -43,6 +43,9 @@ pub struct SignFormInput {
     pub form_stamp: String,
     /// The honeypot ([`templates::HONEYPOT_FIELD`]): people leave it empty.
     pub homepage: String,
+    /// The language of the letter's translation the form was shown with (a hidden
+    /// field, empty for the original); recorded with the signature once checked.
+    pub text_language: String,
 }
 
 /// What the sign form showed: the version number and fingerprint it carries back.
@@ -118,17 +121,38 @@ impl SignFormInput {
         }
     }
 
-    /// Checks every field of the form of `kind`, collecting all problems at once.
+    /// Checks every field of the form of `kind`, collecting all problems at once (their
+    /// messages in English).
     pub fn parse(
         &self,
         kind: SignatureKind,
         client_ip: Option<String>,
+    ) -> Result<NewSignature, Vec<templates::FieldError>> {
+        self.parse_with(kind, client_ip, &|e| e.to_string())
+    }
+
+    /// [`SignFormInput::parse`] with the messages in `lang`, for the signer's page.
+    pub fn parse_in(
+        &self,
+        lang: &templates::Lang,
+        kind: SignatureKind,
+        client_ip: Option<String>,
+    ) -> Result<NewSignature, Vec<templates::FieldError>> {
+        self.parse_with(kind, client_ip, &|e| super::i18n::domain_message(lang, e))
+    }
+
+    fn parse_with(
+        &self,
+        kind: SignatureKind,
+        client_ip: Option<String>,
+        message: &dyn Fn(&DomainError) -> String,
     ) -> Result<NewSignature, Vec<templates::FieldError>> {
         let mut errors = Vec::new();
         let organisation = kind == SignatureKind::Organisation;
         let organisation_name = if organisation {
             check(
                 &mut errors,
+                message,
                 "organisation_name",
                 SignerName::parse(&self.organisation_name).map_err(|e| match e {
                     DomainError::NameEmpty => DomainError::OrganisationNameEmpty,
@@ -139,16 +163,32 @@ impl SignFormInput {
         } else {
             Some(None)
         };
-        let name = check(&mut errors, "name", SignerName::parse(&self.name));
-        let email = check(&mut errors, "email", SignerEmail::parse(&self.email));
-        let country = check(&mut errors, "country", Country::parse(&self.country));
+        let name = check(&mut errors, message, "name", SignerName::parse(&self.name));
+        let email = check(
+            &mut errors,
+            message,
+            "email",
+            SignerEmail::parse(&self.email),
+        );
+        let country = check(
+            &mut errors,
+            message,
+            "country",
+            Country::parse(&self.country),
+        );
         let (city, occupation, website, role) = if organisation {
             (
                 Some(None),
                 Some(None),
-                check(&mut errors, "website", optional_website(&self.website)),
                 check(
                     &mut errors,
+                    message,
+                    "website",
+                    optional_website(&self.website),
+                ),
+                check(
+                    &mut errors,
+                    message,
                     "role",
                     ShortText::parse_signer_optional(&self.role, SHORT_TEXT_MAX),
                 ),
@@ -157,11 +197,13 @@ impl SignFormInput {
             (
                 check(
                     &mut errors,
+                    message,
                     "city",
                     ShortText::parse_signer_optional(&self.city, SHORT_TEXT_MAX),
                 ),
                 check(
                     &mut errors,
+                    message,
                     "occupation",
                     ShortText::parse_signer_optional(&self.occupation, SHORT_TEXT_MAX),
                 ),
@@ -202,6 +244,9 @@ impl SignFormInput {
                 show_publicly: !organisation && ticked(&self.show_publicly),
                 wants_updates: ticked(&self.wants_updates),
                 client_ip,
+                // The handler sets the languages the form was shown in.
+                language: templates::Lang::english().tag().to_owned(),
+                text_language: None,
             }),
             _ => Err(errors),
         }
@@ -211,6 +256,7 @@ impl SignFormInput {
 /// The value, or `None` with the field's message added to `errors`.
 fn check<T>(
     errors: &mut Vec<templates::FieldError>,
+    message: &dyn Fn(&DomainError) -> String,
     field: &str,
     result: Result<T, crate::domain::DomainError>,
 ) -> Option<T> {
@@ -219,7 +265,7 @@ fn check<T>(
         Err(e) => {
             errors.push(templates::FieldError {
                 field: field.to_string(),
-                message: e.to_string(),
+                message: message(&e),
             });
             None
         }

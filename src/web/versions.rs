@@ -9,7 +9,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Extension, Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
@@ -35,10 +35,6 @@ const HTML: &str = "text/html; charset=utf-8";
 /// request.
 const DIFF_TIMEOUT: Duration = Duration::from_millis(200);
 
-fn date(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.format("%-d %B %Y").to_string()
-}
-
 /// Confirmed signatures per version number (one grouped count).
 async fn confirmed(state: &AppState, letter_id: i64) -> Result<HashMap<i32, u64>, WebError> {
     Ok(signatures::confirmed_by_version(&state.db, letter_id)
@@ -52,6 +48,7 @@ async fn confirmed(state: &AppState, letter_id: i64) -> Result<HashMap<i32, u64>
 async fn list(
     State(state): State<AppState>,
     Path(slug): Path<String>,
+    Extension(lang): Extension<templates::Lang>,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
     let letter = public_letter(&state, &slug).await?;
@@ -68,18 +65,19 @@ async fn list(
             .into_iter()
             .map(|(number, created_at)| templates::VersionRow {
                 number: u32::try_from(number).unwrap_or(0),
-                created_on: date(created_at),
+                created_on: super::i18n::date(&lang, created_at),
                 signatures: counts.get(&number).copied().unwrap_or(0),
             })
             .collect(),
     };
-    let body = Bytes::from(templates::versions(&page).into_string());
+    let body = Bytes::from(templates::versions(&lang, &page).into_string());
     Ok(public_response(&headers, HTML, &etag_of(&body), body))
 }
 
 async fn show(
     State(state): State<AppState>,
     path: Result<Path<(String, String)>, PathRejection>,
+    Extension(lang): Extension<templates::Lang>,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
     // Anything but a version number (bytes that are not even text included) names no
@@ -109,7 +107,7 @@ async fn show(
         slug: letter.slug,
         number: u32::try_from(number).unwrap_or(0),
         latest: u32::try_from(letter.version).unwrap_or(0),
-        created_on: date(version.created_at),
+        created_on: super::i18n::date(&lang, version.created_at),
         diff: previous.map(|p| templates::VersionDiff {
             title: diff(&p.title, &version.title),
             summary: diff(&p.summary, &version.summary),
@@ -121,7 +119,7 @@ async fn show(
         language: letter.language,
         signatures: counts.get(&number).copied().unwrap_or(0),
     };
-    let body = Bytes::from(templates::version(&page).into_string());
+    let body = Bytes::from(templates::version(&lang, &page).into_string());
     Ok(public_response(&headers, HTML, &etag_of(&body), body))
 }
 

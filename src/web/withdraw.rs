@@ -3,7 +3,7 @@
 //! under a token are private to their reader and never cached.
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Extension, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
 async fn show(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    Extension(lang): Extension<templates::Lang>,
     Path(raw): Path<String>,
 ) -> Result<Response, WebError> {
     limit(&state, ip)?;
@@ -41,12 +42,13 @@ async fn show(
     } else {
         templates::WithdrawState::Ready
     };
-    Ok(page(&state, &letter, &token, view))
+    Ok(page(&state, &lang, &letter, &token, view))
 }
 
 async fn confirm(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    Extension(lang): Extension<templates::Lang>,
     Path(raw): Path<String>,
 ) -> Result<Response, WebError> {
     limit(&state, ip)?;
@@ -75,22 +77,26 @@ async fn confirm(
         Withdrawn::WasCounted | Withdrawn::WasNotCounted => templates::WithdrawState::Withdrawn,
         Withdrawn::Already => templates::WithdrawState::AlreadyWithdrawn,
     };
-    Ok(page(&state, &letter, &token, view))
+    Ok(page(&state, &lang, &letter, &token, view))
 }
 
 fn page(
     state: &AppState,
+    lang: &templates::Lang,
     letter: &letter::Model,
     token: &ConfirmationToken,
     view: templates::WithdrawState,
 ) -> Response {
-    let markup = templates::withdraw(&templates::WithdrawPage {
-        letter_title: &letter.title,
-        letter_slug: &letter.slug,
-        token: token.as_str(),
-        state: view,
-        count_lag_secs: state.settings.count_rollup_interval.as_secs(),
-    });
+    let markup = templates::withdraw(
+        lang,
+        &templates::WithdrawPage {
+            letter_title: &letter.title,
+            letter_slug: &letter.slug,
+            token: token.as_str(),
+            state: view,
+            count_lag_secs: state.settings.count_rollup_interval.as_secs(),
+        },
+    );
     (
         StatusCode::OK,
         [(header::CACHE_CONTROL, "no-store")],

@@ -2,16 +2,18 @@
 
 use maud::{Markup, html};
 
+use crate::i18n::Lang;
 use crate::layout::{Page, layout};
 use crate::util::{
-    HeadingLevel, SummaryItem, described_by, error_summary, field_error, letter_path, path_segment,
+    HeadingLevel, SummaryItem, described_by, error_summary, field_error_in, letter_path,
+    path_segment,
 };
 
-fn page(title: &str, body: Markup) -> Markup {
+fn page(lang: &Lang, title: &str, body: Markup) -> Markup {
     layout(
         &Page {
             title,
-            lang: "en",
+            lang,
             description: None,
         },
         body,
@@ -22,24 +24,21 @@ fn page(title: &str, body: Markup) -> Markup {
 ///
 /// The wording fits both a new signature and an address that had already
 /// signed, so the page does not reveal who has signed.
-pub fn check_inbox(letter_title: &str, letter_slug: &str) -> Markup {
+pub fn check_inbox(lang: &Lang, letter_title: &str, letter_slug: &str) -> Markup {
     let body = html! {
-        h1 { "Check your inbox" }
-        p {
-            "We have sent an email to the address you gave. Open the link in it to confirm "
-            "your signature on " q { (letter_title) } "."
-        }
-        p { "Your signature counts, and your name can appear, only once you have confirmed it." }
-        p { "The link expires after a while, so please use it soon." }
-        h2 { "Nothing arrived?" }
+        h1 { (lang.t("check-inbox")) }
+        p { (lang.html("check-inbox-sent", &[("title", html! { q { (letter_title) } })])) }
+        p { (lang.t("check-inbox-counts")) }
+        p { (lang.t("check-inbox-expires")) }
+        h2 { (lang.t("nothing-arrived")) }
         ul {
-            li { "Emails can take a few minutes to arrive." }
-            li { "Check your spam or junk folder." }
-            li { "If you mistyped your address, simply sign again with the right one." }
+            li { (lang.t("nothing-arrived-wait")) }
+            li { (lang.t("nothing-arrived-junk")) }
+            li { (lang.t("nothing-arrived-mistyped")) }
         }
-        p { a href=(letter_path(letter_slug)) { "Back to the letter" } }
+        p { a href=(letter_path(letter_slug)) { (lang.t("back-to-letter")) } }
     };
-    page("Check your inbox", body)
+    page(lang, &lang.t("check-inbox"), body)
 }
 
 /// Which confirmation page to show.
@@ -73,74 +72,66 @@ pub struct ConfirmPage<'a> {
 /// Opening the link (a GET) only shows a button; the POST it sends does the
 /// confirming. Mail scanners that fetch every link therefore cannot sign on
 /// anyone's behalf.
-pub fn confirm(p: &ConfirmPage<'_>) -> Markup {
-    confirm_with_proof(p, None)
+pub fn confirm(lang: &Lang, p: &ConfirmPage<'_>) -> Markup {
+    confirm_with_proof(lang, p, None)
 }
 
 /// The confirmation page, with the signer's proof link once the signature is listed.
-pub fn confirm_with_proof(p: &ConfirmPage<'_>, proof_url: Option<&str>) -> Markup {
-    let back = letter_path(p.letter_slug);
+pub fn confirm_with_proof(lang: &Lang, p: &ConfirmPage<'_>, proof_url: Option<&str>) -> Markup {
+    let back = html! { p { a href=(letter_path(p.letter_slug)) { (lang.t("back-to-letter")) } } };
+    let title = &[("title", html! { q { (p.letter_title) } })];
     match p.state {
         ConfirmState::Ready => page(
-            "Confirm your signature",
+            lang,
+            &lang.t("confirm-title"),
             html! {
-                h1 { "Confirm your signature" }
-                p { "You are about to confirm your signature on the open letter " q { (p.letter_title) } "." }
-                p {
-                    "Once confirmed, your signature is counted and, if you chose so, your name is "
-                    "listed with the letter."
-                }
+                h1 { (lang.t("confirm-title")) }
+                p { (lang.html("confirm-about-to", title)) }
+                p { (lang.t("confirm-effect")) }
                 form.confirm-form method="post" action=(format!("/confirm/{}", path_segment(p.token))) {
-                    button.button type="submit" { "Confirm my signature" }
+                    button.button type="submit" { (lang.t("confirm-button")) }
                 }
-                p.hint {
-                    "We ask you to press the button because some email programs open links by "
-                    "themselves to check them, and that must not sign anything."
-                }
+                p.hint { (lang.t("confirm-why-button")) }
             },
         ),
         ConfirmState::Confirmed => page(
-            "Signature confirmed",
+            lang,
+            &lang.t("confirmed-title"),
             html! {
-                h1 { "Thank you, your signature is confirmed" }
-                p { "Your signature on " q { (p.letter_title) } " now counts." }
-                @if let Some(url) = proof_url { (crate::proofs::proof_link_note(url)) }
-                p { a href=(back) { "Back to the letter" } }
+                h1 { (lang.t("confirmed-heading")) }
+                p { (lang.html("confirmed-text", title)) }
+                @if let Some(url) = proof_url { (crate::proofs::proof_link_note(lang, url)) }
+                (back)
             },
         ),
         ConfirmState::AlreadyConfirmed => page(
-            "Already confirmed",
+            lang,
+            &lang.t("already-confirmed-title"),
             html! {
-                h1 { "This signature is already confirmed" }
-                p { "Your signature on " q { (p.letter_title) } " was confirmed earlier. There is nothing more to do." }
-                @if let Some(url) = proof_url { (crate::proofs::proof_link_note(url)) }
-                p { a href=(back) { "Back to the letter" } }
+                h1 { (lang.t("already-confirmed-heading")) }
+                p { (lang.html("already-confirmed-text", title)) }
+                @if let Some(url) = proof_url { (crate::proofs::proof_link_note(lang, url)) }
+                (back)
             },
         ),
         ConfirmState::Held => page(
-            "Confirmed, waiting for review",
+            lang,
+            &lang.t("held-title"),
             html! {
-                h1 { "Thank you, your email address is confirmed" }
-                p {
-                    "Your organisation's signature on " q { (p.letter_title) } " will be listed "
-                    "and counted once our staff have reviewed it. We will email you when they have."
-                }
-                p { "There is nothing more to do for now." }
-                p { a href=(back) { "Back to the letter" } }
+                h1 { (lang.t("email-confirmed-heading")) }
+                p { (lang.html("held-text", title)) }
+                p { (lang.t("nothing-more-for-now")) }
+                (back)
             },
         ),
         ConfirmState::UnderReview => page(
-            "Confirmed, under review",
+            lang,
+            &lang.t("under-review-title"),
             html! {
-                h1 { "Thank you, your email address is confirmed" }
-                p {
-                    "Your signature on " q { (p.letter_title) } " is under review: it looks like "
-                    "others made at the same time, so our staff check it before it is listed and "
-                    "counted. This happens when many people sign from one network or one email "
-                    "domain, or with very similar names."
-                }
-                p { "There is nothing more to do; if it is yours, it will be counted." }
-                p { a href=(back) { "Back to the letter" } }
+                h1 { (lang.t("email-confirmed-heading")) }
+                p { (lang.html("under-review-text", title)) }
+                p { (lang.t("under-review-nothing")) }
+                (back)
             },
         ),
     }
@@ -160,11 +151,11 @@ pub struct LinkInvalidPage<'a> {
 }
 
 /// The "This link has expired" / "This link is not valid" page.
-pub fn link_invalid(p: &LinkInvalidPage<'_>) -> Markup {
+pub fn link_invalid(lang: &Lang, p: &LinkInvalidPage<'_>) -> Markup {
     let title = if p.expired {
-        "This link has expired"
+        lang.t("link-expired-title")
     } else {
-        "This link is not valid"
+        lang.t("link-invalid-title")
     };
     const EMAIL_ID: &str = "resend-email";
     let error_id = format!("{EMAIL_ID}-error");
@@ -182,38 +173,38 @@ pub fn link_invalid(p: &LinkInvalidPage<'_>) -> Markup {
     let body = html! {
         h1 { (title) }
         @if p.expired {
-            p { "Confirmation links work only for a limited time, and this one has run out. Your signature has not been confirmed." }
+            p { (lang.t("link-expired-text")) }
         } @else {
-            p { "The link may have been copied incompletely, or a newer link has replaced it." }
+            p { (lang.t("link-invalid-text")) }
         }
-        p { "Enter the email address you signed with and we will send you a new link." }
+        p { (lang.t("link-new-intro")) }
         @if invalid {
-            (error_summary("resend-errors", HeadingLevel::H2, "There is a problem", &summary))
+            (error_summary("resend-errors", HeadingLevel::H2, &lang.t("there-is-a-problem"), &summary))
         }
         form.resend-form method="post" action="/confirm/resend" novalidate {
             @if let Some(slug) = p.letter_slug {
                 input type="hidden" name="letter" value=(slug);
             }
             div.field."field--invalid"[invalid] {
-                label for=(EMAIL_ID) { "Email address" }
-                (field_error(&error_id, &messages))
+                label for=(EMAIL_ID) { (lang.t("field-email")) }
+                (field_error_in(lang, &error_id, &messages))
                 input type="email" id=(EMAIL_ID) name="email" value=(p.email) autocomplete="email" required
                     aria-invalid=[invalid.then_some("true")] aria-describedby=[describedby];
-                p.hint id=(hint_id) { "We use it only to send the new link." }
+                p.hint id=(hint_id) { (lang.t("link-new-hint")) }
             }
-            button.button type="submit" { "Send me a new link" }
+            button.button type="submit" { (lang.t("link-new-button")) }
         }
     };
-    page(title, body)
+    page(lang, &title, body)
 }
 
 /// The answer to a request for a new link, identical whether or not the address has signed.
-pub fn resend_requested() -> Markup {
+pub fn resend_requested(lang: &Lang) -> Markup {
     let body = html! {
-        h1 { "Check your inbox" }
-        p { "If that address has a signature waiting for confirmation, we have sent a new link to it." }
-        p { "If nothing arrives within a few minutes, check your spam or junk folder." }
-        p { a href="/" { "Back to the open letters" } }
+        h1 { (lang.t("check-inbox")) }
+        p { (lang.t("resend-sent")) }
+        p { (lang.t("nothing-arrived-spam")) }
+        p { a href="/" { (lang.t("back-to-letters")) } }
     };
-    page("Check your inbox", body)
+    page(lang, &lang.t("check-inbox"), body)
 }

@@ -2,6 +2,7 @@
 
 use maud::{DOCTYPE, Markup, html};
 
+use crate::i18n::Lang;
 use crate::layout::SITE_NAME;
 use crate::sign_form::SignerKind;
 
@@ -98,32 +99,29 @@ impl PlainText {
     }
 }
 
-/// The greeting of emails to addresses nobody has confirmed: no name in it.
-const GENERIC_GREETING: &str = "Hello,";
-
-fn greeting(name: &str) -> String {
+/// "Hello Ana," or, without a name, the plain "Hello," (which emails to addresses nobody
+/// has confirmed always use: no signer text in them).
+fn greeting(lang: &Lang, name: &str) -> String {
     let name = one_line(name);
     if name.is_empty() {
-        "Hello,".to_owned()
+        lang.t("email-hello")
     } else {
-        format!("Hello {name},")
+        lang.ta("email-hello-name", &[("name", name.into())])
     }
 }
 
-fn quoted(title: &str) -> String {
-    format!("“{}”", one_line(title))
+/// The letter's title in the language's quotation marks, on one line.
+fn quoted(lang: &Lang, title: &str) -> String {
+    lang.ta("email-quoted", &[("title", one_line(title).into())])
 }
 
-fn expiry_sentence(days: u32) -> String {
+/// When the confirmation link stops working.
+fn expiry_sentence(lang: &Lang, days: u32) -> String {
     match days {
-        0 => "The link expires within a day.".to_owned(),
-        1 => "The link expires in 1 day.".to_owned(),
-        n => format!("The link expires in {n} days."),
+        0 => lang.t("email-expires-today"),
+        n => lang.counted("email-expires-days", u64::from(n)),
     }
 }
-
-const IGNORE_SENTENCE: &str =
-    "If you did not sign, ignore this email; nothing is published without confirmation.";
 
 // Inline styles only: many mail programs drop <style> blocks and never load stylesheets.
 const BODY_STYLE: &str = "margin:0;padding:0;background-color:#f4f4f2;";
@@ -140,10 +138,10 @@ const BUTTON_STYLE: &str = "display:inline-block;padding:12px 20px;background-co
      text-decoration:none;border-radius:4px;";
 
 /// The HTML document shared by all emails.
-fn html_document(subject: &str, heading: &str, content: Markup) -> String {
+fn html_document(lang: &Lang, subject: &str, heading: &str, content: Markup) -> String {
     html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(lang.tag()) dir=(lang.dir().as_str()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -163,48 +161,49 @@ fn html_document(subject: &str, heading: &str, content: Markup) -> String {
 }
 
 /// "Confirm your signature: {title}".
-pub fn confirmation_email(e: &ConfirmationEmail<'_>) -> Email {
-    let subject = format!("Confirm your signature: {}", one_line(e.letter_title));
-    let title = quoted(e.letter_title);
-    let capacity = match e.kind {
-        SignerKind::Individual => "as an individual",
-        SignerKind::Organisation => "on behalf of an organisation",
-    };
-    let request = format!(
-        "We received a request to sign the open letter {title} {capacity}, \
-         using this email address."
+pub fn confirmation_email(lang: &Lang, e: &ConfirmationEmail<'_>) -> Email {
+    let subject = lang.ta(
+        "email-confirm-subject",
+        &[("title", one_line(e.letter_title).into())],
     );
-    let expiry = expiry_sentence(e.expires_in_days);
+    let title = quoted(lang, e.letter_title);
+    let request_key = match e.kind {
+        SignerKind::Individual => "email-confirm-request-individual",
+        SignerKind::Organisation => "email-confirm-request-organisation",
+    };
+    let request = lang.ta(request_key, &[("title", title.as_str().into())]);
+    let expiry = expiry_sentence(lang, e.expires_in_days);
+    let counts = lang.t("email-confirm-counts");
+    let greeting = lang.t("email-hello");
+    let ignore = lang.t("email-ignore");
 
     let mut text = PlainText::new();
-    text.paragraph(GENERIC_GREETING);
+    text.paragraph(&greeting);
     text.paragraph(&request);
-    text.link("To confirm your signature, open this link:", e.confirm_url);
-    text.paragraph(&format!(
-        "{expiry} Your signature counts only once you have confirmed it."
-    ));
-    text.paragraph(IGNORE_SENTENCE);
-    text.link("You can read the letter here:", e.letter_url);
+    text.link(&lang.t("email-confirm-open-link"), e.confirm_url);
+    text.paragraph(&format!("{expiry} {counts}"));
+    text.paragraph(&ignore);
+    text.link(&lang.t("email-read-here"), e.letter_url);
 
     let html = html_document(
+        lang,
         &subject,
-        "Confirm your signature",
+        &lang.t("confirm-title"),
         html! {
-            p style=(P_STYLE) { (GENERIC_GREETING) }
+            p style=(P_STYLE) { (greeting) }
             p style=(P_STYLE) {
-                "We received a request to sign the open letter "
-                strong { (title) } " " (capacity) ", using this email address."
+                (lang.html(request_key, &[("title", html! { strong { (title) } })]))
             }
             p style=(P_STYLE) {
-                a href=(e.confirm_url) style=(BUTTON_STYLE) { "Confirm my signature" }
+                a href=(e.confirm_url) style=(BUTTON_STYLE) { (lang.t("confirm-button")) }
             }
             p style=(SMALL_STYLE) {
-                "If the button does not work, copy this link into your browser:" br;
+                (lang.t("email-button-fallback")) br;
                 a href=(e.confirm_url) style=(LINK_STYLE) { (e.confirm_url) }
             }
-            p style=(P_STYLE) { (expiry) " Your signature counts only once you have confirmed it." }
-            p style=(P_STYLE) { (IGNORE_SENTENCE) }
-            p style=(P_STYLE) { a href=(e.letter_url) style=(LINK_STYLE) { "Read the letter" } }
+            p style=(P_STYLE) { (expiry) " " (counts) }
+            p style=(P_STYLE) { (ignore) }
+            p style=(P_STYLE) { a href=(e.letter_url) style=(LINK_STYLE) { (lang.t("email-read-letter")) } }
         },
     );
     Email {
@@ -215,34 +214,33 @@ pub fn confirmation_email(e: &ConfirmationEmail<'_>) -> Email {
 }
 
 /// "You have already signed: {title}".
-pub fn already_signed_email(e: &AlreadySignedEmail<'_>) -> Email {
-    let subject = format!("You have already signed: {}", one_line(e.letter_title));
-    let title = quoted(e.letter_title);
-    let attempt = format!(
-        "Someone, probably you, just tried to sign the open letter {title} again \
-         with this email address. You have already signed it, so there is nothing to do."
+pub fn already_signed_email(lang: &Lang, e: &AlreadySignedEmail<'_>) -> Email {
+    let subject = lang.ta(
+        "email-already-subject",
+        &[("title", one_line(e.letter_title).into())],
     );
-    const NOT_YOU: &str = "If it was not you, you can ignore this email: no new signature \
-         was added and nothing has changed.";
+    let title = quoted(lang, e.letter_title);
+    let attempt = lang.ta("email-already-attempt", &[("title", title.as_str().into())]);
+    let not_you = lang.t("email-already-not-you");
+    let greeting = lang.t("email-hello");
 
     let mut text = PlainText::new();
-    text.paragraph(GENERIC_GREETING);
+    text.paragraph(&greeting);
     text.paragraph(&attempt);
-    text.paragraph(NOT_YOU);
-    text.link("You can read the letter here:", e.letter_url);
+    text.paragraph(&not_you);
+    text.link(&lang.t("email-read-here"), e.letter_url);
 
     let html = html_document(
+        lang,
         &subject,
-        "You have already signed",
+        &lang.t("email-already-heading"),
         html! {
-            p style=(P_STYLE) { (GENERIC_GREETING) }
+            p style=(P_STYLE) { (greeting) }
             p style=(P_STYLE) {
-                "Someone, probably you, just tried to sign the open letter "
-                strong { (title) }
-                " again with this email address. You have already signed it, so there is nothing to do."
+                (lang.html("email-already-attempt", &[("title", html! { strong { (title) } })]))
             }
-            p style=(P_STYLE) { (NOT_YOU) }
-            p style=(P_STYLE) { a href=(e.letter_url) style=(LINK_STYLE) { "Read the letter" } }
+            p style=(P_STYLE) { (not_you) }
+            p style=(P_STYLE) { a href=(e.letter_url) style=(LINK_STYLE) { (lang.t("email-read-letter")) } }
         },
     );
     Email {
@@ -262,50 +260,52 @@ pub struct ReviewEmail<'a> {
     pub letter_url: &'a str,
 }
 
-fn organisation_words(name: &str) -> String {
+fn organisation_words(lang: &Lang, name: &str) -> String {
     let name = one_line(name);
     if name.is_empty() {
-        "your organisation".to_owned()
+        lang.t("email-your-organisation")
     } else {
         name
     }
 }
 
 /// "Your organisation's signature is listed: {title}".
-pub fn approval_email(e: &ReviewEmail<'_>) -> Email {
-    let subject = format!(
-        "Your organisation's signature is listed: {}",
-        one_line(e.letter_title)
+pub fn approval_email(lang: &Lang, e: &ReviewEmail<'_>) -> Email {
+    let subject = lang.ta(
+        "email-approved-subject",
+        &[("title", one_line(e.letter_title).into())],
     );
-    let title = quoted(e.letter_title);
-    let org = organisation_words(e.organisation_name);
-    let news = format!(
-        "Our staff have reviewed the signature of {org} on the open letter {title}. \
-         It is approved: {org} is now listed among the signatories and counted."
+    let title = quoted(lang, e.letter_title);
+    let org = organisation_words(lang, e.organisation_name);
+    let news = lang.ta(
+        "email-approved-news",
+        &[
+            ("organisation", org.as_str().into()),
+            ("title", title.as_str().into()),
+        ],
     );
-    const THANKS: &str = "Thank you for signing.";
+    let thanks = lang.t("email-approved-thanks");
 
     let mut text = PlainText::new();
-    text.paragraph(&greeting(e.signer_name));
+    text.paragraph(&greeting(lang, e.signer_name));
     text.paragraph(&news);
-    text.paragraph(THANKS);
-    text.link(
-        "You can read the letter and its signatories here:",
-        e.letter_url,
-    );
+    text.paragraph(&thanks);
+    text.link(&lang.t("email-read-signatories-here"), e.letter_url);
 
     let html = html_document(
+        lang,
         &subject,
-        "Your organisation's signature is listed",
+        &lang.t("email-approved-heading"),
         html! {
-            p style=(P_STYLE) { (greeting(e.signer_name)) }
+            p style=(P_STYLE) { (greeting(lang, e.signer_name)) }
             p style=(P_STYLE) {
-                "Our staff have reviewed the signature of " strong { (org) }
-                " on the open letter " strong { (title) } ". It is approved: "
-                (org) " is now listed among the signatories and counted."
+                (lang.html("email-approved-news", &[
+                    ("organisation", html! { strong { (org) } }),
+                    ("title", html! { strong { (title) } }),
+                ]))
             }
-            p style=(P_STYLE) { (THANKS) }
-            p style=(P_STYLE) { a href=(e.letter_url) style=(LINK_STYLE) { "Read the letter" } }
+            p style=(P_STYLE) { (thanks) }
+            p style=(P_STYLE) { a href=(e.letter_url) style=(LINK_STYLE) { (lang.t("email-read-letter")) } }
         },
     );
     Email {
@@ -316,24 +316,27 @@ pub fn approval_email(e: &ReviewEmail<'_>) -> Email {
 }
 
 /// "Your organisation's signature was not accepted: {title}", with staff's reason.
-pub fn rejection_email(e: &ReviewEmail<'_>, reason: &str) -> Email {
-    let subject = format!(
-        "Your organisation's signature was not accepted: {}",
-        one_line(e.letter_title)
+pub fn rejection_email(lang: &Lang, e: &ReviewEmail<'_>, reason: &str) -> Email {
+    let subject = lang.ta(
+        "email-rejected-subject",
+        &[("title", one_line(e.letter_title).into())],
     );
-    let title = quoted(e.letter_title);
-    let org = organisation_words(e.organisation_name);
-    let news = format!(
-        "Our staff have reviewed the signature of {org} on the open letter {title} \
-         and could not accept it, so it will not be listed or counted."
+    let title = quoted(lang, e.letter_title);
+    let org = organisation_words(lang, e.organisation_name);
+    let news = lang.ta(
+        "email-rejected-news",
+        &[
+            ("organisation", org.as_str().into()),
+            ("title", title.as_str().into()),
+        ],
     );
-    const REPLY: &str = "If you think this is a mistake, please reply to this email.";
+    let reply = lang.t("email-rejected-reply");
+    let reason_intro = lang.t("email-rejected-reason");
 
     let mut text = PlainText::new();
-    text.paragraph(&greeting(e.signer_name));
+    text.paragraph(&greeting(lang, e.signer_name));
     text.paragraph(&news);
-    text.paragraph("The reason they gave:");
-    // The reason keeps its own paragraphs, each wrapped and indented as a quotation.
+    text.paragraph(&reason_intro);
     for paragraph in reason
         .split("\n\n")
         .map(str::trim)
@@ -346,27 +349,29 @@ pub fn rejection_email(e: &ReviewEmail<'_>, reason: &str) -> Email {
         text.0.push_str(&quoted.join("\n"));
         text.0.push_str("\n\n");
     }
-    text.paragraph(REPLY);
-    text.link("You can read the letter here:", e.letter_url);
+    text.paragraph(&reply);
+    text.link(&lang.t("email-read-here"), e.letter_url);
 
     let html = html_document(
+        lang,
         &subject,
-        "Your organisation's signature was not accepted",
+        &lang.t("email-rejected-heading"),
         html! {
-            p style=(P_STYLE) { (greeting(e.signer_name)) }
+            p style=(P_STYLE) { (greeting(lang, e.signer_name)) }
             p style=(P_STYLE) {
-                "Our staff have reviewed the signature of " strong { (org) }
-                " on the open letter " strong { (title) }
-                " and could not accept it, so it will not be listed or counted."
+                (lang.html("email-rejected-news", &[
+                    ("organisation", html! { strong { (org) } }),
+                    ("title", html! { strong { (title) } }),
+                ]))
             }
-            p style=(P_STYLE) { "The reason they gave:" }
-            blockquote style="margin:0 0 16px;padding:0 0 0 12px;border-left:4px solid #c9c9c4;" {
+            p style=(P_STYLE) { (reason_intro) }
+            blockquote style="margin:0 0 16px;padding:0;padding-inline-start:12px;border-inline-start:4px solid #c9c9c4;" {
                 @for paragraph in reason.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
                     p style=(P_STYLE) { (paragraph) }
                 }
             }
-            p style=(P_STYLE) { (REPLY) }
-            p style=(P_STYLE) { a href=(e.letter_url) style=(LINK_STYLE) { "Read the letter" } }
+            p style=(P_STYLE) { (reply) }
+            p style=(P_STYLE) { a href=(e.letter_url) style=(LINK_STYLE) { (lang.t("email-read-letter")) } }
         },
     );
     Email {
@@ -383,6 +388,7 @@ mod tests {
     #[test]
     fn a_rejection_carries_its_reason_escaped() {
         let e = rejection_email(
+            &Lang::english(),
             &ReviewEmail {
                 signer_name: "Ana",
                 organisation_name: "Rights <b>Watch</b>",
@@ -404,12 +410,15 @@ mod tests {
 
     #[test]
     fn an_approval_names_the_organisation_and_the_letter() {
-        let e = approval_email(&ReviewEmail {
-            signer_name: "Ana",
-            organisation_name: "Rights Watch",
-            letter_title: "Free them",
-            letter_url: "https://x.org/letters/a",
-        });
+        let e = approval_email(
+            &Lang::english(),
+            &ReviewEmail {
+                signer_name: "Ana",
+                organisation_name: "Rights Watch",
+                letter_title: "Free them",
+                letter_url: "https://x.org/letters/a",
+            },
+        );
         assert_eq!(
             e.subject,
             "Your organisation's signature is listed: Free them"
@@ -433,10 +442,13 @@ mod tests {
 
     #[test]
     fn subject_is_one_line() {
-        let e = already_signed_email(&AlreadySignedEmail {
-            letter_title: "Line one\r\nBcc: victim@example.org",
-            letter_url: "https://x.org/letters/a",
-        });
+        let e = already_signed_email(
+            &Lang::english(),
+            &AlreadySignedEmail {
+                letter_title: "Line one\r\nBcc: victim@example.org",
+                letter_url: "https://x.org/letters/a",
+            },
+        );
         assert_eq!(
             e.subject,
             "You have already signed: Line one Bcc: victim@example.org"

@@ -2,8 +2,9 @@
 
 use maud::{Markup, html};
 
+use crate::i18n::Lang;
 use crate::layout::{Page, layout};
-use crate::util::{count_noun, non_blank};
+use crate::util::non_blank;
 
 /// What went wrong, in words for the visitor.
 #[derive(Clone, Copy, Debug)]
@@ -19,30 +20,29 @@ pub struct ErrorPage<'a> {
 }
 
 /// The error page.
-pub fn error(p: &ErrorPage<'_>) -> Markup {
+pub fn error(lang: &Lang, p: &ErrorPage<'_>) -> Markup {
     let body = html! {
-        p.error-code { "Error " (p.status) }
+        p.error-code { (lang.ta("error-code", &[("status", p.status.to_string().into())])) }
         h1 { (p.title) }
         @if let Some(message) = non_blank(p.message) {
             p { (message) }
         }
         @if let Some(secs) = p.retry_after_secs {
-            p { "Please wait " (count_noun(secs, "second", "seconds")) " and try again." }
+            p { (lang.counted("error-wait-seconds", secs)) }
         } @else if p.status == 429 {
-            p { "Please wait a moment and try again." }
+            p { (lang.t("error-wait-moment")) }
         }
         @if let Some(id) = p.request_id.and_then(non_blank) {
             p.reference {
-                "If you contact us about this, please quote this reference: "
-                code { (id) }
+                (lang.html("error-reference", &[("reference", html! { code { (id) } })]))
             }
         }
-        p { a href="/" { "Go to the list of open letters" } }
+        p { a href="/" { (lang.t("error-home-link")) } }
     };
     layout(
         &Page {
             title: p.title,
-            lang: "en",
+            lang,
             description: None,
         },
         body,

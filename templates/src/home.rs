@@ -2,8 +2,9 @@
 
 use maud::{Markup, html};
 
+use crate::i18n::Lang;
 use crate::layout::{Page, layout};
-use crate::util::{count_noun, letter_path, non_blank};
+use crate::util::{letter_path, non_blank};
 
 /// One letter in the home page list.
 #[derive(Clone, Debug)]
@@ -18,17 +19,15 @@ pub struct LetterSummary {
 }
 
 /// The "Open letters" page.
-pub fn home(letters: &[LetterSummary]) -> Markup {
+pub fn home(lang: &Lang, letters: &[LetterSummary]) -> Markup {
+    let title = lang.t("home-title");
     let body = html! {
-        h1 { "Open letters" }
-        p.lead {
-            "Read an open letter and add your name, or your organisation’s. "
-            "Every signature is confirmed by email before it counts."
-        }
+        h1 { (title) }
+        p.lead { (lang.t("home-lead")) }
         @if letters.is_empty() {
             div.empty-state {
-                p { "There are no open letters here at the moment." }
-                p { "Please come back later." }
+                p { (lang.t("home-empty")) }
+                p { (lang.t("home-come-back")) }
             }
         } @else {
             ul.letter-list {
@@ -39,9 +38,9 @@ pub fn home(letters: &[LetterSummary]) -> Markup {
                             p { (summary) }
                         }
                         p.meta {
-                            (count_noun(l.total_count, "signature", "signatures"))
+                            (lang.counted("signatures", l.total_count))
                             @if let Some(deadline) = l.deadline.as_deref().and_then(non_blank) {
-                                " · Deadline: " (deadline)
+                                " · " (lang.ta("deadline", &[("date", deadline.into())]))
                             }
                         }
                     }
@@ -51,11 +50,9 @@ pub fn home(letters: &[LetterSummary]) -> Markup {
     };
     layout(
         &Page {
-            title: "Open letters",
-            lang: "en",
-            description: Some(
-                "Open letters you can sign as an individual or on behalf of an organisation.",
-            ),
+            title: &title,
+            lang,
+            description: Some(&lang.t("home-description")),
         },
         body,
     )

@@ -2,6 +2,9 @@
 
 use maud::{DOCTYPE, Markup, html};
 
+use crate::i18n::{LANGUAGES, Lang};
+use crate::util::query_value;
+
 /// Name of the site, shown in the header and page titles.
 pub const SITE_NAME: &str = "undersigned";
 
@@ -10,23 +13,19 @@ pub const SITE_NAME: &str = "undersigned";
 pub struct Page<'a> {
     /// Page title, without the site name (which `layout` appends).
     pub title: &'a str,
-    /// BCP 47 language of the page chrome, e.g. "en".
-    pub lang: &'a str,
+    /// Language of the page chrome (and its `lang`/`dir`); the text of a letter carries
+    /// its own `lang` on its elements.
+    pub lang: &'a Lang,
     /// Optional meta description for search engines and link previews.
     pub description: Option<&'a str>,
 }
 
 /// Wraps `body` in a complete HTML document.
 pub fn layout(page: &Page<'_>, body: Markup) -> Markup {
-    // An empty lang attribute would declare the language unknown; English is the interface language.
-    let lang = if page.lang.trim().is_empty() {
-        "en"
-    } else {
-        page.lang
-    };
+    let lang = page.lang;
     html! {
         (DOCTYPE)
-        html lang=(lang) {
+        html lang=(lang.tag()) dir=(lang.dir().as_str()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -48,10 +47,11 @@ pub fn layout(page: &Page<'_>, body: Markup) -> Markup {
                 link rel="stylesheet" href="/static/style.css";
             }
             body {
-                a.skip-link href="#main" { "Skip to main content" }
+                a.skip-link href="#main" { (lang.t("skip-to-content")) }
                 header.site-header {
                     div.wrap {
                         a.site-name href="/" { (SITE_NAME) }
+                        (language_switcher(lang))
                     }
                 }
                 // tabindex lets the skip link move keyboard focus, not just scroll, in every browser.
@@ -60,13 +60,34 @@ pub fn layout(page: &Page<'_>, body: Markup) -> Markup {
                 }
                 footer.site-footer {
                     div.wrap {
+                        p { (lang.ta("footer-about", &[("site", SITE_NAME.into())])) }
                         p {
-                            (SITE_NAME) " hosts open letters. A signature counts only once it has been confirmed by email, and email addresses are never published."
-                        }
-                        p {
-                            a href="/privacy" { "Privacy" }
+                            a href="/privacy" { (lang.t("footer-privacy")) }
                             " · "
-                            a href="/my-data" { "Ask for your data" }
+                            a href="/my-data" { (lang.t("footer-my-data")) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Links to the page in every offered language: plain links to `/language`, which sets
+/// the `lang` cookie and leads back, so it works without JavaScript. Each name is in its
+/// own language (and marked so).
+fn language_switcher(lang: &Lang) -> Markup {
+    let back = query_value(lang.back());
+    html! {
+        nav.language-switcher aria-label=(lang.t("language-switcher")) {
+            ul {
+                @for l in LANGUAGES {
+                    li {
+                        @if l.tag == lang.tag() {
+                            span aria-current="true" lang=(l.tag) dir=(l.dir.as_str()) { (l.name) }
+                        } @else {
+                            a href=(format!("/language?set={}&back={back}", l.tag))
+                                lang=(l.tag) hreflang=(l.tag) dir=(l.dir.as_str()) { (l.name) }
                         }
                     }
                 }

@@ -2,9 +2,21 @@
 
 use maud::{Markup, PreEscaped, html};
 
+use crate::i18n::Lang;
 use crate::layout::{Page, layout};
 use crate::sign_form::{FormText, SignForm, error_summary_id, sign_section};
-use crate::util::{count_noun, format_count, letter_path, non_blank, version_path, versions_path};
+use crate::util::{letter_path, non_blank, version_path, versions_path};
+
+/// A translation shown in place of the letter's original text.
+#[derive(Clone, Debug)]
+pub struct TranslationNote {
+    /// Interface language of the translation (a `LANGUAGES` tag).
+    pub language: String,
+    /// BCP 47 language of the original text.
+    pub original_language: String,
+    /// Where the original text is shown.
+    pub original_href: String,
+}
 
 /// Where a letter is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,24 +28,23 @@ pub enum LetterStatus {
 }
 
 impl LetterStatus {
+    /// Message key of the status label.
     fn label(self) -> &'static str {
         match self {
-            LetterStatus::Draft => "Draft",
-            LetterStatus::Open => "Open for signatures",
-            LetterStatus::Closed => "Closed",
-            LetterStatus::Delivered => "Delivered",
+            LetterStatus::Draft => "status-draft",
+            LetterStatus::Open => "status-open",
+            LetterStatus::Closed => "status-closed",
+            LetterStatus::Delivered => "status-delivered",
         }
     }
 
-    /// Why there is no form, for every status but `Open`.
+    /// Message key of why there is no form, for every status but `Open`.
     fn notice(self) -> Option<&'static str> {
         match self {
             LetterStatus::Open => None,
-            LetterStatus::Draft => Some("This letter is a draft and does not take signatures yet."),
-            LetterStatus::Closed => Some("This letter is closed and takes no new signatures."),
-            LetterStatus::Delivered => {
-                Some("This letter has been delivered and takes no new signatures.")
-            }
+            LetterStatus::Draft => Some("notice-draft"),
+            LetterStatus::Closed => Some("notice-closed"),
+            LetterStatus::Delivered => Some("notice-delivered"),
         }
     }
 }
@@ -115,6 +126,35 @@ pub struct LetterPage<'a> {
     pub text_changed: bool,
     /// The latest snapshot of the verifiable list, once one was taken.
     pub list_root: Option<crate::proofs::ListRoot>,
+    /// Set when `title`, `summary` and `body_html` are a translation (then `language` is
+    /// the translation's): the page says the original is authoritative and links to it.
+    pub translation: Option<TranslationNote>,
+}
+
+fn form_text<'a>(page: &'a LetterPage<'_>) -> FormText<'a> {
+    FormText {
+        version: page.version,
+        text_id: &page.text_id,
+        form_stamp: &page.form_stamp,
+        text_language: page.translation.as_ref().map(|t| t.language.as_str()),
+    }
+}
+
+/// "This is a translation; the original (in English) is authoritative: read it".
+fn translation_note(ui: &Lang, note: &TranslationNote) -> Markup {
+    let original = &note.original_language;
+    // The original's language named in the reader's (the tag itself for a rare one).
+    let name = ui.ta(
+        "language-name",
+        &[("tag", original.to_ascii_lowercase().into())],
+    );
+    html! {
+        p.notice.translation-note role="note" {
+            (ui.ta("translation-note", &[("language", name.into())]))
+            " "
+            a href=(note.original_href) hreflang=(original) { (ui.t("translation-read-original")) }
+        }
+    }
 }
 
 /// The website of an organisation, if it is safe to link to.
@@ -136,7 +176,7 @@ fn display_website(url: &str) -> &str {
     rest.strip_suffix('/').unwrap_or(rest)
 }
 
-fn tally(page: &LetterPage<'_>) -> Markup {
+fn tally(lang: &Lang, page: &LetterPage<'_>) -> Markup {
     let total = page
         .individual_count
         .saturating_add(page.organisation_count);
@@ -145,25 +185,19 @@ fn tally(page: &LetterPage<'_>) -> Markup {
     html! {
         div.tally {
             ul.counts {
-                li {
-                    span.count { (format_count(page.organisation_count)) }
-                    " " (if page.organisation_count == 1 { "organisation" } else { "organisations" })
-                }
-                li {
-                    span.count { (format_count(page.individual_count)) }
-                    " " (if page.individual_count == 1 { "individual" } else { "individuals" })
-                }
-                li.total {
-                    span.count { (format_count(total)) }
-                    " " (if total == 1 { "signature" } else { "signatures" }) " in total"
-                }
+                li { (tally_line(lang, "tally-organisations", page.organisation_count)) }
+                li { (tally_line(lang, "tally-individuals", page.individual_count)) }
+                li.total { (tally_line(lang, "tally-total", total)) }
             }
             @if let Some(goal) = goal {
                 @let percent = (u128::from(total) * 100 / u128::from(goal)).min(100);
                 div.progress {
                     label for="goal-progress" {
-                        (format_count(total)) " of " (count_noun(goal, "signature", "signatures"))
-                        " towards the goal"
+                        (lang.ta("goal-progress", &[
+                            ("total", lang.count(total).into()),
+                            ("count", goal.into()),
+                            ("goal", lang.count(goal).into()),
+                        ]))
                     }
                     progress id="goal-progress" max=(goal) value=(total.min(goal)) {
                         (percent) "%"
@@ -174,14 +208,23 @@ fn tally(page: &LetterPage<'_>) -> Markup {
     }
 }
 
-fn organisations_section(page: &LetterPage<'_>) -> Markup {
+/// "12 organisations": the count in its own span, styled apart, within the translated words.
+fn tally_line(lang: &Lang, key: &str, n: u64) -> Markup {
+    lang.html_with(
+        key,
+        &[("n", html! { span.count { (lang.count(n)) } })],
+        &[("count", n.into())],
+    )
+}
+
+fn organisations_section(lang: &Lang, page: &LetterPage<'_>) -> Markup {
     html! {
         section.signatories id="organisations" aria-labelledby="organisations-heading" {
-            h2 id="organisations-heading" { "Signatory organisations" }
+            h2 id="organisations-heading" { (lang.t("organisations-heading")) }
             @if page.organisations.is_empty() {
                 p.empty {
-                    @if page.organisations_paging.is_first { "No organisation has signed yet." }
-                    @else { "There are no more organisations to show." }
+                    @if page.organisations_paging.is_first { (lang.t("organisations-none")) }
+                    @else { (lang.t("organisations-no-more")) }
                 }
             } @else {
                 ul.signatory-list {
@@ -204,7 +247,7 @@ fn organisations_section(page: &LetterPage<'_>) -> Markup {
                                     }
                                     @if let Some(version) = o.earlier_version {
                                         @if country.is_some() || website.is_some() { " · " }
-                                        (signed_version(&page.slug, version))
+                                        (signed_version(lang, &page.slug, version))
                                     }
                                 }
                             }
@@ -213,21 +256,22 @@ fn organisations_section(page: &LetterPage<'_>) -> Markup {
                 }
             }
             (pagination(
+                lang,
                 &page.slug,
                 &page.organisations_paging,
                 &Links {
-                    label: "Pages of signatory organisations",
+                    label: "organisations-pages",
                     anchor: "organisations",
                     param: "orgs_after",
-                    first: "First organisations",
-                    next: "More organisations",
+                    first: "organisations-first",
+                    next: "organisations-more",
                 },
             ))
         }
     }
 }
 
-/// The words and addresses of one list's paging links.
+/// The words (message keys) and addresses of one list's paging links.
 struct Links {
     label: &'static str,
     /// The id of the list's section, so a link lands on the list and not the page top.
@@ -241,19 +285,19 @@ struct Links {
 /// "First" and "next" links under a list. The first page is the letter's plain address,
 /// so every link back to it shares one cached copy; there is no "previous" link, since a
 /// keyset only runs one way.
-fn pagination(slug: &str, paging: &Paging, links: &Links) -> Markup {
+fn pagination(lang: &Lang, slug: &str, paging: &Paging, links: &Links) -> Markup {
     let path = letter_path(slug);
     html! {
         @if !paging.is_first || paging.next.is_some() {
-            nav.pagination aria-label=(links.label) {
+            nav.pagination aria-label=(lang.t(links.label)) {
                 @if !paging.is_first {
                     a rel="first" href=(format!("{path}#{}", links.anchor)) {
-                        span aria-hidden="true" { "« " } (links.first)
+                        span.arrow-back aria-hidden="true" { "« " } (lang.t(links.first))
                     }
                 }
                 @if let Some(next) = &paging.next {
                     a rel="next" href=(format!("{path}?{}={next}#{}", links.param, links.anchor)) {
-                        (links.next) span aria-hidden="true" { " →" }
+                        (lang.t(links.next)) span.arrow-forward aria-hidden="true" { " →" }
                     }
                 }
             }
@@ -278,59 +322,58 @@ fn individual_details(i: &IndividualSignatory) -> String {
 }
 
 /// "signed version 1", linked to that text: beside a signatory who signed an earlier text.
-fn signed_version(slug: &str, version: u32) -> Markup {
+fn signed_version(lang: &Lang, slug: &str, version: u32) -> Markup {
     html! {
-        a.signed-version href=(version_path(slug, version)) { "signed version " (version) }
+        a.signed-version href=(version_path(slug, version)) {
+            (lang.ta("signed-version", &[("version", version.into())]))
+        }
     }
 }
 
 /// The note beside a text that has changed since the letter opened.
-fn version_note(page: &LetterPage<'_>) -> Markup {
+fn version_note(lang: &Lang, page: &LetterPage<'_>) -> Markup {
     html! {
         @if let Some(on) = page.version_changed_on.as_deref().and_then(non_blank) {
             p.version-note {
-                "The text was changed on " (on) " (version " (page.version) " of " (page.version) "). "
-                "Signatures given to earlier versions are marked by version. "
-                a href=(versions_path(&page.slug)) { "See every version and what changed" }
+                (lang.ta("version-note", &[("date", on.into()), ("version", page.version.into())]))
+                " "
+                a href=(versions_path(&page.slug)) { (lang.t("version-note-link")) }
             }
         }
     }
 }
 
 /// Why the form came back instead of being recorded: the text changed since it was opened.
-fn text_changed_notice(page: &LetterPage<'_>) -> Markup {
+fn text_changed_notice(lang: &Lang, page: &LetterPage<'_>) -> Markup {
     html! {
         div.notice."notice--changed" role="alert" {
-            p {
-                "The text of this letter changed since you opened it (version " (page.version) "). "
-                "Please read it again; your details are kept."
-            }
+            p { (lang.ta("text-changed", &[("version", page.version.into())])) }
             p {
                 @if page.version > 1 {
-                    a href=(version_path(&page.slug, page.version)) { "See what changed" }
+                    a href=(version_path(&page.slug, page.version)) { (lang.t("see-what-changed")) }
                     " · "
                 }
                 @if let Some(kind) = page.form.submitted.filter(|_| page.form.has_errors()) {
-                    a href=(format!("#{}", error_summary_id(kind))) { "Correct the problems in the form" }
+                    a href=(format!("#{}", error_summary_id(kind))) { (lang.t("correct-problems")) }
                 } @else {
-                    a href="#sign" { "Go to the form" }
+                    a href="#sign" { (lang.t("go-to-form")) }
                 }
             }
         }
     }
 }
 
-fn individuals_section(page: &LetterPage<'_>) -> Markup {
+fn individuals_section(lang: &Lang, page: &LetterPage<'_>) -> Markup {
     html! {
         section.signatories id="individuals" aria-labelledby="individuals-heading" {
-            h2 id="individuals-heading" { "Individual signatories" }
+            h2 id="individuals-heading" { (lang.t("individuals-heading")) }
             @if page.individual_count > 0 {
-                p.hint { "People who chose not to show their name are counted but not listed." }
+                p.hint { (lang.t("individuals-hidden-hint")) }
             }
             @if page.individuals.is_empty() {
                 p.empty {
-                    @if page.individuals_paging.is_first { "No one is listed publicly yet." }
-                    @else { "There are no more names to show." }
+                    @if page.individuals_paging.is_first { (lang.t("individuals-none")) }
+                    @else { (lang.t("individuals-no-more")) }
                 }
             } @else {
                 ul.signatory-list {
@@ -343,7 +386,7 @@ fn individuals_section(page: &LetterPage<'_>) -> Markup {
                                     (details)
                                     @if let Some(version) = i.earlier_version {
                                         @if !details.is_empty() { " · " }
-                                        (signed_version(&page.slug, version))
+                                        (signed_version(lang, &page.slug, version))
                                     }
                                 }
                             }
@@ -352,14 +395,15 @@ fn individuals_section(page: &LetterPage<'_>) -> Markup {
                 }
             }
             (pagination(
+                lang,
                 &page.slug,
                 &page.individuals_paging,
                 &Links {
-                    label: "Pages of individual signatories",
+                    label: "individuals-pages",
                     anchor: "individuals",
                     param: "before",
-                    first: "Newest signatures",
-                    next: "Older signatures",
+                    first: "individuals-first",
+                    next: "individuals-more",
                 },
             ))
         }
@@ -367,77 +411,81 @@ fn individuals_section(page: &LetterPage<'_>) -> Markup {
 }
 
 /// The page of one letter.
-pub fn letter(page: &LetterPage<'_>) -> Markup {
+pub fn letter(lang: &Lang, page: &LetterPage<'_>) -> Markup {
     let open = page.status == LetterStatus::Open;
-    let lang = non_blank(&page.language);
+    let text_lang = non_blank(&page.language);
     let targets: Vec<&str> = page.targets.iter().filter_map(|t| non_blank(t)).collect();
     let deadline = page.deadline.as_deref().and_then(non_blank);
     let body = html! {
         @if page.preview {
             div.notice.preview-banner role="note" {
-                strong { "Draft preview. " }
-                "This is how the letter will look to the public. It is private: please do not share this link. Signing does not work here."
+                strong { (lang.t("preview-banner-title")) }
+                " "
+                (lang.t("preview-banner"))
             }
         }
         article.letter {
             header.letter-header {
-                p.letter-status { (page.status.label()) }
-                h1 lang=[lang] { (page.title) }
+                p.letter-status { (lang.t(page.status.label())) }
+                h1 lang=[text_lang] { (page.title) }
                 @if let Some(summary) = non_blank(&page.summary) {
-                    p.summary lang=[lang] { (summary) }
+                    p.summary lang=[text_lang] { (summary) }
                 }
                 @if !targets.is_empty() {
-                    p.targets { "To: " (targets.join(", ")) }
+                    p.targets { (lang.ta("letter-targets", &[("targets", targets.join(", ").into())])) }
                 }
                 @if let Some(deadline) = deadline {
                     p.deadline {
-                        @if open { "Open for signatures until " (deadline) "." }
-                        @else { "Deadline: " (deadline) }
+                        @if open { (lang.ta("open-until", &[("date", deadline.into())])) }
+                        @else { (lang.ta("deadline", &[("date", deadline.into())])) }
                     }
                 }
-                (tally(page))
-                (version_note(page))
+                @if let Some(note) = &page.translation {
+                    (translation_note(lang, note))
+                }
+                (tally(lang, page))
+                (version_note(lang, page))
                 @if let Some(notice) = page.status.notice() {
-                    p.notice { (notice) }
+                    p.notice { (lang.t(notice)) }
                 } @else if page.text_changed {
-                    (text_changed_notice(page))
+                    (text_changed_notice(lang, page))
                 } @else if let Some(kind) = page.form.submitted.filter(|k| page.form.has_errors() && !page.form.kinds.offers(*k)) {
                     // A form of a kind this letter does not take: there is no such form on
                     // the page to show the problem beside, so it is said here.
                     div.notice."notice--error" role="alert" id=(error_summary_id(kind)) {
-                        p { "Your signature has not been sent." }
+                        p { (lang.t("signature-not-sent")) }
                         @for e in &page.form.errors { p { (e.message) } }
                     }
                 } @else if let Some(kind) = page.form.submitted.filter(|_| page.form.has_errors()) {
                     // After a failed submission the page reloads at the top, far from the form
                     // on a phone; this says what happened and leads back to the problems.
                     p.notice."notice--error" {
-                        "Your signature has not been sent yet. "
-                        a href=(format!("#{}", error_summary_id(kind))) { "Correct the problems in the form" }
+                        (lang.t("signature-not-sent-yet")) " "
+                        a href=(format!("#{}", error_summary_id(kind))) { (lang.t("correct-problems")) }
                     }
                 } @else {
-                    p { a.button.button--secondary href="#sign" { "Sign this letter" } }
+                    p { a.button.button--secondary href="#sign" { (lang.t("sign-this-letter")) } }
                 }
             }
             // Sanitised by the caller: the only HTML on any page that maud does not escape.
-            div.letter-body lang=[lang] { (PreEscaped(&page.body_html)) }
+            div.letter-body lang=[text_lang] { (PreEscaped(&page.body_html)) }
         }
         @if page.preview {
             fieldset.preview-forms disabled {
-                legend { "Sign forms (they do not work in a preview)" }
-                (sign_section(&page.slug, &FormText { version: page.version, text_id: &page.text_id, form_stamp: &page.form_stamp }, &page.form))
+                legend { (lang.t("preview-forms")) }
+                (sign_section(lang, &page.slug, &form_text(page), &page.form))
             }
         } @else if open {
-            (sign_section(&page.slug, &FormText { version: page.version, text_id: &page.text_id, form_stamp: &page.form_stamp }, &page.form))
+            (sign_section(lang, &page.slug, &form_text(page), &page.form))
         }
-        (organisations_section(page))
-        (individuals_section(page))
-        (crate::proofs::list_root(&page.slug, page.list_root.as_ref()))
+        (organisations_section(lang, page))
+        (individuals_section(lang, page))
+        (crate::proofs::list_root(lang, &page.slug, page.list_root.as_ref()))
     };
     layout(
         &Page {
             title: &page.title,
-            lang: "en",
+            lang,
             description: non_blank(&page.summary),
         },
         body,

@@ -9,6 +9,7 @@ mod confirm;
 mod email;
 mod error_page;
 mod home;
+pub mod i18n;
 mod layout;
 mod letter;
 mod mailbox;
@@ -20,6 +21,8 @@ mod staff;
 mod util;
 mod versions;
 
+#[cfg(test)]
+mod i18n_tests;
 #[cfg(test)]
 mod tests;
 
@@ -33,9 +36,11 @@ pub use email::{
 };
 pub use error_page::{ErrorPage, error};
 pub use home::{LetterSummary, home};
+pub use i18n::{Dir, LANGUAGES, Lang, Language, PSEUDO_LANGUAGES};
 pub use layout::{Page, SITE_NAME, layout};
 pub use letter::{
-    IndividualSignatory, LetterPage, LetterStatus, OrganisationSignatory, Paging, letter,
+    IndividualSignatory, LetterPage, LetterStatus, OrganisationSignatory, Paging, TranslationNote,
+    letter,
 };
 pub use mailbox::{MailboxMessage, dev_mailbox};
 pub use pow::{ProofPage, proof_page};
@@ -73,6 +78,7 @@ pub use proofs::{
     list_json_path, list_path, list_root, list_snapshots, proof_json_path, proof_link_note,
     signer_proof, with_proof_link,
 };
+pub use staff::{TranslationForm, TranslationsPage, translations};
 
 pub use versions::{
     DiffPiece, DiffTag, VersionDiff, VersionPage, VersionRow, VersionsPage, version, versions,

@@ -138,7 +138,7 @@ pub fn dev_mailbox(messages: &[MailboxMessage]) -> Markup {
     layout(
         &Page {
             title: "Development mailbox",
-            lang: "en",
+            lang: &crate::i18n::Lang::english(),
             description: None,
         },
         body,

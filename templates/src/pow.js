@@ -22,7 +22,7 @@
       })
       .join("");
   }
-  status.textContent = "Your browser is working on it: this takes a few seconds.";
+  status.textContent = form.getAttribute("data-msg-working");
   var n = 0;
   function step() {
     var batch = [];
@@ -30,7 +30,7 @@
       batch.push(n + i);
     }
     if (batch.length === 0) {
-      status.textContent = "Please wait a few seconds, then press Continue.";
+      status.textContent = form.getAttribute("data-msg-wait");
       return;
     }
     n += batch.length;
@@ -50,7 +50,7 @@
           salt: c.salt,
           signature: c.signature
         }));
-        status.textContent = "Done. Press Continue to sign.";
+        status.textContent = form.getAttribute("data-msg-done");
       } else {
         step();
       }

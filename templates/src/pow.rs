@@ -4,6 +4,7 @@
 
 use maud::{Markup, html};
 
+use crate::i18n::Lang;
 use crate::layout::{Page, layout};
 use crate::util::letter_path;
 
@@ -24,36 +25,36 @@ pub struct ProofPage {
 }
 
 /// The proof-of-work / delay page.
-pub fn proof_page(p: &ProofPage) -> Markup {
+pub fn proof_page(lang: &Lang, p: &ProofPage) -> Markup {
+    let title = lang.t("pow-title");
     let body = html! {
-        h1 { "One more step to sign" }
-        p {
-            "Very many signatures are arriving for " q { (p.letter_title) } " right now. "
-            "To keep automated floods out without tracking anyone, we ask for a short wait "
-            "before we take your signature. Nothing has been recorded yet."
-        }
+        h1 { (title) }
+        p { (lang.html("pow-intro", &[("title", html! { q { (p.letter_title) } })])) }
         @if let Some(problem) = &p.problem {
             p class="error" role="alert" { (problem) }
         }
         form method="post" action=(format!("{}/sign", letter_path(&p.letter_slug)))
-            id="pow-form" data-challenge=(p.challenge_json) {
+            id="pow-form" data-challenge=(p.challenge_json)
+            // The script's messages, in the page's language.
+            data-msg-working=(lang.t("pow-working")) data-msg-wait=(lang.t("pow-wait-few"))
+            data-msg-done=(lang.t("pow-done")) {
             @for (name, value) in &p.fields {
                 input type="hidden" name=(name) value=(value);
             }
             input type="hidden" name="pow_ticket" value=(p.ticket);
             input type="hidden" name="altcha" value="" id="pow-solution";
             p id="pow-status" role="status" aria-live="polite" {
-                "Please wait " (p.delay_secs) " seconds, then press Continue."
+                (lang.counted("pow-wait", p.delay_secs))
             }
-            button type="submit" { "Continue" }
+            button type="submit" { (lang.t("pow-continue")) }
         }
-        p { a href=(letter_path(&p.letter_slug)) { "Back to the letter" } }
+        p { a href=(letter_path(&p.letter_slug)) { (lang.t("back-to-letter")) } }
         script src="/static/pow.js" defer {}
     };
     layout(
         &Page {
-            title: "One more step to sign",
-            lang: "en",
+            title: &title,
+            lang,
             description: None,
         },
         body,

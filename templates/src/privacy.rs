@@ -4,37 +4,37 @@
 use maud::{DOCTYPE, Markup, html};
 
 use crate::email::Email;
+use crate::i18n::Lang;
 use crate::layout::{Page, SITE_NAME, layout};
 use crate::util::{
-    HeadingLevel, SummaryItem, described_by, error_summary, field_error, letter_path, path_segment,
+    HeadingLevel, SummaryItem, described_by, error_summary, field_error_in, letter_path,
+    path_segment,
 };
 
-fn page(title: &str, body: Markup) -> Markup {
+fn page(lang: &Lang, title: &str, body: Markup) -> Markup {
     layout(
         &Page {
             title,
-            lang: "en",
+            lang,
             description: None,
         },
         body,
     )
 }
 
-const WITHDRAW_INTRO: &str =
-    "Changed your mind? You can withdraw your signature at any time with this link:";
-
 /// Adds the withdrawal link to a signer's email, before its closing signature line (plain
 /// text) and its closing line (HTML).
-pub fn with_withdraw_link(mut email: Email, url: &str) -> Email {
+pub fn with_withdraw_link(lang: &Lang, mut email: Email, url: &str) -> Email {
     let url: String = url.split_whitespace().collect();
-    let paragraph = format!("{WITHDRAW_INTRO}\n{url}\n\n");
+    let intro = lang.t("email-withdraw-intro");
+    let paragraph = format!("{intro}\n{url}\n\n");
     match email.text.rfind("-- \n") {
         Some(at) => email.text.insert_str(at, &paragraph),
         None => email.text.push_str(&paragraph),
     }
     let html = html! {
         p style="margin:0 0 16px;font-size:15px;color:#4b4b4b;" {
-            (WITHDRAW_INTRO) " "
+            (intro) " "
             a href=(url) style="color:#1a4f8b;word-break:break-all;" { (url) }
         }
     }
@@ -70,39 +70,45 @@ pub struct WithdrawPage<'a> {
 
 /// The withdrawal page: a GET shows the button, its POST withdraws (mail scanners open
 /// links by themselves and must not withdraw anything).
-pub fn withdraw(p: &WithdrawPage<'_>) -> Markup {
+pub fn withdraw(lang: &Lang, p: &WithdrawPage<'_>) -> Markup {
     let back = letter_path(p.letter_slug);
+    let title = &[("title", html! { q { (p.letter_title) } })];
     match p.state {
         WithdrawState::Ready => page(
-            "Withdraw your signature",
+            lang,
+            &lang.t("withdraw-title"),
             html! {
-                h1 { "Withdraw your signature" }
-                p { "You are about to withdraw your signature from the open letter " q { (p.letter_title) } "." }
-                p { "It will no longer be listed or counted. You may sign again later if you change your mind." }
+                h1 { (lang.t("withdraw-title")) }
+                p { (lang.html("withdraw-about-to", title)) }
+                p { (lang.t("withdraw-effect")) }
                 form.confirm-form method="post" action=(format!("/withdraw/{}", path_segment(p.token))) {
-                    button.button type="submit" { "Withdraw my signature" }
+                    button.button type="submit" { (lang.t("withdraw-button")) }
                 }
-                p { a href=(back) { "Keep my signature and go back to the letter" } }
+                p { a href=(back) { (lang.t("withdraw-keep")) } }
             },
         ),
         WithdrawState::Withdrawn => page(
-            "Signature withdrawn",
+            lang,
+            &lang.t("withdrawn-title"),
             html! {
-                h1 { "Your signature is withdrawn" }
+                h1 { (lang.t("withdrawn-heading")) }
                 p {
-                    "Your signature on " q { (p.letter_title) } " is no longer listed, and the count "
-                    "shown with the letter drops within " (p.count_lag_secs.max(1)) " seconds."
+                    (lang.html_with("withdrawn-text", title, &[
+                        ("count", p.count_lag_secs.max(1).into()),
+                        ("n", lang.count(p.count_lag_secs.max(1)).into()),
+                    ]))
                 }
-                p { "What we still keep, and for how long, is on our " a href="/privacy" { "privacy page" } "." }
-                p { a href=(back) { "Back to the letter" } }
+                p { (lang.html("withdrawn-kept", &[("link", html! { a href="/privacy" { (lang.t("withdrawn-kept-link")) } })])) }
+                p { a href=(back) { (lang.t("back-to-letter")) } }
             },
         ),
         WithdrawState::AlreadyWithdrawn => page(
-            "Already withdrawn",
+            lang,
+            &lang.t("already-withdrawn-title"),
             html! {
-                h1 { "This signature is already withdrawn" }
-                p { "Your signature on " q { (p.letter_title) } " was withdrawn earlier. There is nothing more to do." }
-                p { a href=(back) { "Back to the letter" } }
+                h1 { (lang.t("already-withdrawn-heading")) }
+                p { (lang.html("already-withdrawn-text", title)) }
+                p { a href=(back) { (lang.t("back-to-letter")) } }
             },
         ),
     }
@@ -120,61 +126,58 @@ pub struct PrivacyPage {
 }
 
 /// The privacy page, generated from the settings so that it says what the service does.
-pub fn privacy(p: &PrivacyPage) -> Markup {
-    let days = p.retention_days;
-    page(
-        "Privacy",
+pub fn privacy(lang: &Lang, p: &PrivacyPage) -> Markup {
+    let days = || {
+        html! { strong { (lang.counted("privacy-days", u64::from(p.retention_days))) } }
+    };
+    let item = |key: &str| {
         html! {
-            h1 { "Privacy: what we keep about signers" }
-            h2 { "What we keep and why" }
+            li { (lang.html(key, &[("what", html! { strong { (lang.t(&format!("{key}-what"))) } })])) }
+        }
+    };
+    page(
+        lang,
+        &lang.t("privacy-title"),
+        html! {
+            h1 { (lang.t("privacy-heading")) }
+            h2 { (lang.t("privacy-keep-heading")) }
             ul {
-                li { strong { "Your email address" } ": to confirm that you signed, to tell you if you sign twice, and (if you asked) to send you news of the letter. It is never published." }
-                li { strong { "Your name, country and, if you gave them, city and occupation" } " (or for an organisation: its name, country, website, your name and role): to show the signature with the letter if you chose to be listed, and to deliver the list of signatories to the letter's addressees." }
-                li { strong { "The network address (IP) your signature came from" } ": to keep floods of fake signatures out. Only administrators can see it." }
-                li { strong { "When you signed and confirmed" } ", and the version of the letter's text you signed." }
+                (item("privacy-keep-email"))
+                (item("privacy-keep-name"))
+                (item("privacy-keep-ip"))
+                (item("privacy-keep-when"))
             }
-            h2 { "How long we keep it" }
+            h2 { (lang.t("privacy-how-long-heading")) }
+            p { (lang.html("privacy-erasure", &[("days", days())])) }
+            p { (lang.t("privacy-withdrawn-kept")) }
             p {
-                "Your email address and your network address are erased "
-                strong { (days) " days" } " after the letter is closed or delivered, and so is "
-                "everything about your signature that was not public: the name of an unlisted signature, "
-                "an organisation's contact person and role, and the city, occupation or website "
-                "that were not shown. What was public stays: the name, country, city and occupation of a "
-                "listed person, the name, country and website of a listed organisation, and the counts. "
-                "Of the network address we then keep only its network prefix (the first three numbers of an IPv4 "
-                "address, the first 48 bits of an IPv6 address) and a keyed fingerprint from which the address "
-                "cannot be read back, so that repeated abuse can still be recognised."
+                (lang.ta("privacy-links", &[
+                    ("count", p.token_ttl_hours.into()),
+                    ("hours", lang.count(p.token_ttl_hours).into()),
+                    ("days", lang.counted("privacy-days", u64::from(p.retention_days)).into()),
+                ]))
             }
-            p {
-                "A withdrawn signature is kept, unlisted and uncounted, until then too, so that you can sign again; "
-                "its withdrawal link works until the erasure."
-            }
-            p {
-                "Confirmation links work for " (p.token_ttl_hours) " hours. Links and records of sent emails are deleted "
-                "on the same schedule, " (days) " days after they are used or expire."
-            }
-            h2 { "Who sees what" }
+            h2 { (lang.t("privacy-who-heading")) }
             ul {
-                li { "Everyone: the names, organisations and countries of confirmed signatures whose signers chose to be listed, and the counts." }
-                li { "Our staff: the signatures and their email addresses, to moderate the list and deliver the letter. Editors do not see network addresses; administrators do." }
-                li { "The letter's addressees: the list of signatories when the letter is delivered." }
+                li { (lang.t("privacy-who-everyone")) }
+                li { (lang.t("privacy-who-staff")) }
+                li { (lang.t("privacy-who-addressees")) }
             }
-            p { "We use no third-party trackers, advertising or CAPTCHA services." }
-            h2 { "Withdrawing your signature" }
+            p { (lang.t("privacy-no-trackers")) }
+            h2 { (lang.t("privacy-withdraw-heading")) }
+            p { (lang.t("privacy-withdraw")) }
+            h2 { (lang.t("privacy-ask-heading")) }
             p {
-                "Every email we send you about your signature has a link to withdraw it. A withdrawn signature "
-                "is no longer listed or counted. You may sign again later."
-            }
-            h2 { "Asking for your data" }
-            p {
-                "You can " a href="/my-data" { "ask for everything we hold about your email address" } ". "
-                "We send it to that address only, at most " (p.data_requests_per_day) " times a day."
+                (lang.html_with("privacy-ask", &[
+                    ("link", html! { a href="/my-data" { (lang.t("privacy-ask-link")) } }),
+                ], &[
+                    ("count", p.data_requests_per_day.into()),
+                ]))
             }
         },
     )
 }
 
-/// The data-request form, and the same page after a request (`sent`).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct MyDataPage<'a> {
     /// Pre-fills the field (kept after a mistake).
@@ -186,15 +189,16 @@ pub struct MyDataPage<'a> {
 }
 
 /// `/my-data`: ask for everything the service holds about an address.
-pub fn my_data(p: &MyDataPage<'_>) -> Markup {
+pub fn my_data(lang: &Lang, p: &MyDataPage<'_>) -> Markup {
     if p.sent {
         return page(
-            "Check your inbox",
+            lang,
+            &lang.t("check-inbox"),
             html! {
-                h1 { "Check your inbox" }
-                p { "If we hold anything about that address, we have sent it there. We send it to no other address." }
-                p { "If nothing arrives within a few minutes, check your spam or junk folder." }
-                p { a href="/privacy" { "Back to the privacy page" } }
+                h1 { (lang.t("check-inbox")) }
+                p { (lang.t("my-data-sent")) }
+                p { (lang.t("nothing-arrived-spam")) }
+                p { a href="/privacy" { (lang.t("back-to-privacy")) } }
             },
         );
     }
@@ -212,24 +216,25 @@ pub fn my_data(p: &MyDataPage<'_>) -> Markup {
         .collect();
     let describedby = described_by(&[Some(hint_id.as_str()), invalid.then_some(error_id.as_str())]);
     page(
-        "Your data",
+        lang,
+        &lang.t("my-data-title"),
         html! {
-            h1 { "Ask for your data" }
-            p { "Enter your email address. We will email that address everything we hold about it: every signature with its details, the letters, their status and dates." }
+            h1 { (lang.t("footer-my-data")) }
+            p { (lang.t("my-data-intro")) }
             @if invalid {
-                (error_summary("my-data-errors", HeadingLevel::H2, "There is a problem", &summary))
+                (error_summary("my-data-errors", HeadingLevel::H2, &lang.t("there-is-a-problem"), &summary))
             }
             form method="post" action="/my-data" novalidate {
                 div.field."field--invalid"[invalid] {
-                    label for=(EMAIL_ID) { "Email address" }
-                    (field_error(&error_id, &messages))
+                    label for=(EMAIL_ID) { (lang.t("field-email")) }
+                    (field_error_in(lang, &error_id, &messages))
                     input type="email" id=(EMAIL_ID) name="email" value=(p.email) autocomplete="email" required
                         aria-invalid=[invalid.then_some("true")] aria-describedby=[describedby];
-                    p.hint id=(hint_id) { "The answer goes to this address only." }
+                    p.hint id=(hint_id) { (lang.t("my-data-hint")) }
                 }
-                button.button type="submit" { "Send me my data" }
+                button.button type="submit" { (lang.t("my-data-button")) }
             }
-            p { a href="/privacy" { "What we keep and for how long" } }
+            p { a href="/privacy" { (lang.t("my-data-privacy-link")) } }
         },
     )
 }
@@ -244,61 +249,68 @@ pub struct DataRow {
 }
 
 /// The email that answers a data request.
-pub fn data_request_email(rows: &[DataRow], more: bool) -> Email {
-    let subject = format!("Your data at {SITE_NAME}");
+pub fn data_request_email(lang: &Lang, rows: &[DataRow], more: bool) -> Email {
+    let subject = lang.ta("data-email-subject", &[("site", SITE_NAME.into())]);
+    let one_line = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let heading = |i: usize, title: &str| {
+        lang.ta(
+            "data-email-signature",
+            &[
+                ("number", (i + 1).into()),
+                ("title", one_line(title).into()),
+            ],
+        )
+    };
+    let none = lang.t("data-email-none");
     let mut text = String::new();
-    text.push_str(
-        "Hello,\n\nYou asked for everything we hold about this email address. Here it is.\n\n",
-    );
+    text.push_str(&lang.t("email-hello"));
+    text.push_str("\n\n");
+    text.push_str(&lang.t("data-email-intro"));
+    text.push_str("\n\n");
     for (i, row) in rows.iter().enumerate() {
         text.push_str(&format!(
-            "Signature {} on “{}”\n{}\n",
-            i + 1,
-            row.letter_title
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" "),
+            "{}\n{}\n",
+            heading(i, &row.letter_title),
             row.letter_url
         ));
         for (label, value) in &row.fields {
             let value = if value.is_empty() {
-                "(none)"
+                none.clone()
             } else {
-                value.as_str()
+                one_line(value)
             };
-            text.push_str(&format!(
-                "  {label}: {}\n",
-                value.split_whitespace().collect::<Vec<_>>().join(" ")
-            ));
+            text.push_str(&format!("  {label}: {value}\n"));
         }
         text.push('\n');
     }
     if more {
-        text.push_str("There are more signatures than fit in one email; ask again after withdrawing or erasing some, or write to us.\n\n");
+        text.push_str(&lang.t("data-email-more"));
+        text.push_str("\n\n");
     }
-    text.push_str("If you did not ask for this, someone typed your address into our data-request form; nothing else was done.\n\n-- \n");
+    text.push_str(&lang.t("data-email-not-you"));
+    text.push_str("\n\n-- \n");
     text.push_str(SITE_NAME);
     text.push('\n');
     let html = html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(lang.tag()) dir=(lang.dir().as_str()) {
             head { meta charset="utf-8"; title { (subject) } }
             body {
-                h1 { "Your data" }
-                p { "You asked for everything we hold about this email address. Here it is." }
+                h1 { (lang.t("my-data-title")) }
+                p { (lang.t("data-email-intro")) }
                 @for (i, row) in rows.iter().enumerate() {
-                    h2 { "Signature " (i + 1) " on “" (row.letter_title) "”" }
+                    h2 { (heading(i, &row.letter_title)) }
                     p { a href=(row.letter_url) { (row.letter_url) } }
                     table {
                         @for (label, value) in &row.fields {
-                            tr { th scope="row" style="text-align:left;padding-right:12px;" { (label) } td { @if value.is_empty() { "(none)" } @else { (value) } } }
+                            tr { th scope="row" style="text-align:start;padding-inline-end:12px;" { (label) } td { @if value.is_empty() { (none) } @else { (value) } } }
                         }
                     }
                 }
                 @if more {
-                    p { "There are more signatures than fit in one email; ask again after withdrawing or erasing some, or write to us." }
+                    p { (lang.t("data-email-more")) }
                 }
-                p { "If you did not ask for this, someone typed your address into our data-request form; nothing else was done." }
+                p { (lang.t("data-email-not-you")) }
                 p { "— " (SITE_NAME) }
             }
         }
@@ -326,7 +338,7 @@ mod tests {
             text: "Hello,\n\n-- \nundersigned\n".into(),
             html: "<html><body><div><p>Hi</p></div></body></html>".into(),
         };
-        let out = with_withdraw_link(email, "https://x.example/withdraw/a\"b<c");
+        let out = with_withdraw_link(&Lang::english(), email, "https://x.example/withdraw/a\"b<c");
         assert!(
             out.text
                 .starts_with("Hello,\n\nChanged your mind? You can withdraw your signature at any time with this link:\nhttps://x.example/withdraw/a\"b<c\n\n-- \n")
@@ -341,23 +353,32 @@ mod tests {
     #[test]
     fn pages_have_one_heading_and_labelled_fields() {
         let pages = [
-            privacy(&PrivacyPage {
-                retention_days: 42,
-                token_ttl_hours: 168,
-                data_requests_per_day: 3,
-            })
+            privacy(
+                &Lang::english(),
+                &PrivacyPage {
+                    retention_days: 42,
+                    token_ttl_hours: 168,
+                    data_requests_per_day: 3,
+                },
+            )
             .into_string(),
-            my_data(&MyDataPage::default()).into_string(),
-            my_data(&MyDataPage {
-                email: "<b>x</b>",
-                error: Some("Enter an email address"),
-                sent: false,
-            })
+            my_data(&Lang::english(), &MyDataPage::default()).into_string(),
+            my_data(
+                &Lang::english(),
+                &MyDataPage {
+                    email: "<b>x</b>",
+                    error: Some("Enter an email address"),
+                    sent: false,
+                },
+            )
             .into_string(),
-            my_data(&MyDataPage {
-                sent: true,
-                ..MyDataPage::default()
-            })
+            my_data(
+                &Lang::english(),
+                &MyDataPage {
+                    sent: true,
+                    ..MyDataPage::default()
+                },
+            )
             .into_string(),
         ];
         for html in &pages {
@@ -373,13 +394,16 @@ mod tests {
             WithdrawState::Withdrawn,
             WithdrawState::AlreadyWithdrawn,
         ] {
-            let html = withdraw(&WithdrawPage {
-                letter_title: "<i>T</i>",
-                letter_slug: "t",
-                token: "tok",
-                state,
-                count_lag_secs: 1,
-            })
+            let html = withdraw(
+                &Lang::english(),
+                &WithdrawPage {
+                    letter_title: "<i>T</i>",
+                    letter_slug: "t",
+                    token: "tok",
+                    state,
+                    count_lag_secs: 1,
+                },
+            )
             .into_string();
             assert_eq!(count(&html, "<h1"), 1);
             assert!(!html.contains("<i>T</i>"));
@@ -397,7 +421,7 @@ mod tests {
             letter_url: "https://x.example/letters/a".into(),
             fields: vec![("Name", "Ann\nLee".into()), ("City", String::new())],
         }];
-        let e = data_request_email(&rows, false);
+        let e = data_request_email(&Lang::english(), &rows, false);
         assert!(e.text.contains("  Name: Ann Lee\n"));
         assert!(e.text.contains("  City: (none)\n"));
         assert!(!e.html.contains("<script>"));

@@ -4,14 +4,15 @@
 
 use maud::{Markup, html};
 
+use crate::i18n::Lang;
 use crate::layout::{Page, layout};
-use crate::util::{format_count, letter_path, path_segment};
+use crate::util::{letter_path, path_segment};
 
-fn page(title: &str, body: Markup) -> Markup {
+fn page(lang: &Lang, title: &str, body: Markup) -> Markup {
     layout(
         &Page {
             title,
-            lang: "en",
+            lang,
             description: None,
         },
         body,
@@ -49,15 +50,23 @@ pub struct ListRoot {
 
 /// The small block on the letter page: the latest root, where to check it. Nothing
 /// before the first snapshot.
-pub fn list_root(slug: &str, root: Option<&ListRoot>) -> Markup {
+pub fn list_root(lang: &Lang, slug: &str, root: Option<&ListRoot>) -> Markup {
     html! {
         @if let Some(r) = root {
             section.list-root aria-labelledby="list-root-heading" {
-                h2 id="list-root-heading" { "A list anyone can verify" }
+                h2 id="list-root-heading" { (lang.t("list-root-heading")) }
                 p {
-                    "The list of signatures as of " (r.taken_at) " has the Merkle root "
-                    code.hash { (r.root) } " (" (format_count(r.size)) " entries). "
-                    a href=(list_path(slug)) { "Every published root, the lists and how to check them" }
+                    (lang.html_with(
+                        "list-root-text",
+                        &[("root", html! { code.hash { (r.root) } })],
+                        &[
+                            ("date", r.taken_at.as_str().into()),
+                            ("count", r.size.into()),
+                            ("n", lang.count(r.size).into()),
+                        ],
+                    ))
+                    " "
+                    a href=(list_path(slug)) { (lang.t("list-root-link")) }
                 }
             }
         }
@@ -82,40 +91,39 @@ pub struct SnapshotsPage<'a> {
     pub snapshots: &'a [SnapshotRow],
 }
 
-pub fn list_snapshots(p: &SnapshotsPage<'_>) -> Markup {
+pub fn list_snapshots(lang: &Lang, p: &SnapshotsPage<'_>) -> Markup {
     let newest = p.snapshots.first();
+    let title = &[("title", html! { q { (p.letter_title) } })];
     page(
-        &format!("Verifiable list of {}", p.letter_title),
+        lang,
+        &lang.ta("list-title", &[("title", p.letter_title.into())]),
         html! {
-            h1 { "The verifiable list of " q { (p.letter_title) } }
-            p {
-                "Each signature on the list is a leaf of a Merkle tree (RFC 6962). The tree is over "
-                "a log that only grows: a signature being listed is one entry, and a listing that "
-                "ends (the signer withdrew, or staff invalidated it) is another. Each snapshot below "
-                "publishes the log's size and root; every later one extends every earlier one."
-            }
-            p {
-                "Download the entries of a snapshot to rebuild its root yourself, and a consistency "
-                "proof to check that a later list extends an earlier one. The README of undersigned "
-                "(\u{201c}Verifying a signature list\u{201d}) describes the algorithm; "
-                code { "undersigned verify" } " checks a proof offline."
-            }
+            h1 { (lang.html("list-heading", title)) }
+            p { (lang.t("list-intro")) }
+            p { (lang.html("list-downloads", &[("command", html! { code { "undersigned verify" } })])) }
             @if p.snapshots.is_empty() {
-                p { "No snapshot of this list has been taken yet." }
+                p { (lang.t("list-none")) }
             } @else {
                 table.snapshots {
-                    thead { tr { th scope="col" { "Taken (UTC)" } th scope="col" { "Entries" } th scope="col" { "Root" } th scope="col" { "Downloads" } } }
+                    thead {
+                        tr {
+                            th scope="col" { (lang.t("list-col-taken")) }
+                            th scope="col" { (lang.t("list-col-entries")) }
+                            th scope="col" { (lang.t("list-col-root")) }
+                            th scope="col" { (lang.t("list-col-downloads")) }
+                        }
+                    }
                     tbody {
                         @for s in p.snapshots {
                             tr {
                                 td { (s.taken_at) }
-                                td { (format_count(s.size)) }
+                                td { (lang.count(s.size)) }
                                 td { code.hash { (s.root) } }
                                 td {
-                                    a href=(list_json_path(p.letter_slug, s.size)) { "entries (JSON)" }
+                                    a href=(list_json_path(p.letter_slug, s.size)) { (lang.t("list-entries-json")) }
                                     @if let Some(n) = newest.filter(|n| n.size > s.size) {
                                         " · "
-                                        a href=(consistency_path(p.letter_slug, s.size, n.size)) { "consistency with the newest" }
+                                        a href=(consistency_path(p.letter_slug, s.size, n.size)) { (lang.t("list-consistency-newest")) }
                                     }
                                 }
                             }
@@ -123,7 +131,7 @@ pub fn list_snapshots(p: &SnapshotsPage<'_>) -> Markup {
                     }
                 }
             }
-            p { a href=(letter_path(p.letter_slug)) { "Back to the letter" } }
+            p { a href=(letter_path(p.letter_slug)) { (lang.t("back-to-letter")) } }
         },
     )
 }
@@ -158,82 +166,79 @@ pub fn proof_json_path(token: &str) -> String {
     format!("/proofs/{}/proof.json", path_segment(token))
 }
 
-pub fn signer_proof(p: &SignerProofPage<'_>) -> Markup {
+pub fn signer_proof(lang: &Lang, p: &SignerProofPage<'_>) -> Markup {
+    let title = html! { q { (p.letter_title) } };
     page(
-        "Your signature in the verifiable list",
+        lang,
+        &lang.t("proof-title"),
         html! {
-            h1 { "Your signature in the verifiable list" }
-            p { "This page is private to you: it is reached only through the link you were given." }
+            h1 { (lang.t("proof-title")) }
+            p { (lang.t("proof-private")) }
             @match &p.state {
                 SignerProofState::Listed { size, root, leaf_index, taken_at } => {
                     p {
-                        "Your signature on " q { (p.letter_title) } " is entry " (leaf_index)
-                        " of the list of " (format_count(*size)) " entries published on " (taken_at)
-                        ", whose root is " code.hash { (root) } "."
+                        (lang.html_with(
+                            "proof-listed",
+                            &[("title", title.clone()), ("root", html! { code.hash { (root) } })],
+                            &[
+                                ("index", leaf_index.to_string().into()),
+                                ("count", (*size).into()),
+                                ("n", lang.count(*size).into()),
+                                ("date", taken_at.as_str().into()),
+                            ],
+                        ))
                     }
-                    p { a.button href=(proof_json_path(p.token)) download="proof.json" { "Download the proof (JSON)" } }
-                    h2 { "Check it yourself" }
+                    p { a.button href=(proof_json_path(p.token)) download="proof.json" { (lang.t("proof-download")) } }
+                    h2 { (lang.t("proof-check-heading")) }
                     ol {
-                        li { "Download the proof above as " code { "proof.json" } "." }
+                        li { (lang.html("proof-step-download", &[("file", html! { code { "proof.json" } })])) }
+                        li { (lang.t("proof-step-root")) }
                         li {
-                            "Get the root from somewhere other than this page: the printed letter, the "
-                            "delivery receipt, or the letter's public page."
-                        }
-                        li {
-                            "Run " code { "undersigned verify proof.json --root " (root) }
-                            ". It needs no account, no settings and no network, and prints "
-                            code { "verified" } " when your signature, exactly as shown in the proof, is in "
-                            "the list with that root."
+                            (lang.html(
+                                "proof-step-run",
+                                &[
+                                    ("command", html! { code { "undersigned verify proof.json --root " (root) } }),
+                                    ("word", html! { code { "verified" } }),
+                                ],
+                            ))
                         }
                     }
-                    p {
-                        "The algorithm is short and public (README, \u{201c}Verifying a signature list\u{201d}), "
-                        "so you can also check the proof with code of your own."
-                    }
+                    p { (lang.t("proof-algorithm")) }
                 }
                 SignerProofState::NotYet => {
-                    p {
-                        "Your signature on " q { (p.letter_title) } " is confirmed, but no published "
-                        "snapshot of the list holds it yet. Snapshots are taken from time to time and "
-                        "when the letter is delivered; come back to this link later."
-                    }
+                    p { (lang.html("proof-not-yet", &[("title", title.clone())])) }
                 }
                 SignerProofState::NotListed => {
-                    p {
-                        "Your signature on " q { (p.letter_title) } " is not on the list now (it may "
-                        "have been withdrawn, or be waiting for a review), so there is no proof to give."
-                    }
+                    p { (lang.html("proof-not-listed", &[("title", title.clone())])) }
                 }
             }
-            p { a href=(list_path(p.letter_slug)) { "The letter's published roots" } }
+            p { a href=(list_path(p.letter_slug)) { (lang.t("proof-roots-link")) } }
         },
     )
 }
 
 /// The note with a signer's proof link, shown after confirming.
-pub fn proof_link_note(url: &str) -> Markup {
+pub fn proof_link_note(lang: &Lang, url: &str) -> Markup {
     html! {
         p.proof-link {
-            "Keep this private link to check, now or later, that your signature is in the published list: "
-            a href=(url) { "your proof of signature" } "."
+            (lang.html("proof-link-note", &[("link", html! { a href=(url) { (lang.t("proof-link-text")) } })]))
         }
     }
 }
 
-const PROOF_INTRO: &str = "To check for yourself, now or later, that your signature is in the published list (keep this link private):";
-
 /// The email with a signer's private proof link added before its signature block, as the
 /// withdrawal link is added (for the approval email, and the delivery notice).
-pub fn with_proof_link(mut email: crate::Email, url: &str) -> crate::Email {
+pub fn with_proof_link(lang: &Lang, mut email: crate::Email, url: &str) -> crate::Email {
     let url: String = url.split_whitespace().collect();
-    let paragraph = format!("{PROOF_INTRO}\n{url}\n\n");
+    let intro = lang.t("proof-email-intro");
+    let paragraph = format!("{intro}\n{url}\n\n");
     match email.text.rfind("-- \n") {
         Some(at) => email.text.insert_str(at, &paragraph),
         None => email.text.push_str(&paragraph),
     }
     let html = html! {
         p style="margin:0 0 16px;font-size:15px;color:#4b4b4b;" {
-            (PROOF_INTRO) " "
+            (intro) " "
             a href=(url) style="color:#1a4f8b;word-break:break-all;" { (url) }
         }
     }
@@ -262,14 +267,14 @@ mod tests {
             root: EVIL.into(),
             taken_at: EVIL.into(),
         };
-        escaped(&list_root(EVIL, Some(&root)).into_string());
-        assert!(list_root("x", None).into_string().is_empty());
+        escaped(&list_root(&Lang::english(), EVIL, Some(&root)).into_string());
+        assert!(list_root(&Lang::english(), "x", None).into_string().is_empty());
         let rows = [SnapshotRow {
             size: 3,
             root: EVIL.into(),
             taken_at: EVIL.into(),
         }];
-        let html = list_snapshots(&SnapshotsPage {
+        let html = list_snapshots(&Lang::english(), &SnapshotsPage {
             letter_title: EVIL,
             letter_slug: EVIL,
             snapshots: &rows,
@@ -288,7 +293,7 @@ mod tests {
             SignerProofState::NotListed,
         ] {
             escaped(
-                &signer_proof(&SignerProofPage {
+                &signer_proof(&Lang::english(), &SignerProofPage {
                     letter_title: EVIL,
                     letter_slug: EVIL,
                     token: EVIL,
@@ -297,7 +302,7 @@ mod tests {
                 .into_string(),
             );
         }
-        escaped(&proof_link_note(EVIL).into_string());
+        escaped(&proof_link_note(&Lang::english(), EVIL).into_string());
     }
 
     #[test]
@@ -307,7 +312,7 @@ mod tests {
             text: "Hello\n\n-- \nundersigned\n".into(),
             html: "<div>Hello</div></body>".into(),
         };
-        let with = with_proof_link(email, "https://x.example/proofs/abc");
+        let with = with_proof_link(&Lang::english(), email, "https://x.example/proofs/abc");
         let link_at = with.text.find("https://x.example/proofs/abc").unwrap();
         assert!(link_at < with.text.find("-- \n").unwrap());
         assert!(with.html.contains("href=\"https://x.example/proofs/abc\""));

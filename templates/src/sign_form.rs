@@ -2,7 +2,10 @@
 
 use maud::{Markup, html};
 
-use crate::util::{HeadingLevel, SummaryItem, described_by, error_summary, field_error, sign_path};
+use crate::i18n::Lang;
+use crate::util::{
+    HeadingLevel, SummaryItem, described_by, error_summary, field_error_in, sign_path,
+};
 
 /// Which text the forms were shown with, carried back in hidden fields.
 pub(crate) struct FormText<'a> {
@@ -10,6 +13,8 @@ pub(crate) struct FormText<'a> {
     pub(crate) text_id: &'a str,
     /// The signed time the form was rendered at.
     pub(crate) form_stamp: &'a str,
+    /// The language of the translation shown instead of the original, if any.
+    pub(crate) text_language: Option<&'a str>,
 }
 
 /// The name of the honeypot field: people never see it, some robots fill it in.
@@ -19,15 +24,18 @@ pub const HONEYPOT_FIELD: &str = "homepage";
 /// with, the signed render time, and the honeypot. The honeypot is moved off screen
 /// by the stylesheet, hidden from assistive technology, out of the tab order and never
 /// autofilled; its label still tells anyone who meets it to leave it empty.
-fn hidden_fields(kind: SignerKind, text: &FormText<'_>) -> Markup {
+fn hidden_fields(lang: &Lang, kind: SignerKind, text: &FormText<'_>) -> Markup {
     let id = format!("{}-{HONEYPOT_FIELD}", kind.id_prefix());
     html! {
         input type="hidden" name="kind" value=(kind.as_str());
         input type="hidden" name="version" value=(text.version);
         input type="hidden" name="text_id" value=(text.text_id);
         input type="hidden" name="form_stamp" value=(text.form_stamp);
+        @if let Some(text_language) = text.text_language {
+            input type="hidden" name="text_language" value=(text_language);
+        }
         div.hp aria-hidden="true" {
-            label for=(id) { "Leave this field empty" }
+            label for=(id) { (lang.t("honeypot-label")) }
             input type="text" id=(id) name=(HONEYPOT_FIELD) value="" tabindex="-1" autocomplete="off";
         }
     }
@@ -176,23 +184,31 @@ pub(crate) fn form_id(kind: SignerKind) -> &'static str {
 
 /// What one of the two forms shows: its own values and errors, or blanks.
 struct FormCtx<'a> {
+    lang: &'a Lang,
     kind: SignerKind,
     values: &'a SignFormValues,
     errors: Vec<&'a FieldError>,
 }
 
 impl<'a> FormCtx<'a> {
-    fn new(kind: SignerKind, form: &'a SignForm<'_>, blank: &'a SignFormValues) -> Self {
+    fn new(
+        lang: &'a Lang,
+        kind: SignerKind,
+        form: &'a SignForm<'_>,
+        blank: &'a SignFormValues,
+    ) -> Self {
         // Only the submitted form keeps what was typed; the other one starts afresh
         // so that, say, a person's name never lands in the organisation form.
         if form.submitted == Some(kind) {
             FormCtx {
+                lang,
                 kind,
                 values: &form.values,
                 errors: form.errors.iter().collect(),
             }
         } else {
             FormCtx {
+                lang,
                 kind,
                 values: blank,
                 errors: Vec::new(),
@@ -237,13 +253,13 @@ impl<'a> FormCtx<'a> {
         error_summary(
             &error_summary_id(self.kind),
             HeadingLevel::H4,
-            "There is a problem with your signature",
+            &self.lang.t("sign-problem"),
             &items,
         )
     }
 }
 
-/// Description of one text input.
+/// Description of one text input; `label` and `hint` are message keys.
 struct TextField<'v> {
     name: &'static str,
     label: &'static str,
@@ -267,15 +283,15 @@ fn text_field(ctx: &FormCtx<'_>, f: &TextField<'_>) -> Markup {
     html! {
         div.field."field--invalid"[invalid] {
             label for=(id) {
-                (f.label)
-                @if f.optional { " " span.optional { "(optional)" } }
+                (ctx.lang.t(f.label))
+                @if f.optional { " " span.optional { (ctx.lang.t("optional")) } }
             }
-            (field_error(&error_id, &messages))
+            (field_error_in(ctx.lang, &error_id, &messages))
             input type=(f.input_type) id=(id) name=(f.name) value=(f.value)
                 autocomplete=(f.autocomplete) required[!f.optional]
                 aria-invalid=[invalid.then_some("true")] aria-describedby=[describedby];
             @if let Some(hint) = f.hint {
-                p.hint id=(hint_id) { (hint) }
+                p.hint id=(hint_id) { (ctx.lang.t(hint)) }
             }
         }
     }
@@ -289,18 +305,30 @@ fn country_field(ctx: &FormCtx<'_>, countries: &[(&'static str, &'static str)]) 
     let selected = ctx.values.country.as_str();
     html! {
         div.field."field--invalid"[invalid] {
-            label for=(id) { "Country" }
-            (field_error(&error_id, &messages))
+            label for=(id) { (ctx.lang.t("field-country")) }
+            (field_error_in(ctx.lang, &error_id, &messages))
             select id=(id) name="country" autocomplete="country" required
                 aria-invalid=[invalid.then_some("true")]
                 aria-describedby=[invalid.then_some(error_id.as_str())] {
-                option value="" selected[selected.is_empty()] { "Choose a country" }
+                option value="" selected[selected.is_empty()] { (ctx.lang.t("choose-country")) }
+                // Country names are data (`undersigned::domain::Country`, in English).
                 @for (code, name) in countries {
                     option value=(code) selected[*code == selected] { (name) }
                 }
             }
         }
     }
+}
+
+/// "How we use your data: privacy." under each form.
+fn privacy_note(lang: &Lang) -> Markup {
+    lang.html(
+        "privacy-note",
+        &[(
+            "link",
+            html! { a href="/privacy" { (lang.t("privacy-note-link")) } },
+        )],
+    )
 }
 
 fn checkbox_field(
@@ -321,24 +349,22 @@ fn checkbox_field(
     ]);
     html! {
         div.field.checkbox."field--invalid"[invalid] {
-            (field_error(&error_id, &messages))
+            (field_error_in(ctx.lang, &error_id, &messages))
             div.checkbox-row {
                 input type="checkbox" id=(id) name=(name) value="on" checked[checked]
                     aria-invalid=[invalid.then_some("true")] aria-describedby=[describedby];
-                label for=(id) { (label) }
+                label for=(id) { (ctx.lang.t(label)) }
             }
             @if let Some(hint) = hint {
-                p.hint id=(hint_id) { (hint) }
+                p.hint id=(hint_id) { (ctx.lang.t(hint)) }
             }
         }
     }
 }
 
-const EMAIL_HINT: &str = "We use this address only to confirm your signature, and to send \
-     updates if you ask for them below. It is never shown.";
-const UPDATES_LABEL: &str = "Tell me about this letter’s progress";
-const UPDATES_HINT: &str = "Occasional news about the letter, such as its delivery. \
-     You can stop them at any time.";
+const EMAIL_HINT: &str = "hint-email";
+const UPDATES_LABEL: &str = "field-wants-updates";
+const UPDATES_HINT: &str = "hint-wants-updates";
 
 fn individual_form(
     slug: &str,
@@ -351,34 +377,32 @@ fn individual_form(
     html! {
         form.sign-form id=(form_id(kind)) method="post" action=(sign_path(slug))
             novalidate aria-labelledby="sign-individual-heading" {
-            h3 id="sign-individual-heading" { "Sign as an individual" }
+            h3 id="sign-individual-heading" { (ctx.lang.t("sign-individual")) }
             (ctx.summary())
-            (hidden_fields(kind, text))
+            (hidden_fields(ctx.lang, kind, text))
             (text_field(ctx, &TextField {
-                name: "name", label: "Full name", value: &v.name, input_type: "text",
+                name: "name", label: "field-full-name", value: &v.name, input_type: "text",
                 autocomplete: "name", optional: false, hint: None,
             }))
             (text_field(ctx, &TextField {
-                name: "email", label: "Email address", value: &v.email, input_type: "email",
+                name: "email", label: "field-email", value: &v.email, input_type: "email",
                 autocomplete: "email", optional: false, hint: Some(EMAIL_HINT),
             }))
             (country_field(ctx, countries))
             (text_field(ctx, &TextField {
-                name: "city", label: "City", value: &v.city, input_type: "text",
+                name: "city", label: "field-city", value: &v.city, input_type: "text",
                 autocomplete: "address-level2", optional: true, hint: None,
             }))
             (text_field(ctx, &TextField {
-                name: "occupation", label: "Occupation", value: &v.occupation, input_type: "text",
+                name: "occupation", label: "field-occupation", value: &v.occupation, input_type: "text",
                 autocomplete: "organization-title", optional: true,
-                hint: Some("For example: lawyer, nurse, student."),
+                hint: Some("hint-occupation"),
             }))
-            (checkbox_field(ctx, "show_publicly", "Show my name publicly on this letter",
-                v.show_publicly,
-                Some("Your name, city, country and occupation are then listed with the letter. \
-                      Otherwise your signature is counted but your name is not shown.")))
+            (checkbox_field(ctx, "show_publicly", "field-show-publicly",
+                v.show_publicly, Some("hint-show-publicly")))
             (checkbox_field(ctx, "wants_updates", UPDATES_LABEL, v.wants_updates, Some(UPDATES_HINT)))
-            button.button type="submit" { "Sign as an individual" }
-            p.hint { "How we use your data: " a href="/privacy" { "privacy" } "." }
+            button.button type="submit" { (ctx.lang.t("sign-individual")) }
+            p.hint { (privacy_note(ctx.lang)) }
         }
     }
 }
@@ -394,60 +418,67 @@ fn organisation_form(
     html! {
         form.sign-form id=(form_id(kind)) method="post" action=(sign_path(slug))
             novalidate aria-labelledby="sign-organisation-heading" {
-            h3 id="sign-organisation-heading" { "Sign for an organisation" }
-            p { "Please sign for an organisation only if you are entitled to do so. "
-                "The organisation’s name, country and website are listed with the letter." }
+            h3 id="sign-organisation-heading" { (ctx.lang.t("sign-organisation")) }
+            p { (ctx.lang.t("sign-organisation-intro")) }
             (ctx.summary())
-            (hidden_fields(kind, text))
+            (hidden_fields(ctx.lang, kind, text))
             (text_field(ctx, &TextField {
-                name: "organisation_name", label: "Organisation name", value: &v.organisation_name,
+                name: "organisation_name", label: "field-organisation-name", value: &v.organisation_name,
                 input_type: "text", autocomplete: "organization", optional: false, hint: None,
             }))
             (country_field(ctx, countries))
             (text_field(ctx, &TextField {
-                name: "website", label: "Website", value: &v.website, input_type: "url",
-                autocomplete: "url", optional: true, hint: Some("For example: https://example.org"),
+                name: "website", label: "field-website", value: &v.website, input_type: "url",
+                autocomplete: "url", optional: true, hint: Some("hint-website"),
             }))
             (text_field(ctx, &TextField {
-                name: "name", label: "Contact person", value: &v.name, input_type: "text",
-                autocomplete: "name", optional: false, hint: Some("Not shown publicly."),
+                name: "name", label: "field-contact-person", value: &v.name, input_type: "text",
+                autocomplete: "name", optional: false, hint: Some("hint-not-shown"),
             }))
             (text_field(ctx, &TextField {
-                name: "email", label: "Contact email", value: &v.email, input_type: "email",
+                name: "email", label: "field-contact-email", value: &v.email, input_type: "email",
                 autocomplete: "email", optional: false, hint: Some(EMAIL_HINT),
             }))
             (text_field(ctx, &TextField {
-                name: "role", label: "Role in the organisation", value: &v.role, input_type: "text",
+                name: "role", label: "field-role", value: &v.role, input_type: "text",
                 autocomplete: "organization-title", optional: true,
-                hint: Some("For example: director, board member. Not shown publicly."),
+                hint: Some("hint-role"),
             }))
             (checkbox_field(ctx, "wants_updates", UPDATES_LABEL, v.wants_updates, Some(UPDATES_HINT)))
-            button.button type="submit" { "Sign for this organisation" }
-            p.hint { "How we use your data: " a href="/privacy" { "privacy" } "." }
+            button.button type="submit" { (ctx.lang.t("sign-organisation-button")) }
+            p.hint { (privacy_note(ctx.lang)) }
         }
     }
 }
 
 /// The "Sign this letter" section with both forms; only rendered for open letters. Both
 /// forms carry the version of the text the page shows.
-pub(crate) fn sign_section(slug: &str, text: &FormText<'_>, form: &SignForm<'_>) -> Markup {
+pub(crate) fn sign_section(
+    lang: &Lang,
+    slug: &str,
+    text: &FormText<'_>,
+    form: &SignForm<'_>,
+) -> Markup {
     let blank = SignFormValues::default();
-    let individual = FormCtx::new(SignerKind::Individual, form, &blank);
-    let organisation = FormCtx::new(SignerKind::Organisation, form, &blank);
+    let individual = FormCtx::new(lang, SignerKind::Individual, form, &blank);
+    let organisation = FormCtx::new(lang, SignerKind::Organisation, form, &blank);
     html! {
         section.sign id="sign" aria-labelledby="sign-heading" {
-            h2 id="sign-heading" { "Sign this letter" }
+            h2 id="sign-heading" { (lang.t("sign-this-letter")) }
             @let kinds = form.kinds;
             p {
                 @if kinds.individuals && kinds.organisations {
-                    "You can sign " a href="#sign-individual" { "as an individual" }
-                    " or " a href="#sign-organisation" { "on behalf of an organisation" } ". "
+                    (lang.html("sign-intro-both", &[
+                        ("individual", html! { a href="#sign-individual" { (lang.t("sign-intro-individual-link")) } }),
+                        ("organisation", html! { a href="#sign-organisation" { (lang.t("sign-intro-organisation-link")) } }),
+                    ]))
                 } @else if kinds.organisations {
-                    "This letter is signed by organisations only. "
+                    (lang.t("sign-intro-organisations-only"))
                 } @else {
-                    "This letter is signed by individuals only. "
+                    (lang.t("sign-intro-individuals-only"))
                 }
-                "We then email you a link: your signature counts only once you have confirmed it."
+                " "
+                (lang.t("sign-intro-email"))
             }
             @if kinds.individuals {
                 (individual_form(slug, text, &individual, form.countries))

@@ -120,6 +120,7 @@ fn letter_page(status: LetterStatus, form: SignForm<'static>) -> LetterPage<'sta
         form_stamp: "1.1795000000.stamp".into(),
         text_changed: false,
         list_root: None,
+        translation: None,
     }
 }
 
@@ -217,6 +218,7 @@ fn evil_letter(kind: SignerKind) -> LetterPage<'static> {
             root: EVIL.into(),
             taken_at: EVIL.into(),
         }),
+        translation: None,
     }
 }
 
@@ -230,64 +232,88 @@ fn user_text_is_escaped_on_every_page() {
         deadline: Some(EVIL.into()),
     };
     let pages = vec![
-        home(&[summary]),
-        letter(&evil_letter(SignerKind::Individual)),
-        letter(&evil_letter(SignerKind::Organisation)),
-        versions(&VersionsPage {
-            slug: EVIL.into(),
-            title: EVIL.into(),
-            language: EVIL.into(),
-            versions: vec![VersionRow {
-                number: 1,
-                created_on: EVIL.into(),
-                signatures: 3,
-            }],
-        }),
-        version(&evil_version()),
-        check_inbox(EVIL, EVIL),
-        confirm(&ConfirmPage {
-            letter_title: EVIL,
-            letter_slug: EVIL,
-            token: EVIL,
-            state: ConfirmState::Ready,
-        }),
-        confirm(&ConfirmPage {
-            letter_title: EVIL,
-            letter_slug: EVIL,
-            token: EVIL,
-            state: ConfirmState::Confirmed,
-        }),
-        confirm(&ConfirmPage {
-            letter_title: EVIL,
-            letter_slug: EVIL,
-            token: EVIL,
-            state: ConfirmState::AlreadyConfirmed,
-        }),
-        confirm(&ConfirmPage {
-            letter_title: EVIL,
-            letter_slug: EVIL,
-            token: EVIL,
-            state: ConfirmState::Held,
-        }),
-        confirm(&ConfirmPage {
-            letter_title: EVIL,
-            letter_slug: EVIL,
-            token: EVIL,
-            state: ConfirmState::UnderReview,
-        }),
-        link_invalid(&LinkInvalidPage {
-            expired: true,
-            letter_slug: Some(EVIL),
-            email: EVIL,
-            error: Some(EVIL),
-        }),
-        error(&ErrorPage {
-            status: 404,
-            title: EVIL,
-            message: EVIL,
-            request_id: Some(EVIL),
-            retry_after_secs: None,
-        }),
+        home(&Lang::english(), &[summary]),
+        letter(&Lang::english(), &evil_letter(SignerKind::Individual)),
+        letter(&Lang::english(), &evil_letter(SignerKind::Organisation)),
+        versions(
+            &Lang::english(),
+            &VersionsPage {
+                slug: EVIL.into(),
+                title: EVIL.into(),
+                language: EVIL.into(),
+                versions: vec![VersionRow {
+                    number: 1,
+                    created_on: EVIL.into(),
+                    signatures: 3,
+                }],
+            },
+        ),
+        version(&Lang::english(), &evil_version()),
+        check_inbox(&Lang::english(), EVIL, EVIL),
+        confirm(
+            &Lang::english(),
+            &ConfirmPage {
+                letter_title: EVIL,
+                letter_slug: EVIL,
+                token: EVIL,
+                state: ConfirmState::Ready,
+            },
+        ),
+        confirm(
+            &Lang::english(),
+            &ConfirmPage {
+                letter_title: EVIL,
+                letter_slug: EVIL,
+                token: EVIL,
+                state: ConfirmState::Confirmed,
+            },
+        ),
+        confirm(
+            &Lang::english(),
+            &ConfirmPage {
+                letter_title: EVIL,
+                letter_slug: EVIL,
+                token: EVIL,
+                state: ConfirmState::AlreadyConfirmed,
+            },
+        ),
+        confirm(
+            &Lang::english(),
+            &ConfirmPage {
+                letter_title: EVIL,
+                letter_slug: EVIL,
+                token: EVIL,
+                state: ConfirmState::Held,
+            },
+        ),
+        confirm(
+            &Lang::english(),
+            &ConfirmPage {
+                letter_title: EVIL,
+                letter_slug: EVIL,
+                token: EVIL,
+                state: ConfirmState::UnderReview,
+            },
+        ),
+        link_invalid(
+            &Lang::english(),
+            &LinkInvalidPage {
+                expired: true,
+                letter_slug: Some(EVIL),
+                email: EVIL,
+                error: Some(EVIL),
+            },
+        ),
+        error(
+            &Lang::english(),
+            &ErrorPage {
+                status: 404,
+                title: EVIL,
+                message: EVIL,
+                request_id: Some(EVIL),
+                retry_after_secs: None,
+            },
+        ),
         dev_mailbox(&[MailboxMessage {
             id: EVIL.into(),
             subject: EVIL.into(),
@@ -298,7 +324,7 @@ fn user_text_is_escaped_on_every_page() {
         layout(
             &Page {
                 title: EVIL,
-                lang: EVIL,
+                lang: &Lang::english().at(EVIL),
                 description: Some(EVIL),
             },
             maud::html! { h1 { (EVIL) } },
@@ -312,15 +338,21 @@ fn user_text_is_escaped_on_every_page() {
 #[test]
 fn user_text_is_escaped_in_emails() {
     for kind in [SignerKind::Individual, SignerKind::Organisation] {
-        let e = confirmation_email(&ConfirmationEmail {
-            letter_title: EVIL,
-            confirm_url: "https://x.org/confirm/abc\"><script>",
-            letter_url: "https://x.org/letters/a",
-            expires_in_days: 7,
-            kind,
-        });
+        let e = confirmation_email(
+            &Lang::english(),
+            &ConfirmationEmail {
+                letter_title: EVIL,
+                confirm_url: "https://x.org/confirm/abc\"><script>",
+                letter_url: "https://x.org/letters/a",
+                expires_in_days: 7,
+                kind,
+            },
+        );
         assert_escaped(&e.html);
-        assert!(e.html.starts_with("<!DOCTYPE html><html lang=\"en\">"));
+        assert!(
+            e.html
+                .starts_with("<!DOCTYPE html><html lang=\"en\" dir=\"ltr\">")
+        );
         assert!(
             !e.html.contains("<style") && !e.html.contains("<link"),
             "inline styles only"
@@ -328,84 +360,114 @@ fn user_text_is_escaped_in_emails() {
         // Plain text is not HTML: it carries the (staff-written) title as typed.
         assert!(e.text.contains(EVIL));
     }
-    let e = already_signed_email(&AlreadySignedEmail {
-        letter_title: EVIL,
-        letter_url: "https://x.org/letters/a",
-    });
+    let e = already_signed_email(
+        &Lang::english(),
+        &AlreadySignedEmail {
+            letter_title: EVIL,
+            letter_url: "https://x.org/letters/a",
+        },
+    );
     assert_escaped(&e.html);
 }
 
 #[test]
 fn every_page_meets_the_basics() {
     let pages = vec![
-        home(&[]),
-        home(&[LetterSummary {
-            slug: "a".into(),
-            title: "A".into(),
-            summary: "S".into(),
-            total_count: 1,
-            deadline: None,
-        }]),
-        letter(&letter_page(LetterStatus::Open, blank_form())),
-        letter(&letter_page(
-            LetterStatus::Open,
-            SignForm {
-                submitted: Some(SignerKind::Organisation),
-                values: SignFormValues::default(),
-                errors: vec![FieldError {
-                    field: "website".into(),
-                    message: "Enter a website starting with https://".into(),
-                }],
-                countries: COUNTRIES,
-                kinds: SignerKinds::default(),
+        home(&Lang::english(), &[]),
+        home(
+            &Lang::english(),
+            &[LetterSummary {
+                slug: "a".into(),
+                title: "A".into(),
+                summary: "S".into(),
+                total_count: 1,
+                deadline: None,
+            }],
+        ),
+        letter(
+            &Lang::english(),
+            &letter_page(LetterStatus::Open, blank_form()),
+        ),
+        letter(
+            &Lang::english(),
+            &letter_page(
+                LetterStatus::Open,
+                SignForm {
+                    submitted: Some(SignerKind::Organisation),
+                    values: SignFormValues::default(),
+                    errors: vec![FieldError {
+                        field: "website".into(),
+                        message: "Enter a website starting with https://".into(),
+                    }],
+                    countries: COUNTRIES,
+                    kinds: SignerKinds::default(),
+                },
+            ),
+        ),
+        letter(
+            &Lang::english(),
+            &letter_page(LetterStatus::Closed, blank_form()),
+        ),
+        letter(&Lang::english(), &changed_letter(true)),
+        versions(
+            &Lang::english(),
+            &VersionsPage {
+                slug: "eu-appeal".into(),
+                title: "Appeal".into(),
+                language: "en".into(),
+                versions: vec![
+                    VersionRow {
+                        number: 1,
+                        created_on: "1 March 2026".into(),
+                        signatures: 10,
+                    },
+                    VersionRow {
+                        number: 2,
+                        created_on: "2 March 2026".into(),
+                        signatures: 0,
+                    },
+                ],
             },
-        )),
-        letter(&letter_page(LetterStatus::Closed, blank_form())),
-        letter(&changed_letter(true)),
-        versions(&VersionsPage {
-            slug: "eu-appeal".into(),
-            title: "Appeal".into(),
-            language: "en".into(),
-            versions: vec![
-                VersionRow {
-                    number: 1,
-                    created_on: "1 March 2026".into(),
-                    signatures: 10,
-                },
-                VersionRow {
-                    number: 2,
-                    created_on: "2 March 2026".into(),
-                    signatures: 0,
-                },
-            ],
-        }),
-        version(&evil_version()),
-        version(&VersionPage {
-            diff: None,
-            number: 1,
-            ..evil_version()
-        }),
-        check_inbox("T", "t"),
-        confirm(&ConfirmPage {
-            letter_title: "T",
-            letter_slug: "t",
-            token: "tok",
-            state: ConfirmState::Ready,
-        }),
-        link_invalid(&LinkInvalidPage {
-            expired: false,
-            letter_slug: None,
-            email: "",
-            error: Some("Enter an email address"),
-        }),
-        resend_requested(),
-        error(&ErrorPage {
-            status: 500,
-            title: "Something went wrong",
-            message: "Sorry.",
-            request_id: Some("req-1"),
-            retry_after_secs: None,
-        }),
+        ),
+        version(&Lang::english(), &evil_version()),
+        version(
+            &Lang::english(),
+            &VersionPage {
+                diff: None,
+                number: 1,
+                ..evil_version()
+            },
+        ),
+        check_inbox(&Lang::english(), "T", "t"),
+        confirm(
+            &Lang::english(),
+            &ConfirmPage {
+                letter_title: "T",
+                letter_slug: "t",
+                token: "tok",
+                state: ConfirmState::Ready,
+            },
+        ),
+        link_invalid(
+            &Lang::english(),
+            &LinkInvalidPage {
+                expired: false,
+                letter_slug: None,
+                email: "",
+                error: Some("Enter an email address"),
+            },
+        ),
+        resend_requested(&Lang::english()),
+        error(
+            &Lang::english(),
+            &ErrorPage {
+                status: 500,
+                title: "Something went wrong",
+                message: "Sorry.",
+                request_id: Some("req-1"),
+                retry_after_secs: None,
+            },
+        ),
         dev_mailbox(&[]),
     ];
     for page in pages {
@@ -415,7 +477,11 @@ fn every_page_meets_the_basics() {
 
 #[test]
 fn open_letter_has_both_forms_with_exact_names() {
-    let html = letter(&letter_page(LetterStatus::Open, blank_form())).into_string();
+    let html = letter(
+        &Lang::english(),
+        &letter_page(LetterStatus::Open, blank_form()),
+    )
+    .into_string();
     for (id, kind) in [
         ("sign-individual", "individual"),
         ("sign-organisation", "organisation"),
@@ -506,7 +572,7 @@ fn submitted_form_keeps_values_and_ticks_only_what_was_ticked() {
         countries: COUNTRIES,
         kinds: SignerKinds::default(),
     };
-    let html = letter(&letter_page(LetterStatus::Open, form)).into_string();
+    let html = letter(&Lang::english(), &letter_page(LetterStatus::Open, form)).into_string();
     assert!(tag_with_id(&html, "ind-name").contains("value=\"Ana Novak\""));
     assert!(tag_with_id(&html, "ind-email").contains("value=\"ana@example.org\""));
     assert!(tag_with_id(&html, "ind-city").contains("value=\"Ghent\""));
@@ -550,7 +616,7 @@ fn errors_are_linked_to_their_fields() {
         countries: COUNTRIES,
         kinds: SignerKinds::default(),
     };
-    let html = letter(&letter_page(LetterStatus::Open, form)).into_string();
+    let html = letter(&Lang::english(), &letter_page(LetterStatus::Open, form)).into_string();
     let summary = element_with_id(&html, "org-errors", "div");
     assert!(summary.contains("role=\"alert\""));
     // Listed in form order, each linking to its field; unknown fields without a link.
@@ -595,7 +661,7 @@ fn only_open_letters_take_signatures() {
             "This letter is a draft and does not take signatures yet.",
         ),
     ] {
-        let html = letter(&letter_page(status, blank_form())).into_string();
+        let html = letter(&Lang::english(), &letter_page(status, blank_form())).into_string();
         assert!(!html.contains("<form"), "{status:?} renders a form");
         assert!(!html.contains("href=\"#sign\""));
         assert!(html.contains(wording));
@@ -608,7 +674,7 @@ fn only_open_letters_take_signatures() {
 fn unsafe_websites_are_never_links() {
     let mut page = letter_page(LetterStatus::Open, blank_form());
     page.organisations[0].website = Some("javascript:alert(1)".into());
-    let html = letter(&page).into_string();
+    let html = letter(&Lang::english(), &page).into_string();
     assert!(!html.contains("href=\"javascript:"));
     assert!(html.contains("javascript:alert(1)"));
 }
@@ -623,7 +689,11 @@ fn nav_labelled<'a>(html: &'a str, label: &str) -> Option<&'a str> {
 
 #[test]
 fn a_single_page_of_signatories_has_no_paging_links() {
-    let html = letter(&letter_page(LetterStatus::Open, blank_form())).into_string();
+    let html = letter(
+        &Lang::english(),
+        &letter_page(LetterStatus::Open, blank_form()),
+    )
+    .into_string();
     assert!(!html.contains("class=\"pagination\""), "{html}");
 }
 
@@ -631,7 +701,7 @@ fn a_single_page_of_signatories_has_no_paging_links() {
 fn individuals_page_by_cursor_towards_older_signatures() {
     let mut page = letter_page(LetterStatus::Open, blank_form());
     page.individuals_paging.next = Some("MTIzLjQ1".into());
-    let html = letter(&page).into_string();
+    let html = letter(&Lang::english(), &page).into_string();
     let nav = nav_labelled(&html, "Pages of individual signatories").expect("a nav");
     assert!(
         nav.contains(
@@ -651,7 +721,7 @@ fn individuals_page_by_cursor_towards_older_signatures() {
         next: None,
         is_first: false,
     };
-    let html = letter(&page).into_string();
+    let html = letter(&Lang::english(), &page).into_string();
     let nav = nav_labelled(&html, "Pages of individual signatories").expect("a nav");
     assert!(
         nav.contains("<a rel=\"first\" href=\"/letters/eu-appeal#individuals\">"),
@@ -662,7 +732,7 @@ fn individuals_page_by_cursor_towards_older_signatures() {
 
     // Past the end: said in words, not an empty list.
     page.individuals.clear();
-    let html = letter(&page).into_string();
+    let html = letter(&Lang::english(), &page).into_string();
     assert!(html.contains("There are no more names to show."));
     assert!(!html.contains("No one is listed publicly yet."));
 }
@@ -674,7 +744,7 @@ fn organisations_page_by_cursor_too() {
         next: Some("NC5SaWdodHM".into()),
         is_first: false,
     };
-    let html = letter(&page).into_string();
+    let html = letter(&Lang::english(), &page).into_string();
     let nav = nav_labelled(&html, "Pages of signatory organisations").expect("a nav");
     assert!(
         nav.contains(
@@ -688,7 +758,7 @@ fn organisations_page_by_cursor_too() {
     );
     assert!(nav_labelled(&html, "Pages of individual signatories").is_none());
     page.organisations.clear();
-    let html = letter(&page).into_string();
+    let html = letter(&Lang::english(), &page).into_string();
     assert!(html.contains("There are no more organisations to show."));
 }
 
@@ -696,24 +766,27 @@ fn organisations_page_by_cursor_too() {
 fn letter_language_is_marked() {
     let mut page = letter_page(LetterStatus::Open, blank_form());
     page.language = "de".into();
-    let html = letter(&page).into_string();
-    assert!(html.starts_with("<!DOCTYPE html><html lang=\"en\">"));
+    let html = letter(&Lang::english(), &page).into_string();
+    assert!(html.starts_with("<!DOCTYPE html><html lang=\"en\" dir=\"ltr\">"));
     assert!(html.contains("<h1 lang=\"de\">"));
     assert!(html.contains("<div class=\"letter-body\" lang=\"de\">"));
 }
 
 #[test]
 fn home_lists_letters_or_says_there_are_none() {
-    let html = home(&[]).into_string();
+    let html = home(&Lang::english(), &[]).into_string();
     assert!(html.contains("Open letters"));
     assert!(html.contains("There are no open letters here at the moment."));
-    let html = home(&[LetterSummary {
-        slug: "eu-appeal".into(),
-        title: "Appeal".into(),
-        summary: "Sum".into(),
-        total_count: 2500,
-        deadline: Some("1 May".into()),
-    }])
+    let html = home(
+        &Lang::english(),
+        &[LetterSummary {
+            slug: "eu-appeal".into(),
+            title: "Appeal".into(),
+            summary: "Sum".into(),
+            total_count: 2500,
+            deadline: Some("1 May".into()),
+        }],
+    )
     .into_string();
     assert!(html.contains("<a href=\"/letters/eu-appeal\">Appeal</a>"));
     assert!(html.contains("2,500 signatures · Deadline: 1 May"));
@@ -721,12 +794,15 @@ fn home_lists_letters_or_says_there_are_none() {
 
 #[test]
 fn confirm_pages() {
-    let ready = confirm(&ConfirmPage {
-        letter_title: "Appeal",
-        letter_slug: "eu-appeal",
-        token: "abc_DEF-123",
-        state: ConfirmState::Ready,
-    })
+    let ready = confirm(
+        &Lang::english(),
+        &ConfirmPage {
+            letter_title: "Appeal",
+            letter_slug: "eu-appeal",
+            token: "abc_DEF-123",
+            state: ConfirmState::Ready,
+        },
+    )
     .into_string();
     assert!(
         ready.contains(
@@ -737,40 +813,49 @@ fn confirm_pages() {
         ready.contains("<button class=\"button\" type=\"submit\">Confirm my signature</button>")
     );
 
-    let done = confirm(&ConfirmPage {
-        letter_title: "Appeal",
-        letter_slug: "eu-appeal",
-        token: "t",
-        state: ConfirmState::Confirmed,
-    })
+    let done = confirm(
+        &Lang::english(),
+        &ConfirmPage {
+            letter_title: "Appeal",
+            letter_slug: "eu-appeal",
+            token: "t",
+            state: ConfirmState::Confirmed,
+        },
+    )
     .into_string();
     assert!(done.contains("Thank you, your signature is confirmed"));
     assert!(done.contains("href=\"/letters/eu-appeal\""));
     assert!(!done.contains("<form"));
 
-    let again = confirm(&ConfirmPage {
-        letter_title: "Appeal",
-        letter_slug: "eu-appeal",
-        token: "t",
-        state: ConfirmState::AlreadyConfirmed,
-    })
+    let again = confirm(
+        &Lang::english(),
+        &ConfirmPage {
+            letter_title: "Appeal",
+            letter_slug: "eu-appeal",
+            token: "t",
+            state: ConfirmState::AlreadyConfirmed,
+        },
+    )
     .into_string();
     assert!(again.contains("This signature is already confirmed"));
     assert!(again.contains("href=\"/letters/eu-appeal\""));
 
-    let inbox = check_inbox("Appeal", "eu-appeal").into_string();
+    let inbox = check_inbox(&Lang::english(), "Appeal", "eu-appeal").into_string();
     assert!(inbox.contains("Check your inbox") && inbox.contains("spam"));
     assert!(inbox.contains("href=\"/letters/eu-appeal\""));
 }
 
 #[test]
 fn invalid_links_offer_a_new_one() {
-    let html = link_invalid(&LinkInvalidPage {
-        expired: true,
-        letter_slug: Some("eu-appeal"),
-        email: "ana@example.org",
-        error: None,
-    })
+    let html = link_invalid(
+        &Lang::english(),
+        &LinkInvalidPage {
+            expired: true,
+            letter_slug: Some("eu-appeal"),
+            email: "ana@example.org",
+            error: None,
+        },
+    )
     .into_string();
     assert!(html.contains("<h1>This link has expired</h1>"));
     assert!(html.contains("method=\"post\" action=\"/confirm/resend\""));
@@ -778,12 +863,15 @@ fn invalid_links_offer_a_new_one() {
     assert!(tag_with_id(&html, "resend-email").contains("value=\"ana@example.org\""));
     assert!(!html.contains("role=\"alert\""));
 
-    let html = link_invalid(&LinkInvalidPage {
-        expired: false,
-        letter_slug: None,
-        email: "nope",
-        error: Some("Enter a valid email address"),
-    })
+    let html = link_invalid(
+        &Lang::english(),
+        &LinkInvalidPage {
+            expired: false,
+            letter_slug: None,
+            email: "nope",
+            error: Some("Enter a valid email address"),
+        },
+    )
     .into_string();
     assert!(html.contains("<h1>This link is not valid</h1>"));
     assert!(!html.contains("name=\"letter\""));
@@ -793,7 +881,7 @@ fn invalid_links_offer_a_new_one() {
     assert!(input.contains("aria-invalid=\"true\""));
     assert!(input.contains("resend-email-error"));
 
-    let html = resend_requested().into_string();
+    let html = resend_requested(&Lang::english()).into_string();
     assert!(html.contains(
         "If that address has a signature waiting for confirmation, we have sent a new link to it."
     ));
@@ -801,13 +889,16 @@ fn invalid_links_offer_a_new_one() {
 
 #[test]
 fn error_page_shows_reference_and_wait() {
-    let html = error(&ErrorPage {
-        status: 429,
-        title: "Too many requests",
-        message: "You are going a bit fast.",
-        request_id: Some("01HXYZ"),
-        retry_after_secs: Some(30),
-    })
+    let html = error(
+        &Lang::english(),
+        &ErrorPage {
+            status: 429,
+            title: "Too many requests",
+            message: "You are going a bit fast.",
+            request_id: Some("01HXYZ"),
+            retry_after_secs: Some(30),
+        },
+    )
     .into_string();
     assert!(html.contains("<h1>Too many requests</h1>"));
     assert!(html.contains("Please wait 30 seconds and try again."));
@@ -861,13 +952,16 @@ fn assert_plain_text_layout(text: &str, urls: &[&str]) {
 fn confirmation_email_content() {
     let confirm_url = "https://undersigned.example.org/confirm/aVeryLongTokenThatGoesOnAndOnAndOnForQuiteSomeTime1234567890";
     let letter_url = "https://undersigned.example.org/letters/eu-appeal";
-    let e = confirmation_email(&ConfirmationEmail {
-        letter_title: "Appeal to the European Council and the European Commission on the protection of human-rights defenders",
-        confirm_url,
-        letter_url,
-        expires_in_days: 7,
-        kind: SignerKind::Organisation,
-    });
+    let e = confirmation_email(
+        &Lang::english(),
+        &ConfirmationEmail {
+            letter_title: "Appeal to the European Council and the European Commission on the protection of human-rights defenders",
+            confirm_url,
+            letter_url,
+            expires_in_days: 7,
+            kind: SignerKind::Organisation,
+        },
+    );
     assert_eq!(
         e.subject,
         "Confirm your signature: Appeal to the European Council and the European Commission on the protection of human-rights defenders"
@@ -885,13 +979,16 @@ fn confirmation_email_content() {
     assert!(e.html.contains("on behalf of an organisation"));
     assert!(e.html.contains("style=\""));
 
-    let e = confirmation_email(&ConfirmationEmail {
-        letter_title: "Appeal",
-        confirm_url,
-        letter_url,
-        expires_in_days: 1,
-        kind: SignerKind::Individual,
-    });
+    let e = confirmation_email(
+        &Lang::english(),
+        &ConfirmationEmail {
+            letter_title: "Appeal",
+            confirm_url,
+            letter_url,
+            expires_in_days: 1,
+            kind: SignerKind::Individual,
+        },
+    );
     assert!(e.text.contains("as an individual"));
     assert!(e.text.contains("expires in 1 day."));
 }
@@ -899,10 +996,13 @@ fn confirmation_email_content() {
 #[test]
 fn already_signed_email_content() {
     let letter_url = "https://undersigned.example.org/letters/eu-appeal";
-    let e = already_signed_email(&AlreadySignedEmail {
-        letter_title: "Appeal",
-        letter_url,
-    });
+    let e = already_signed_email(
+        &Lang::english(),
+        &AlreadySignedEmail {
+            letter_title: "Appeal",
+            letter_url,
+        },
+    );
     assert_eq!(e.subject, "You have already signed: Appeal");
     assert_plain_text_layout(&e.text, &[letter_url]);
     let flat = e.text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -1251,7 +1351,7 @@ fn the_letter_form_marks_errors_beside_their_fields_and_locks_the_slug_once_publ
 fn a_preview_has_a_banner_and_disabled_forms_and_a_letter_shows_only_the_kinds_it_takes() {
     let mut page = letter_page(LetterStatus::Draft, blank_form());
     page.preview = true;
-    let html = letter(&page).into_string();
+    let html = letter(&Lang::english(), &page).into_string();
     assert_accessible_page(&html);
     assert!(html.contains("Draft preview"));
     assert!(html.contains("<fieldset class=\"preview-forms\" disabled>"));
@@ -1262,7 +1362,7 @@ fn a_preview_has_a_banner_and_disabled_forms_and_a_letter_shows_only_the_kinds_i
         individuals: false,
         organisations: true,
     };
-    let html = letter(&letter_page(LetterStatus::Open, form)).into_string();
+    let html = letter(&Lang::english(), &letter_page(LetterStatus::Open, form)).into_string();
     assert_accessible_page(&html);
     assert!(html.contains("id=\"sign-organisation\""));
     assert!(!html.contains("id=\"sign-individual\""));
@@ -1280,7 +1380,7 @@ fn a_preview_has_a_banner_and_disabled_forms_and_a_letter_shows_only_the_kinds_i
         field: "kind".into(),
         message: "This letter is signed by organisations only.".into(),
     }];
-    let html = letter(&letter_page(LetterStatus::Open, form)).into_string();
+    let html = letter(&Lang::english(), &letter_page(LetterStatus::Open, form)).into_string();
     assert_accessible_page(&html);
     assert!(html.contains("Your signature has not been sent."));
     assert!(html.contains("This letter is signed by organisations only."));
@@ -1458,7 +1558,7 @@ fn changed_letter(text_changed: bool) -> LetterPage<'static> {
 
 #[test]
 fn a_diff_marks_added_and_removed_text_in_words_as_well_as_style() {
-    let html = version(&evil_version()).into_string();
+    let html = version(&Lang::english(), &evil_version()).into_string();
     // Every piece escaped, inside or outside the marks.
     assert!(!html.contains("<script"));
     assert!(html.contains(
@@ -1478,12 +1578,15 @@ fn a_diff_marks_added_and_removed_text_in_words_as_well_as_style() {
     assert!(html.contains("Version 2 of 3"));
     assert!(html.contains("This is an earlier text of the letter."));
     // The first version has nothing to compare with.
-    let first = version(&VersionPage {
-        diff: None,
-        number: 1,
-        latest: 1,
-        ..evil_version()
-    })
+    let first = version(
+        &Lang::english(),
+        &VersionPage {
+            diff: None,
+            number: 1,
+            latest: 1,
+            ..evil_version()
+        },
+    )
     .into_string();
     assert!(!first.contains("<ins") && !first.contains("<del") && !first.contains("What changed"));
     assert!(!first.contains("earlier text"));
@@ -1491,7 +1594,7 @@ fn a_diff_marks_added_and_removed_text_in_words_as_well_as_style() {
 
 #[test]
 fn a_changed_text_is_noted_and_earlier_signatures_are_marked() {
-    let html = letter(&changed_letter(false)).into_string();
+    let html = letter(&Lang::english(), &changed_letter(false)).into_string();
     assert!(html.contains(
         "The text was changed on 2 March 2026 (version 3 of 3). Signatures given to earlier versions are marked by version."
     ));
@@ -1505,13 +1608,17 @@ fn a_changed_text_is_noted_and_earlier_signatures_are_marked() {
         assert!(form.contains("<input type=\"hidden\" name=\"version\" value=\"3\">"));
     }
     // A single version says nothing about versions.
-    let plain = letter(&letter_page(LetterStatus::Open, blank_form())).into_string();
+    let plain = letter(
+        &Lang::english(),
+        &letter_page(LetterStatus::Open, blank_form()),
+    )
+    .into_string();
     assert!(!plain.contains("The text was changed") && !plain.contains("signed version"));
 }
 
 #[test]
 fn a_form_from_an_older_text_comes_back_with_a_notice_and_what_was_typed() {
-    let html = letter(&changed_letter(true)).into_string();
+    let html = letter(&Lang::english(), &changed_letter(true)).into_string();
     assert!(html.contains(
         "The text of this letter changed since you opened it (version 3). Please read it again; your details are kept."
     ));
@@ -1526,23 +1633,26 @@ fn a_form_from_an_older_text_comes_back_with_a_notice_and_what_was_typed() {
 
 #[test]
 fn the_versions_list_links_each_version_with_its_signatures() {
-    let html = versions(&VersionsPage {
-        slug: "eu-appeal".into(),
-        title: "Appeal".into(),
-        language: "en".into(),
-        versions: vec![
-            VersionRow {
-                number: 1,
-                created_on: "1 March 2026".into(),
-                signatures: 1234,
-            },
-            VersionRow {
-                number: 2,
-                created_on: "2 March 2026".into(),
-                signatures: 5,
-            },
-        ],
-    })
+    let html = versions(
+        &Lang::english(),
+        &VersionsPage {
+            slug: "eu-appeal".into(),
+            title: "Appeal".into(),
+            language: "en".into(),
+            versions: vec![
+                VersionRow {
+                    number: 1,
+                    created_on: "1 March 2026".into(),
+                    signatures: 1234,
+                },
+                VersionRow {
+                    number: 2,
+                    created_on: "2 March 2026".into(),
+                    signatures: 5,
+                },
+            ],
+        },
+    )
     .into_string();
     assert!(html.contains("<a href=\"/letters/eu-appeal/versions/1\">Version 1</a></th><td>1 March 2026</td><td>1,234</td>"));
     assert!(
@@ -1787,12 +1897,15 @@ fn the_quarantine_page_is_accessible_escapes_user_text_and_carries_the_csrf_toke
 
 #[test]
 fn the_under_review_page_says_so() {
-    let html = confirm(&ConfirmPage {
-        letter_title: "A letter",
-        letter_slug: "a-letter",
-        token: "t",
-        state: ConfirmState::UnderReview,
-    })
+    let html = confirm(
+        &Lang::english(),
+        &ConfirmPage {
+            letter_title: "A letter",
+            letter_slug: "a-letter",
+            token: "t",
+            state: ConfirmState::UnderReview,
+        },
+    )
     .into_string();
     assert_accessible_page(&html);
     assert!(html.contains("is under review"));
@@ -1800,15 +1913,18 @@ fn the_under_review_page_says_so() {
 
 #[test]
 fn the_proof_of_work_step_keeps_the_fields_escaped_and_its_one_script_is_our_own() {
-    let html = crate::proof_page(&crate::ProofPage {
-        letter_title: EVIL.into(),
-        letter_slug: "a-letter".into(),
-        fields: vec![("name".into(), EVIL.into()), ("email".into(), EVIL.into())],
-        challenge_json: format!("{{\"salt\":\"{EVIL}\"}}"),
-        ticket: EVIL.into(),
-        delay_secs: 10,
-        problem: Some(EVIL.into()),
-    })
+    let html = crate::proof_page(
+        &Lang::english(),
+        &crate::ProofPage {
+            letter_title: EVIL.into(),
+            letter_slug: "a-letter".into(),
+            fields: vec![("name".into(), EVIL.into()), ("email".into(), EVIL.into())],
+            challenge_json: format!("{{\"salt\":\"{EVIL}\"}}"),
+            ticket: EVIL.into(),
+            delay_secs: 10,
+            problem: Some(EVIL.into()),
+        },
+    )
     .into_string();
     // The only script is the solver, from our own origin; without it the page works.
     let script = "<script src=\"/static/pow.js\" defer></script>";
@@ -1884,7 +2000,11 @@ fn the_export_form_is_accessible_keeps_what_was_typed_and_escapes_it() {
 
 #[test]
 fn each_sign_form_carries_its_stamp_and_a_honeypot_people_skip() {
-    let html = letter(&letter_page(LetterStatus::Open, blank_form())).into_string();
+    let html = letter(
+        &Lang::english(),
+        &letter_page(LetterStatus::Open, blank_form()),
+    )
+    .into_string();
     assert_eq!(
         html.matches("name=\"form_stamp\" value=\"1.1795000000.stamp\"")
             .count(),

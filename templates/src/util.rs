@@ -2,6 +2,8 @@
 
 use maud::{Markup, html};
 
+use crate::i18n::Lang;
+
 /// Percent-encodes one URL path segment.
 ///
 /// Slugs and tokens come from the app and should already be URL-safe, but
@@ -20,6 +22,11 @@ pub(crate) fn path_segment(s: &str) -> String {
         }
     }
     out
+}
+
+/// Percent-encodes a value for a URL query (everything but unreserved characters).
+pub(crate) fn query_value(s: &str) -> String {
+    path_segment(s)
 }
 
 /// Path of a letter page.
@@ -115,10 +122,15 @@ pub(crate) fn error_summary(
 /// The inline message shown next to a field; the "Error:" prefix is for screen readers,
 /// since colour alone does not say that something is wrong.
 pub(crate) fn field_error(id: &str, messages: &[&str]) -> Markup {
+    field_error_in(&Lang::english(), id, messages)
+}
+
+/// [`field_error`] with its prefix in the page's language.
+pub(crate) fn field_error_in(lang: &Lang, id: &str, messages: &[&str]) -> Markup {
     html! {
         @if !messages.is_empty() {
             p.field-error id=(id) {
-                span.visually-hidden { "Error: " }
+                span.visually-hidden { (lang.t("error-prefix")) }
                 @for (i, message) in messages.iter().enumerate() {
                     @if i > 0 { " " }
                     (message)

@@ -3,8 +3,9 @@
 
 use maud::{Markup, PreEscaped, html};
 
+use crate::i18n::Lang;
 use crate::layout::{Page, layout};
-use crate::util::{count_noun, letter_path, non_blank, version_path, versions_path};
+use crate::util::{letter_path, non_blank, version_path, versions_path};
 
 /// One version in the list.
 #[derive(Clone, Debug)]
@@ -72,37 +73,36 @@ pub struct VersionPage {
 }
 
 /// The list of versions of a letter.
-pub fn versions(page: &VersionsPage) -> Markup {
+pub fn versions(ui: &Lang, page: &VersionsPage) -> Markup {
     let lang = non_blank(&page.language);
-    let title = format!("Versions of \u{201c}{}\u{201d}", page.title);
+    let title = ui.ta(
+        "versions-title",
+        &[("title", format!("\u{201c}{}\u{201d}", page.title).into())],
+    );
     let body = html! {
-        p { a href=(letter_path(&page.slug)) { "« Back to the letter" } }
-        h1 { "Versions of " span lang=[lang] { "\u{201c}" (page.title) "\u{201d}" } }
-        p {
-            "The text people sign never changes silently: when it is edited after someone \
-             has signed, the new text becomes a new version, and every signature keeps the \
-             version it was given to sign."
-        }
+        p { a href=(letter_path(&page.slug)) { span.arrow-back aria-hidden="true" { "« " } (ui.t("back-to-letter")) } }
+        h1 { (ui.html("versions-title", &[("title", html! { span lang=[lang] { "\u{201c}" (page.title) "\u{201d}" } })])) }
+        p { (ui.t("versions-intro")) }
         table.versions {
-            caption.visually-hidden { "Every version of the letter's text, oldest first" }
+            caption.visually-hidden { (ui.t("versions-caption")) }
             thead {
                 tr {
-                    th scope="col" { "Version" }
-                    th scope="col" { "Date" }
-                    th scope="col" { "Confirmed signatures" }
+                    th scope="col" { (ui.t("versions-col-version")) }
+                    th scope="col" { (ui.t("versions-col-date")) }
+                    th scope="col" { (ui.t("versions-col-signatures")) }
                 }
             }
             tbody {
                 @for v in &page.versions {
                     tr {
                         th scope="row" {
-                            a href=(version_path(&page.slug, v.number)) { "Version " (v.number) }
+                            a href=(version_path(&page.slug, v.number)) { (ui.ta("version-n", &[("version", v.number.into())])) }
                             @if page.versions.last().is_some_and(|l| l.number == v.number) {
-                                " (current)"
+                                " " (ui.t("version-current"))
                             }
                         }
                         td { (v.created_on) }
-                        td { (crate::util::format_count(v.signatures)) }
+                        td { (ui.count(v.signatures)) }
                     }
                 }
             }
@@ -111,7 +111,7 @@ pub fn versions(page: &VersionsPage) -> Markup {
     layout(
         &Page {
             title: &title,
-            lang: "en",
+            lang: ui,
             description: None,
         },
         body,
@@ -121,95 +121,98 @@ pub fn versions(page: &VersionsPage) -> Markup {
 /// The visible and spoken form of one piece. `<ins>` and `<del>` are underlined and struck
 /// through (not only coloured), and each carries hidden words for screen readers, which
 /// mostly do not announce the elements themselves.
-fn piece(p: &DiffPiece) -> Markup {
+fn piece(ui: &Lang, p: &DiffPiece) -> Markup {
     html! {
         @match p.tag {
             DiffTag::Same => (p.text),
             DiffTag::Added => ins {
-                span.visually-hidden { "[added: " } (p.text) span.visually-hidden { "]" }
+                span.visually-hidden { "[" (ui.t("diff-added")) ": " } (p.text) span.visually-hidden { "]" }
             },
             DiffTag::Removed => del {
-                span.visually-hidden { "[removed: " } (p.text) span.visually-hidden { "]" }
+                span.visually-hidden { "[" (ui.t("diff-removed")) ": " } (p.text) span.visually-hidden { "]" }
             },
         }
     }
 }
 
 /// The differences in one field, or a plain word that there are none.
-fn diff_field(label: &str, pieces: &[DiffPiece], lang: Option<&str>) -> Markup {
+fn diff_field(ui: &Lang, label: &str, pieces: &[DiffPiece], lang: Option<&str>) -> Markup {
     let changed = pieces.iter().any(|p| p.tag != DiffTag::Same);
     html! {
-        h3 { (label) }
+        h3 { (ui.t(label)) }
         @if changed {
             div.diff lang=[lang] {
-                @for p in pieces { (piece(p)) }
+                @for p in pieces { (piece(ui, p)) }
             }
         } @else {
-            p.hint { "Unchanged." }
+            p.hint { (ui.t("diff-unchanged")) }
         }
     }
 }
 
-fn diff_section(page: &VersionPage, diff: &VersionDiff, lang: Option<&str>) -> Markup {
+fn diff_section(ui: &Lang, page: &VersionPage, diff: &VersionDiff, lang: Option<&str>) -> Markup {
     let previous = page.number.saturating_sub(1);
     html! {
         section.changes aria-labelledby="changes-heading" {
-            h2 id="changes-heading" { "What changed from version " (previous) }
+            h2 id="changes-heading" { (ui.ta("diff-heading", &[("version", previous.into())])) }
             p.hint {
-                "Added text is underlined and marked \u{201c}added\u{201d}; removed text is \
-                 struck through and marked \u{201c}removed\u{201d}. The body is compared as \
-                 its Markdown source. "
-                a href=(version_path(&page.slug, previous)) { "Read version " (previous) }
+                (ui.t("diff-hint")) " "
+                a href=(version_path(&page.slug, previous)) { (ui.ta("diff-read-version", &[("version", previous.into())])) }
             }
-            (diff_field("Title", &diff.title, lang))
-            (diff_field("Summary", &diff.summary, lang))
-            (diff_field("Text", &diff.body, lang))
+            (diff_field(ui, "diff-title", &diff.title, lang))
+            (diff_field(ui, "diff-summary", &diff.summary, lang))
+            (diff_field(ui, "diff-text", &diff.body, lang))
         }
     }
 }
 
 /// One version of a letter's text, with its differences from the version before.
-pub fn version(page: &VersionPage) -> Markup {
+pub fn version(ui: &Lang, page: &VersionPage) -> Markup {
     let lang = non_blank(&page.language);
-    let title = format!("{} (version {})", page.title, page.number);
+    let title = ui.ta(
+        "version-title",
+        &[
+            ("title", page.title.as_str().into()),
+            ("version", page.number.into()),
+        ],
+    );
     let body = html! {
         p {
-            a href=(letter_path(&page.slug)) { "« Back to the letter" }
+            a href=(letter_path(&page.slug)) { span.arrow-back aria-hidden="true" { "« " } (ui.t("back-to-letter")) }
             " · "
-            a href=(versions_path(&page.slug)) { "All versions" }
+            a href=(versions_path(&page.slug)) { (ui.t("all-versions")) }
         }
         article.letter {
             header.letter-header {
                 p.letter-status {
-                    "Version " (page.number) " of " (page.latest)
+                    (ui.ta("version-of", &[("version", page.number.into()), ("latest", page.latest.into())]))
                 }
                 h1 lang=[lang] { (page.title) }
                 @if let Some(summary) = non_blank(&page.summary) {
                     p.summary lang=[lang] { (summary) }
                 }
                 p.meta {
-                    "Written on " (page.created_on) ". "
-                    (count_noun(page.signatures, "confirmed signature was", "confirmed signatures were"))
-                    " given to this version."
+                    (ui.ta("version-written", &[("date", page.created_on.as_str().into())]))
+                    " "
+                    (ui.counted("version-signatures", page.signatures))
                 }
                 @if page.number < page.latest {
                     p.notice {
-                        "This is an earlier text of the letter. "
-                        a href=(version_path(&page.slug, page.latest)) { "Read the current text (version " (page.latest) ")" }
+                        (ui.t("version-earlier")) " "
+                        a href=(version_path(&page.slug, page.latest)) { (ui.ta("version-read-current", &[("version", page.latest.into())])) }
                     }
                 }
             }
-            // Sanitised by the caller: the only HTML on the page that maud does not escape.
             div.letter-body lang=[lang] { (PreEscaped(&page.body_html)) }
         }
         @if let Some(diff) = &page.diff {
-            (diff_section(page, diff, lang))
+            (diff_section(ui, page, diff, lang))
         }
     };
     layout(
         &Page {
             title: &title,
-            lang: "en",
+            lang: ui,
             description: non_blank(&page.summary),
         },
         body,

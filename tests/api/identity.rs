@@ -542,6 +542,8 @@ async fn legacy_row(app: &TestApp, letter: &letter::Model, name: &str, email: &s
         show_publicly: true,
         wants_updates: false,
         client_ip: Some("192.0.2.55".into()),
+        language: "en".into(),
+        text_language: None,
     };
     let caps = MailCaps {
         max_confirmation_emails: 3,

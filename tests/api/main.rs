@@ -17,6 +17,7 @@ mod fuzz;
 mod hung_relay;
 mod identity;
 mod journey;
+mod languages;
 mod letter_page;
 mod limits;
 mod moderation;

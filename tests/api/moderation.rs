@@ -152,6 +152,8 @@ async fn seed(app: &TestApp, letter: &letter::Model, s: Seed<'_>) -> i64 {
         show_publicly: true,
         wants_updates: false,
         client_ip: Some(s.ip.to_owned()),
+        language: "en".into(),
+        text_language: None,
     };
     let outcome = signatures::record(&app.db, letter.id, letter.version, &new, s.at, caps())
         .await

@@ -13,6 +13,7 @@ mod moderation;
 mod quarantine;
 mod session;
 pub(crate) mod webhooks;
+mod translations;
 
 pub use dashboard::DashboardCache;
 
@@ -42,6 +43,7 @@ pub fn router() -> Router<AppState> {
         .merge(lists::router())
         .merge(webhooks::router())
         .merge(api_keys::router())
+        .merge(translations::router())
 }
 
 /// The session cookie's name: with https, the `__Host-` prefix makes browsers refuse it

@@ -434,6 +434,7 @@ pub fn letter_overview(p: &LetterOverviewPage<'_>) -> Markup {
                     li { a href=(format!("{base}/export")) { "Export signatures" } }
                     li { a href=(format!("{base}/webhooks")) { "Webhooks" } }
                     li { a href=(format!("{base}/snapshots")) { "Verifiable list (snapshots)" } }
+                    li { a href=(format!("{base}/translations")) { "Translations" } }
                 }
             }
             h2 { "Lifecycle" }

@@ -12,6 +12,7 @@ mod moderation;
 mod quarantine;
 mod webhooks;
 mod snapshots;
+mod translations;
 
 pub use api_keys::{ApiKeyLetter, ApiKeyRow, ApiKeysPage, api_keys};
 pub use attack::{AttackPage, AttackState, attack};
@@ -31,6 +32,7 @@ pub use moderation::{
 pub use quarantine::{QuarantinePage, QuarantineRow, quarantine};
 pub use webhooks::{WebhookAttemptRow, WebhookForm, WebhookRow, WebhooksPage, webhooks};
 pub use snapshots::{StaffSnapshotsPage, staff_snapshots};
+pub use translations::{TranslationForm, TranslationsPage, translations};
 
 use maud::{Markup, html};
 
@@ -49,7 +51,7 @@ fn page(title: &str, bar: Option<&StaffBar<'_>>, body: Markup) -> Markup {
     layout(
         &Page {
             title,
-            lang: "en",
+            lang: &crate::i18n::Lang::english(),
             description: None,
         },
         html! {
