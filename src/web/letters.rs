@@ -448,6 +448,7 @@ pub(super) async fn letter_view(
         }))
     });
     let country = |code: &str| Country::name_of(code).unwrap_or(code).to_string();
+    let receipts = super::receipt::views_of(state, letter).await?;
     let view = templates::LetterPage {
         slug: letter.slug.clone(),
         title: letter.title.clone(),
@@ -515,6 +516,7 @@ pub(super) async fn letter_view(
         form_stamp: state.stamps.mint(letter.id, state.clock.now()),
         version_changed_on,
         text_changed,
+        receipts,
     };
     Ok((view, counts))
 }

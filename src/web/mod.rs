@@ -11,6 +11,7 @@ mod page_cache;
 mod pow;
 mod preview;
 mod privacy;
+mod receipt;
 mod request_id;
 mod same_origin;
 pub(crate) mod sign_form;
@@ -89,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(staff::router())
         .merge(pow::router())
+        .merge(receipt::router())
         .route("/static/style.css", get(stylesheet));
     // The development mailbox exists only while mail goes to files, and by default only on
     // a loopback address (see `Settings::serves_dev_mailbox`).

@@ -113,6 +113,8 @@ pub struct LetterPage<'a> {
     /// The page answers a sign form sent from an older text: the signer is asked to read
     /// the new one (their details are kept in the form).
     pub text_changed: bool,
+    /// The letter's deliveries, newest first (`receipt`); empty until it is delivered.
+    pub receipts: Vec<crate::receipt::ReceiptView>,
 }
 
 /// The website of an organisation, if it is safe to link to.
@@ -417,6 +419,7 @@ pub fn letter(page: &LetterPage<'_>) -> Markup {
                     p { a.button.button--secondary href="#sign" { "Sign this letter" } }
                 }
             }
+            (crate::receipt::receipt_block(&page.slug, &page.receipts))
             // Sanitised by the caller: the only HTML on any page that maud does not escape.
             div.letter-body lang=[lang] { (PreEscaped(&page.body_html)) }
         }

@@ -6,6 +6,7 @@
 //! is [`LetterPage::body_html`], which the caller has already sanitised.
 
 mod confirm;
+mod delivery_email;
 mod email;
 mod error_page;
 mod home;
@@ -14,6 +15,7 @@ mod letter;
 mod mailbox;
 mod pow;
 mod privacy;
+mod receipt;
 mod sign_form;
 mod staff;
 mod util;
@@ -63,6 +65,12 @@ pub use staff::{
 pub use staff::{ExportColumn, ExportPage, export};
 pub use staff::{ListRuleForm, ListRuleRow, ListsPage, screening_lists};
 pub use staff::{QuarantinePage, QuarantineRow, quarantine};
+
+pub use delivery_email::{DeliveredNotice, DeliveryEmail, delivered_notice, delivery_email};
+pub use receipt::{
+    ReceiptPage, ReceiptTargetView, ReceiptView, receipt, receipt_block, receipt_path,
+};
+pub use staff::{DeliveryPage, DeliveryRow, DeliveryTargetChoice, DeliveryTargetRow, delivery};
 
 pub use versions::{
     DiffPiece, DiffTag, VersionDiff, VersionPage, VersionRow, VersionsPage, version, versions,

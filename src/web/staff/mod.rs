@@ -5,6 +5,7 @@ mod accounts;
 mod attack;
 mod audit;
 mod dashboard;
+mod delivery;
 mod export;
 mod letters;
 mod lists;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(attack::router())
         .merge(export::router())
         .merge(lists::router())
+        .merge(delivery::router())
 }
 
 /// The session cookie's name: with https, the `__Host-` prefix makes browsers refuse it

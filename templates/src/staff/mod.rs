@@ -4,6 +4,7 @@
 
 mod attack;
 mod dashboard;
+mod delivery;
 mod export;
 mod letters;
 mod lists;
@@ -17,6 +18,7 @@ pub use dashboard::{
     CountRow, DashboardPage, FailureRow, HourBar, HourlyChart, LastHourView, OutboxView, Tally,
     dashboard, hourly_chart,
 };
+pub use delivery::{DeliveryPage, DeliveryRow, DeliveryTargetChoice, DeliveryTargetRow, delivery};
 pub use export::{ExportColumn, ExportPage, export};
 pub use letters::*;
 pub use lists::{ListRuleForm, ListRuleRow, ListsPage, screening_lists};
