@@ -156,16 +156,16 @@ pub fn delivered_notice(e: &DeliveredNotice<'_>) -> Email {
         .collect::<Vec<_>>()
         .join(", ");
     let total = u64::try_from(e.individuals.saturating_add(e.organisations)).unwrap_or(0);
+    let split = format!(
+        "{} organisations, {} individuals",
+        format_count(u64::try_from(e.organisations).unwrap_or(0)),
+        format_count(u64::try_from(e.individuals).unwrap_or(0))
+    );
     let news = format!(
         "The open letter {title}, which you signed, was delivered on {} to {to}, with {} \
-         ({}).",
+         ({split}).",
         e.dated,
         count_noun(total, "signature", "signatures"),
-        format!(
-            "{} organisations, {} individuals",
-            format_count(u64::try_from(e.organisations).unwrap_or(0)),
-            format_count(u64::try_from(e.individuals).unwrap_or(0))
-        )
     );
     const THANKS: &str = "Thank you for signing. You asked to hear about this letter; this is \
          the only email we send you about its delivery.";
