@@ -19,6 +19,8 @@ pub mod markdown;
 pub mod merkle;
 pub mod outbox;
 pub mod privacy;
+/// The verifiable signature list: snapshots, proofs, signers' proof links.
+pub mod proof;
 pub mod serve;
 pub mod startup;
 pub mod store;

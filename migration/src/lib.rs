@@ -19,6 +19,7 @@ mod m20261129_200000_create_screening_rules;
 mod m20261129_210000_create_abuse_limits;
 mod m20261129_220000_signer_identity;
 mod m20261129_230000_signers_data;
+mod m20261130_110000_create_list_log;
 mod m20261130_120000_create_deliveries;
 
 /// Every migration of the schema, oldest first.
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_210000_create_abuse_limits::Migration),
             Box::new(m20261129_220000_signer_identity::Migration),
             Box::new(m20261129_230000_signers_data::Migration),
+            Box::new(m20261130_110000_create_list_log::Migration),
             Box::new(m20261130_120000_create_deliveries::Migration),
         ]
     }

@@ -24,5 +24,11 @@ pub mod target;
 pub mod used_proof;
 pub mod withdrawal_token;
 
+// The verifiable signature list (`crate::proof`).
+pub mod list_entry;
+pub mod list_node;
+pub mod list_snapshot;
+pub mod proof_token;
+
 pub use enums::{LetterStatus, OutboxStatus, SignatureKind, SignatureStatus};
 pub use staff_account::StaffRole;

@@ -60,34 +60,72 @@ impl PublicSignature {
 
     /// The leaf's bytes (see the module documentation).
     pub fn leaf(&self) -> Vec<u8> {
-        let mut out = String::with_capacity(128 + self.name.len());
-        out.push_str(TAG);
-        out.push('\n');
-        let id = self.id.to_string();
-        let version = self.version.to_string();
-        for (key, value) in [
-            ("letter", self.letter.as_str()),
-            ("id", id.as_str()),
-            ("kind", self.kind.as_str()),
-            ("name", self.name.as_str()),
-            ("country", self.country.as_str()),
-            ("confirmed", self.confirmed.as_str()),
-            ("version", version.as_str()),
-        ] {
-            out.push_str(key);
-            out.push('=');
-            out.push_str(&value.len().to_string());
-            out.push(':');
-            out.push_str(value);
-            out.push('\n');
-        }
-        out.into_bytes()
+        lines(
+            TAG,
+            &[
+                ("letter", self.letter.as_str()),
+                ("id", &self.id.to_string()),
+                ("kind", self.kind.as_str()),
+                ("name", self.name.as_str()),
+                ("country", self.country.as_str()),
+                ("confirmed", self.confirmed.as_str()),
+                ("version", &self.version.to_string()),
+            ],
+        )
     }
 
     /// The leaf's hash in the tree.
     pub fn leaf_hash(&self) -> super::Hash {
         super::leaf_hash(&self.leaf())
     }
+}
+
+/// The first line of a removal entry's leaf.
+pub const REMOVAL_TAG: &str = "undersigned-removal-v1";
+
+/// A removal entry of the list log: the listing at leaf index `entry` (of the signature
+/// `id`) no longer stands. Its leaf is the line `undersigned-removal-v1`, then `letter`,
+/// `id` and `entry` in the same `key=<length>:<value>` lines as a signature's.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Removal {
+    pub letter: String,
+    pub id: i64,
+    pub entry: u64,
+}
+
+impl Removal {
+    /// The leaf's bytes.
+    pub fn leaf(&self) -> Vec<u8> {
+        lines(
+            REMOVAL_TAG,
+            &[
+                ("letter", self.letter.as_str()),
+                ("id", &self.id.to_string()),
+                ("entry", &self.entry.to_string()),
+            ],
+        )
+    }
+
+    /// The leaf's hash in the tree.
+    pub fn leaf_hash(&self) -> super::Hash {
+        super::leaf_hash(&self.leaf())
+    }
+}
+
+/// A tag line, then one `key=<length>:<value>` line per field.
+fn lines(tag: &str, fields: &[(&str, &str)]) -> Vec<u8> {
+    let mut out = String::with_capacity(128);
+    out.push_str(tag);
+    out.push('\n');
+    for (key, value) in fields {
+        out.push_str(key);
+        out.push('=');
+        out.push_str(&value.len().to_string());
+        out.push(':');
+        out.push_str(value);
+        out.push('\n');
+    }
+    out.into_bytes()
 }
 
 /// A time as it is written in a leaf: UTC, to the second, with a `Z`.
@@ -171,6 +209,19 @@ mod tests {
             changed.push(s.leaf_hash());
         }
         assert!(changed.iter().all(|h| *h != base));
+    }
+
+    #[test]
+    fn a_removal_leaf_is_the_documented_text() {
+        let removal = Removal {
+            letter: "free-them".into(),
+            id: 42,
+            entry: 17,
+        };
+        assert_eq!(
+            String::from_utf8(removal.leaf()).unwrap(),
+            "undersigned-removal-v1\nletter=9:free-them\nid=2:42\nentry=2:17\n"
+        );
     }
 
     #[test]

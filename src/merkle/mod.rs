@@ -16,6 +16,7 @@
 
 pub mod canonical;
 pub mod proof;
+pub mod stored;
 
 use sha2::{Digest, Sha256};
 

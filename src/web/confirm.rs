@@ -112,7 +112,7 @@ async fn show(
         SignatureStatus::Held => templates::ConfirmState::Held,
         _ => templates::ConfirmState::Ready,
     };
-    Ok(confirm_page(&letter, &token, view_state))
+    Ok(confirm_page(&letter, &token, view_state, None))
 }
 
 async fn confirm(
@@ -128,7 +128,7 @@ async fn confirm(
     let rules = crate::abuse::quarantine::Rules::from_settings(&state.settings);
     // The link, the signature and the letter's state are read in the transaction that
     // confirms, so a letter closed a moment ago cannot take this confirmation.
-    let (link, outcome) = db::write(&state.db, move |txn| {
+    let (link, outcome, proof_token) = db::write(&state.db, move |txn| {
         let hash = hash.clone();
         Box::pin(async move {
             let link = look_up(txn, &hash, now).await?;
@@ -138,11 +138,22 @@ async fn confirm(
                 ),
                 _ => None,
             };
-            Ok((link, outcome))
+            // A listed signer gets a private link to the proof of their signature.
+            let proof_token = match (&link, outcome) {
+                (
+                    LinkState::Usable { signature, .. },
+                    Some(ConfirmOutcome::Confirmed | ConfirmOutcome::AlreadyConfirmed),
+                ) => Some(crate::proof::links::mint(txn, signature.id, now).await?),
+                _ => None,
+            };
+            Ok((link, outcome, proof_token))
         })
     })
     .await
     .step("confirming a signature")?;
+    let proof_url = proof_token
+        .as_ref()
+        .map(|t| crate::proof::links::proof_url(&state.settings.base_url, t));
     let letter = match link {
         LinkState::Usable { letter, .. } => letter,
         other => return Err(not_usable(other)),
@@ -157,22 +168,31 @@ async fn confirm(
         }
     };
     tracing::info!(letter = %letter.slug, outcome = ?outcome, "confirmation");
-    Ok(confirm_page(&letter, &token, view_state))
+    Ok(confirm_page(
+        &letter,
+        &token,
+        view_state,
+        proof_url.as_deref(),
+    ))
 }
 
 fn confirm_page(
     letter: &letter::Model,
     token: &ConfirmationToken,
     state: templates::ConfirmState,
+    proof_url: Option<&str>,
 ) -> Response {
     page(
         StatusCode::OK,
-        templates::confirm(&templates::ConfirmPage {
-            letter_title: &letter.title,
-            letter_slug: &letter.slug,
-            token: token.as_str(),
-            state,
-        }),
+        templates::confirm_with_proof(
+            &templates::ConfirmPage {
+                letter_title: &letter.title,
+                letter_slug: &letter.slug,
+                token: token.as_str(),
+                state,
+            },
+            proof_url,
+        ),
     )
 }
 

@@ -86,6 +86,15 @@ pub enum WebError {
     /// The database is out of reach or overloaded: nothing was stored, try again soon.
     #[error("service unavailable: {0:#}")]
     Unavailable(anyhow::Error),
+    /// A signer's proof link that is unknown (mistyped or copied incompletely).
+    #[error("proof link not usable")]
+    ProofLinkInvalid,
+    /// A proof link whose signature no published snapshot of the list holds yet.
+    #[error("no snapshot holds the signature yet")]
+    NoProofYet,
+    /// A proof link whose signature is not on the list (withdrawn, invalidated, held).
+    #[error("the signature is not on the list")]
+    NotOnList,
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -240,6 +249,21 @@ impl WebError {
                 "This link cannot be used",
                 "This withdrawal link is not known. It may have been copied incompletely, or the letter closed so long ago that the signature's personal data, and with it the link, has been erased.",
             ),
+            WebError::ProofLinkInvalid => message(
+                StatusCode::NOT_FOUND,
+                "This link cannot be used",
+                "This proof link is not known. It may have been copied incompletely.",
+            ),
+            WebError::NoProofYet => message(
+                StatusCode::NOT_FOUND,
+                "No proof yet",
+                "No published snapshot of the list holds this signature yet; try again later.",
+            ),
+            WebError::NotOnList => message(
+                StatusCode::NOT_FOUND,
+                "Not on the list",
+                "This signature is not on the list, so there is no proof of it.",
+            ),
             WebError::InvalidSignForm(page) => ClientError {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 retry_after_secs: None,
@@ -361,7 +385,10 @@ impl IntoResponse for WebError {
 
 /// Writes the body of every error response, where the request id is known.
 pub async fn render_errors(request: Request, next: Next) -> Response {
-    let api = request.uri().path().starts_with("/api/");
+    let path = request.uri().path();
+    // The API and the JSON documents of the verifiable list answer errors in JSON.
+    let api =
+        path.starts_with("/api/") || path.ends_with(".json") || path.ends_with("/consistency");
     let request_id = request
         .headers()
         .get("x-request-id")

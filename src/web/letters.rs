@@ -415,6 +415,7 @@ pub(super) async fn letter_view(
             .flatten()
     };
     let counts = letters::counts(&state.db, letter.id).await?;
+    let list_root = super::proofs::list_root(state, letter.id).await?;
     let ListPage {
         rows: orgs,
         more: more_orgs,
@@ -516,6 +517,7 @@ pub(super) async fn letter_view(
         form_stamp: state.stamps.mint(letter.id, state.clock.now()),
         version_changed_on,
         text_changed,
+        list_root,
         receipts,
     };
     Ok((view, counts))

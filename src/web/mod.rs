@@ -11,6 +11,7 @@ mod page_cache;
 mod pow;
 mod preview;
 mod privacy;
+mod proofs;
 mod receipt;
 mod request_id;
 mod same_origin;
@@ -90,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(staff::router())
         .merge(pow::router())
+        .merge(proofs::router())
         .merge(receipt::router())
         .route("/static/style.css", get(stylesheet));
     // The development mailbox exists only while mail goes to files, and by default only on

@@ -74,6 +74,11 @@ pub struct ConfirmPage<'a> {
 /// confirming. Mail scanners that fetch every link therefore cannot sign on
 /// anyone's behalf.
 pub fn confirm(p: &ConfirmPage<'_>) -> Markup {
+    confirm_with_proof(p, None)
+}
+
+/// The confirmation page, with the signer's proof link once the signature is listed.
+pub fn confirm_with_proof(p: &ConfirmPage<'_>, proof_url: Option<&str>) -> Markup {
     let back = letter_path(p.letter_slug);
     match p.state {
         ConfirmState::Ready => page(
@@ -99,6 +104,7 @@ pub fn confirm(p: &ConfirmPage<'_>) -> Markup {
             html! {
                 h1 { "Thank you, your signature is confirmed" }
                 p { "Your signature on " q { (p.letter_title) } " now counts." }
+                @if let Some(url) = proof_url { (crate::proofs::proof_link_note(url)) }
                 p { a href=(back) { "Back to the letter" } }
             },
         ),
@@ -107,6 +113,7 @@ pub fn confirm(p: &ConfirmPage<'_>) -> Markup {
             html! {
                 h1 { "This signature is already confirmed" }
                 p { "Your signature on " q { (p.letter_title) } " was confirmed earlier. There is nothing more to do." }
+                @if let Some(url) = proof_url { (crate::proofs::proof_link_note(url)) }
                 p { a href=(back) { "Back to the letter" } }
             },
         ),

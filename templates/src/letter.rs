@@ -113,6 +113,8 @@ pub struct LetterPage<'a> {
     /// The page answers a sign form sent from an older text: the signer is asked to read
     /// the new one (their details are kept in the form).
     pub text_changed: bool,
+    /// The latest snapshot of the verifiable list, once one was taken.
+    pub list_root: Option<crate::proofs::ListRoot>,
     /// The letter's deliveries, newest first (`receipt`); empty until it is delivered.
     pub receipts: Vec<crate::receipt::ReceiptView>,
 }
@@ -433,6 +435,7 @@ pub fn letter(page: &LetterPage<'_>) -> Markup {
         }
         (organisations_section(page))
         (individuals_section(page))
+        (crate::proofs::list_root(&page.slug, page.list_root.as_ref()))
     };
     layout(
         &Page {

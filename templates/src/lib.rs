@@ -15,6 +15,7 @@ mod letter;
 mod mailbox;
 mod pow;
 mod privacy;
+mod proofs;
 mod receipt;
 mod sign_form;
 mod staff;
@@ -25,8 +26,8 @@ mod versions;
 mod tests;
 
 pub use confirm::{
-    ConfirmPage, ConfirmState, LinkInvalidPage, check_inbox, confirm, link_invalid,
-    resend_requested,
+    ConfirmPage, ConfirmState, LinkInvalidPage, check_inbox, confirm, confirm_with_proof,
+    link_invalid, resend_requested,
 };
 pub use email::{
     AlreadySignedEmail, ConfirmationEmail, Email, ReviewEmail, already_signed_email,
@@ -65,6 +66,13 @@ pub use staff::{
 pub use staff::{ExportColumn, ExportPage, export};
 pub use staff::{ListRuleForm, ListRuleRow, ListsPage, screening_lists};
 pub use staff::{QuarantinePage, QuarantineRow, quarantine};
+pub use staff::{StaffSnapshotsPage, staff_snapshots};
+
+pub use proofs::{
+    ListRoot, SignerProofPage, SignerProofState, SnapshotRow, SnapshotsPage, consistency_path,
+    list_json_path, list_path, list_root, list_snapshots, proof_json_path, proof_link_note,
+    signer_proof,
+};
 
 pub use delivery_email::{DeliveredNotice, DeliveryEmail, delivered_notice, delivery_email};
 pub use receipt::{

@@ -119,6 +119,7 @@ fn letter_page(status: LetterStatus, form: SignForm<'static>) -> LetterPage<'sta
         version_changed_on: None,
         form_stamp: "1.1795000000.stamp".into(),
         text_changed: false,
+        list_root: None,
         receipts: Vec::new(),
     }
 }
@@ -212,6 +213,11 @@ fn evil_letter(kind: SignerKind) -> LetterPage<'static> {
         version_changed_on: Some(EVIL.into()),
         form_stamp: EVIL.into(),
         text_changed: true,
+        list_root: Some(crate::ListRoot {
+            size: 3,
+            root: EVIL.into(),
+            taken_at: EVIL.into(),
+        }),
         receipts: Vec::new(),
     }
 }

@@ -22,6 +22,7 @@ mod moderation;
 mod operations;
 mod outbox_delivery;
 mod privacy;
+mod proofs;
 mod rate_limit;
 mod repeat;
 mod screening;

@@ -432,6 +432,7 @@ pub fn letter_overview(p: &LetterOverviewPage<'_>) -> Markup {
                     li { a href=(format!("{base}/approvals")) { "Approvals" } }
                     li { a href=(format!("{base}/signatures")) { "Signatures" } }
                     li { a href=(format!("{base}/export")) { "Export signatures" } }
+                    li { a href=(format!("{base}/snapshots")) { "Verifiable list (snapshots)" } }
                     li { a href=(format!("{base}/delivery")) { "Deliver" } }
                 }
             }

@@ -10,6 +10,7 @@ mod letters;
 mod lists;
 mod moderation;
 mod quarantine;
+mod snapshots;
 
 pub use attack::{AttackPage, AttackState, attack};
 #[cfg(test)]
@@ -27,6 +28,7 @@ pub use moderation::{
     approvals, bulk_confirm, signatures,
 };
 pub use quarantine::{QuarantinePage, QuarantineRow, quarantine};
+pub use snapshots::{StaffSnapshotsPage, staff_snapshots};
 
 use maud::{Markup, html};
 
