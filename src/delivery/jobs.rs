@@ -346,6 +346,7 @@ pub async fn notice_email(
     db: &DatabaseConnection,
     settings: &Settings,
     notice_id: i64,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Option<Prepared>, SendError> {
     let Some(notice) = delivery_notice::Entity::find_by_id(notice_id)
         .one(db)
@@ -412,6 +413,10 @@ pub async fn notice_email(
         return Ok(None);
     }
     let receipt_url = link(settings, &format!("letters/{}/receipt", s.letter.slug));
+    // The signer's own inclusion proof; only the token's hash is stored.
+    let proof_url = crate::proof::links::mint_proof_url(db, &settings.base_url, sig.id, now)
+        .await
+        .map_err(|e| temporary("minting the proof link", e))?;
     let email = templates::delivered_notice(&templates::DeliveredNotice {
         signer_name: &sig.name,
         letter_title: &s.title,
@@ -421,7 +426,7 @@ pub async fn notice_email(
         organisations: s.delivery.organisation_count.unwrap_or(0),
         list_root: s.delivery.list_root.as_deref(),
         receipt_url: &receipt_url,
-        proof_url: None,
+        proof_url: Some(&proof_url),
     });
     Ok(Some(Prepared {
         name: sig.name,

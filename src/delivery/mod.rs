@@ -318,7 +318,7 @@ pub async fn start(
     if found.state != state::SEALED {
         return Ok(false);
     }
-    let list = list_of(db, &found).await?;
+    let list = list_of(db, &found, now).await?;
     crate::db::write(db, move |txn| {
         let list = list.clone();
         Box::pin(async move {
@@ -354,14 +354,23 @@ struct ListFigures {
     root: Option<String>,
 }
 
-/// The size and root of the letter's public list as sealed. Until the list snapshots of
-/// `crate::merkle` are wired in here, the size is the number of confirmed signatures and
-/// there is no root.
-async fn list_of(db: &DatabaseConnection, found: &delivery::Model) -> Result<ListFigures, DbErr> {
-    let _ = db;
+/// The size and root of the letter's public list as sealed: a snapshot of its verifiable
+/// list (`crate::proof`), taken now that the letter takes no more signatures (the latest
+/// one when nothing changed since it).
+async fn list_of(
+    db: &DatabaseConnection,
+    found: &delivery::Model,
+    now: DateTime<Utc>,
+) -> Result<ListFigures, DbErr> {
+    let snapshot = crate::proof::take_snapshot(db, found.letter_id, &Actor::System, now)
+        .await
+        .map_err(|e| match e {
+            crate::proof::SnapshotError::Db(e) => e,
+            other => DbErr::Custom(format!("taking the list snapshot: {other}")),
+        })?;
     Ok(ListFigures {
-        size: Some(found.individual_count.unwrap_or(0) + found.organisation_count.unwrap_or(0)),
-        root: None,
+        size: Some(i64::try_from(snapshot.size).unwrap_or(i64::MAX)),
+        root: Some(snapshot.root),
     })
 }
 

@@ -105,7 +105,7 @@ pub async fn run(
         }
         Job::DeliveryNotice { notice_id, .. } => {
             let Some(prepared) =
-                crate::delivery::jobs::notice_email(db, settings, notice_id).await?
+                crate::delivery::jobs::notice_email(db, settings, notice_id, clock.now()).await?
             else {
                 return Ok(());
             };

@@ -247,6 +247,13 @@ async fn a_delivery_reaches_each_target_with_the_letter_its_pdf_and_its_public_c
     assert_eq!(done.status(), 303);
     assert!(location(&done).ends_with("/delivery?done=now"));
     assert_eq!(letter_of(&app).await.status, LetterStatus::Delivered);
+    // The list was snapshotted when the delivery started: its root goes everywhere.
+    let snapshot = undersigned::proof::latest_snapshot(&app.db, letter_of(&app).await.id)
+        .await
+        .unwrap()
+        .expect("a snapshot taken by the delivery");
+    let root = snapshot.root.clone();
+    assert_eq!(root.len(), 64);
     assert_eq!(app.drain_outbox().await, 2);
     let mail = app.wait_for_mail(2).await;
     for to in ["council@example.org", "commission@example.org"] {
@@ -259,6 +266,7 @@ async fn a_delivery_reaches_each_target_with_the_letter_its_pdf_and_its_public_c
         let text = m.text_body();
         assert!(text.contains("We ask you to **act**."), "{text}");
         assert!(text.contains("1 organisation and 3 individuals"), "{text}");
+        assert!(text.contains(&root), "{text}");
         assert!(m.html_body().contains("<strong>act</strong>"));
         let files = attachments(m);
         assert_eq!(files.len(), 2, "{files:?}");
@@ -316,6 +324,8 @@ async fn a_delivery_reaches_each_target_with_the_letter_its_pdf_and_its_public_c
         "{receipt}"
     );
     assert!(!receipt.contains("council@example.org"));
+    assert!(receipt.contains(&root), "{receipt}");
+    assert!(page.contains(&root));
 
     let screen = staff_page(&app, &mut admin).await;
     assert_eq!(screen.matches(">sent<").count(), 2, "{screen}");
@@ -606,6 +616,14 @@ async fn signers_who_asked_are_told_once_at_the_configured_rate() {
     assert!(first.text_body().contains("Hello Ana,"));
     assert!(first.links().iter().any(|l| l.ends_with("/receipt")));
     assert!(first.links().iter().any(|l| l.contains("/withdraw/")));
+    // The signer's own proof link works.
+    let proof = first
+        .links()
+        .into_iter()
+        .find(|l| l.contains("/proofs/"))
+        .expect("a proof link in the notice");
+    let opened = app.get(&staff::path_of(&proof)).await;
+    assert_eq!(opened.status(), 200);
 
     // A claim repeated for a notice already sent (a duplicate row) sends nothing.
     let notices = delivery_notice::Entity::find()
