@@ -121,3 +121,52 @@ pub fn receipt(p: &ReceiptPage<'_>) -> Markup {
         },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view() -> ReceiptView {
+        ReceiptView {
+            delivered: "30 November 2026, 12:00 UTC".into(),
+            version: 2,
+            individuals: 1_200,
+            organisations: 1,
+            list_size: Some(1_201),
+            list_root: Some("ab".repeat(32)),
+            targets: vec![
+                ReceiptTargetView {
+                    name: "Council <script>".into(),
+                    sent: Some("30 November 2026, 12:01 UTC".into()),
+                },
+                ReceiptTargetView {
+                    name: "Commission".into(),
+                    sent: None,
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn the_receipt_says_to_whom_when_how_many_and_the_root() {
+        let html = receipt(&ReceiptPage {
+            slug: "free",
+            title: "Free <them>",
+            receipts: &[view()],
+        })
+        .into_string();
+        assert!(html.contains("Council &lt;script&gt; (sent 30 November 2026, 12:01 UTC)"));
+        assert!(!html.contains("<script>"));
+        assert!(html.contains("Commission (being sent)"));
+        assert!(html.contains("1,201 signatures (1 organisation, 1,200 individuals)"));
+        assert!(html.contains(&"ab".repeat(32)));
+        assert!(html.contains("Free &lt;them&gt;"));
+    }
+
+    #[test]
+    fn no_block_before_a_delivery() {
+        assert_eq!(receipt_block("free", &[]).into_string(), "");
+        let block = receipt_block("free", &[view()]).into_string();
+        assert!(block.contains("href=\"/letters/free/receipt\""));
+    }
+}

@@ -209,3 +209,66 @@ pub fn delivery(p: &DeliveryPage<'_>) -> Markup {
         },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_form_carries_the_csrf_token_and_text_is_escaped() {
+        let choices = vec![DeliveryTargetChoice {
+            id: 7,
+            name: "Council <b>".into(),
+            email: "council@example.org".into(),
+            checked: true,
+        }];
+        let rows = vec![DeliveryRow {
+            id: 3,
+            trigger: "now".into(),
+            state: "scheduled".into(),
+            created: "2026-11-30 12:00 UTC".into(),
+            started: None,
+            version: None,
+            individuals: None,
+            organisations: None,
+            list_root: None,
+            reply_to: "me@example.org".into(),
+            notices: "none".into(),
+            targets: vec![DeliveryTargetRow {
+                id: 9,
+                name: "Council <b>".into(),
+                email: "council@example.org".into(),
+                state: "failed",
+                detail: "550 <no such user>".into(),
+                sends: 1,
+                can_resend: true,
+            }],
+        }];
+        let html = delivery(&DeliveryPage {
+            bar: StaffBar {
+                email: "me@example.org",
+                is_admin: false,
+                csrf: "TOKEN",
+            },
+            letter_id: 1,
+            letter_title: "Free",
+            status: "open",
+            deadline: None,
+            goal: Some(10),
+            choices: &choices,
+            when: "",
+            reply_to: "me@example.org",
+            errors: &[],
+            notice: None,
+            deliveries: &rows,
+        })
+        .into_string();
+        // Sign-out, deliver, cancel and resend.
+        assert_eq!(html.matches("name=\"csrf\" value=\"TOKEN\"").count(), 4);
+        assert!(html.contains("/staff/letters/1/delivery/targets/9/resend"));
+        assert!(html.contains("/staff/letters/1/delivery/3/cancel"));
+        assert!(html.contains("550 &lt;no such user&gt;"));
+        assert!(!html.contains("<b>"));
+        assert!(html.contains("(the letter has none)"));
+    }
+}
