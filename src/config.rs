@@ -221,6 +221,10 @@ pub struct Settings {
     pub sign_min_fill: Duration,
     /// A sign form sent later than this after it was rendered is shown again (fresh).
     pub sign_form_max_age: Duration,
+    /// Emails telling signers that a letter was delivered, at most this many a minute for
+    /// each delivered letter (queued with evenly spaced send times), so a letter with many
+    /// signers neither floods the relay nor trips its limits.
+    pub delivery_notices_per_minute: u32,
     /// The disposable-address domains refused at signing, one per line; unset, the list
     /// shipped in `data/disposable_email_blocklist.conf` (compiled in). Read again on
     /// SIGHUP and by the staff button.
@@ -365,6 +369,7 @@ impl Default for Settings {
             form_secret: None,
             sign_min_fill: Duration::from_secs(3),
             sign_form_max_age: Duration::from_secs(24 * 3600),
+            delivery_notices_per_minute: 60,
             disposable_domains_file: None,
             screening_lists_refresh: Duration::from_secs(5),
             metrics_token: None,
@@ -638,6 +643,9 @@ impl Settings {
                 "sign_form_max_age_hours" => {
                     s.sign_form_max_age =
                         Duration::from_secs(u64::from(positive::<u32>(v).map_err(invalid)?) * 3600)
+                }
+                "delivery_notices_per_minute" => {
+                    s.delivery_notices_per_minute = positive(v).map_err(invalid)?
                 }
                 "disposable_domains_file" => {
                     s.disposable_domains_file = optional(v).map(PathBuf::from)

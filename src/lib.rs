@@ -8,6 +8,7 @@ pub mod backup;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod delivery;
 pub mod demo;
 pub mod domain;
 pub mod encoding;

@@ -299,6 +299,30 @@ pub fn spawn_background(
             }
         },
     );
+    // Deliveries: seal those due (deadline passed, goal reached), start sealed ones, and
+    // queue the next notices to signers at their rate (`crate::delivery::tick`).
+    let (db, clock, settings) = (
+        state.db.clone(),
+        state.clock.clone(),
+        state.settings.clone(),
+    );
+    spawn_periodic(
+        tasks,
+        state.settings.deadline_check_interval,
+        shutdown,
+        move || {
+            let (db, clock, settings) = (db.clone(), clock.clone(), settings.clone());
+            async move {
+                match crate::delivery::tick(&db, &settings, clock.now()).await {
+                    Ok(report) if report != crate::delivery::TickReport::default() => {
+                        tracing::info!(?report, "deliveries advanced");
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "advancing deliveries failed"),
+                }
+            }
+        },
+    );
     // Privacy: erase personal data past its retention and purge old links and outbox rows.
     let (db, clock, settings) = (
         state.db.clone(),

@@ -18,8 +18,8 @@
 //! same Idempotency-Key with another request is refused (422). Refusals are not kept: a
 //! retry is decided afresh and records nothing more than the first attempt did.
 
-use axum::body::Bytes;
 use axum::Extension;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};

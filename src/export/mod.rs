@@ -696,6 +696,87 @@ pub async fn record_finish<C: ConnectionTrait>(
     .await
 }
 
+/// The columns of the public list sent with a delivered letter ([`public_csv`]).
+pub const PUBLIC_COLUMNS: [&str; 9] = [
+    "id",
+    "kind",
+    "name",
+    "country",
+    "city",
+    "occupation",
+    "website",
+    "version",
+    "confirmed_at",
+];
+
+/// The public list of a letter as CSV (RFC 4180, UTF-8, formula cells neutralised), for
+/// the file attached to a delivered letter: the confirmed organisations (their name,
+/// country and website, never the contact person) and the confirmed individuals who chose
+/// to be listed (name, country, city, occupation), in id order, up to the signature
+/// `up_to`. Nothing personal: no email, no address, no unlisted name. Read in keyset
+/// pages of `page_size`; the file itself is built in memory, since it goes into one email.
+pub async fn public_csv<C: ConnectionTrait>(
+    conn: &C,
+    letter_id: i64,
+    up_to: i64,
+    page_size: u32,
+) -> Result<Vec<u8>, DbErr> {
+    let filters = Filters {
+        status: Some(SignatureStatus::Confirmed),
+        ..Filters::default()
+    };
+    let limit = u64::from(page_size.clamp(1, MAX_PAGE_SIZE));
+    let mut out = Vec::new();
+    let mut w = csv_writer(&mut out);
+    w.write_record(PUBLIC_COLUMNS).map_err(csv_error)?;
+    let mut after = None;
+    'pages: loop {
+        let rows = page(conn, letter_id, &filters, after, limit).await?;
+        let Some(last) = rows.last() else { break };
+        after = Some(last.id);
+        let full = rows.len() as u64 == limit;
+        for s in &rows {
+            if s.id > up_to {
+                break 'pages;
+            }
+            let cell = |t: Option<&str>| neutralise(t.unwrap_or("")).into_owned();
+            let record = match s.kind {
+                SignatureKind::Organisation => [
+                    s.id.to_string(),
+                    s.kind.as_str().to_owned(),
+                    cell(s.organisation_name.as_deref()),
+                    cell(Some(&s.country)),
+                    String::new(),
+                    String::new(),
+                    cell(s.website.as_deref()),
+                    s.letter_version.to_string(),
+                    s.confirmed_at.map(rfc3339).unwrap_or_default(),
+                ],
+                SignatureKind::Individual if s.show_publicly => [
+                    s.id.to_string(),
+                    s.kind.as_str().to_owned(),
+                    cell(Some(&s.name)),
+                    cell(Some(&s.country)),
+                    cell(s.city.as_deref()),
+                    cell(s.occupation.as_deref()),
+                    String::new(),
+                    s.letter_version.to_string(),
+                    s.confirmed_at.map(rfc3339).unwrap_or_default(),
+                ],
+                SignatureKind::Individual => continue,
+            };
+            w.write_record(record).map_err(csv_error)?;
+        }
+        if !full {
+            break;
+        }
+    }
+    w.flush()
+        .map_err(|e| DbErr::Custom(format!("writing CSV: {e}")))?;
+    drop(w);
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

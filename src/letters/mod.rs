@@ -1,6 +1,7 @@
 //! Letter rules in one place: whether a letter takes signatures now, and from whom; which
-//! moves of its lifecycle are allowed; the private preview key; closing letters whose
-//! deadline has passed.
+//! moves of its lifecycle are allowed (staff's moves, and `open`/`closed` -> `delivered`
+//! when a delivery starts); the private preview key; closing letters whose deadline has
+//! passed.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Statement};
@@ -111,6 +112,61 @@ pub fn check_move(
         return Err(MoveRefused::DeadlinePassed);
     }
     Ok(())
+}
+
+/// When a delivery of a letter to its targets starts (`crate::delivery`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeliveryStart {
+    /// As soon as staff ask.
+    Now,
+    /// When the letter's deadline has passed.
+    AtDeadline,
+    /// When the letter's confirmed signatures reach its goal.
+    AtGoal,
+}
+
+/// Why a delivery was refused, in words for staff.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DeliveryRefused {
+    #[error("A draft cannot be delivered: publish it first.")]
+    Draft,
+    #[error("The letter has no deadline to deliver it at. Set one, or deliver it now.")]
+    NoDeadline,
+    #[error("The letter has no goal to deliver it at. Set one, or deliver it now.")]
+    NoGoal,
+}
+
+/// Whether staff may ask for a delivery of `letter` starting `when`: any letter that was
+/// published (open, closed, or delivered already, to other targets or again), never a
+/// draft; a schedule needs the deadline or goal it waits for.
+pub fn check_delivery(letter: &letter::Model, when: DeliveryStart) -> Result<(), DeliveryRefused> {
+    if letter.status == LetterStatus::Draft {
+        return Err(DeliveryRefused::Draft);
+    }
+    match when {
+        DeliveryStart::AtDeadline if letter.deadline.is_none() => Err(DeliveryRefused::NoDeadline),
+        DeliveryStart::AtGoal if letter.goal.is_none() => Err(DeliveryRefused::NoGoal),
+        _ => Ok(()),
+    }
+}
+
+/// Whether a delivery of `letter` starting `when` is due at `now`, with `confirmed`
+/// confirmed signatures. A deadline or goal removed since the delivery was scheduled
+/// leaves it waiting (staff may cancel it).
+pub fn delivery_due(
+    letter: &letter::Model,
+    when: DeliveryStart,
+    confirmed: i64,
+    now: DateTime<Utc>,
+) -> bool {
+    if letter.status == LetterStatus::Draft {
+        return false;
+    }
+    match when {
+        DeliveryStart::Now => true,
+        DeliveryStart::AtDeadline => letter.deadline.is_some_and(|d| d <= now),
+        DeliveryStart::AtGoal => letter.goal.is_some_and(|g| confirmed >= g),
+    }
 }
 
 /// Whether `key` is the letter's preview key, compared in constant time so the answer's
@@ -273,6 +329,40 @@ mod tests {
             check_move(&late_draft, 1, Move::Publish, now),
             Err(MoveRefused::DeadlinePassed)
         );
+    }
+
+    #[test]
+    fn deliveries_wait_for_what_they_were_scheduled_at() {
+        let now = Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).single().unwrap();
+        let draft = letter(LetterStatus::Draft, None);
+        assert_eq!(
+            check_delivery(&draft, DeliveryStart::Now),
+            Err(DeliveryRefused::Draft)
+        );
+        assert!(!delivery_due(&draft, DeliveryStart::Now, 0, now));
+        let mut open = letter(LetterStatus::Open, None);
+        assert_eq!(check_delivery(&open, DeliveryStart::Now), Ok(()));
+        assert_eq!(
+            check_delivery(&open, DeliveryStart::AtDeadline),
+            Err(DeliveryRefused::NoDeadline)
+        );
+        assert_eq!(
+            check_delivery(&open, DeliveryStart::AtGoal),
+            Err(DeliveryRefused::NoGoal)
+        );
+        open.deadline = Some(now);
+        open.goal = Some(10);
+        assert!(delivery_due(&open, DeliveryStart::AtDeadline, 0, now));
+        assert!(!delivery_due(
+            &open,
+            DeliveryStart::AtDeadline,
+            0,
+            now - Duration::seconds(1)
+        ));
+        assert!(!delivery_due(&open, DeliveryStart::AtGoal, 9, now));
+        assert!(delivery_due(&open, DeliveryStart::AtGoal, 10, now));
+        let delivered = letter(LetterStatus::Delivered, None);
+        assert_eq!(check_delivery(&delivered, DeliveryStart::Now), Ok(()));
     }
 
     #[test]

@@ -26,6 +26,20 @@ pub struct OutgoingEmail {
     pub html: String,
     /// Without angle brackets; the same on every retry so receivers can drop duplicates.
     pub message_id: String,
+    /// Where replies go, when not to the From address.
+    pub reply_to: Option<Mailbox>,
+    /// Files sent with the message (the delivery's PDF and CSV); none for most emails.
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file attached to an email.
+#[derive(Clone, Debug)]
+pub struct Attachment {
+    /// The file name the receiver sees (safe characters only).
+    pub file_name: String,
+    /// A MIME type, e.g. `application/pdf`.
+    pub content_type: String,
+    pub bytes: Vec<u8>,
 }
 
 /// Why a send failed, in the two kinds the outbox treats differently.
@@ -169,26 +183,45 @@ impl Relay {
     }
 }
 
-/// A multipart/alternative message with plain-text and HTML parts.
+/// A multipart/alternative message with plain-text and HTML parts; with attachments, that
+/// part comes first in a multipart/mixed message, followed by the files.
 fn compose(from: Mailbox, email: &OutgoingEmail) -> Result<Message, SendError> {
-    Message::builder()
+    let mut builder = Message::builder()
         .from(from)
         .to(email.to.clone())
         .subject(email.subject.clone())
-        .message_id(Some(format!("<{}>", email.message_id)))
-        .multipart(
-            MultiPart::alternative()
-                .singlepart(
-                    SinglePart::builder()
-                        .header(header::ContentType::TEXT_PLAIN)
-                        .body(email.text.clone()),
-                )
-                .singlepart(
-                    SinglePart::builder()
-                        .header(header::ContentType::TEXT_HTML)
-                        .body(email.html.clone()),
-                ),
+        .message_id(Some(format!("<{}>", email.message_id)));
+    if let Some(reply_to) = &email.reply_to {
+        builder = builder.reply_to(reply_to.clone());
+    }
+    let alternative = MultiPart::alternative()
+        .singlepart(
+            SinglePart::builder()
+                .header(header::ContentType::TEXT_PLAIN)
+                .body(email.text.clone()),
         )
+        .singlepart(
+            SinglePart::builder()
+                .header(header::ContentType::TEXT_HTML)
+                .body(email.html.clone()),
+        );
+    let body = if email.attachments.is_empty() {
+        alternative
+    } else {
+        let mut mixed = MultiPart::mixed().multipart(alternative);
+        for file in &email.attachments {
+            let content_type = header::ContentType::parse(&file.content_type).map_err(|e| {
+                SendError::Permanent(format!("attachment type {}: {e}", file.content_type))
+            })?;
+            mixed = mixed.singlepart(
+                lettre::message::Attachment::new(file.file_name.clone())
+                    .body(file.bytes.clone(), content_type),
+            );
+        }
+        mixed
+    };
+    builder
+        .multipart(body)
         .map_err(|e| SendError::Permanent(format!("building the message: {e}")))
 }
 

@@ -122,6 +122,37 @@ pub async fn run(
                     .await?,
             )
         }
+        Job::DeliveryEmail { target_id, .. } => {
+            let Some(prepared) =
+                crate::delivery::jobs::target_email(db, settings, target_id).await?
+            else {
+                return Ok(());
+            };
+            send_prepared(db, mailer, settings, row, clock, prepared).await?;
+            crate::delivery::jobs::target_sent(db, target_id, clock.now()).await?;
+            Ok(())
+        }
+        Job::DeliveryNotice { notice_id, .. } => {
+            let Some(prepared) =
+                crate::delivery::jobs::notice_email(db, settings, notice_id, clock.now()).await?
+            else {
+                return Ok(());
+            };
+            let result = send_prepared(db, mailer, settings, row, clock, prepared).await;
+            let outcome = match &result {
+                Ok(()) => Ok(()),
+                Err(JobError::Send(e)) => Err(e),
+                Err(JobError::Database(e)) => {
+                    // Nothing was sent: the notice may go on the next try.
+                    let e = SendError::Temporary(format!("database: {e}"));
+                    crate::delivery::jobs::notice_finished(db, notice_id, Err(&e), clock.now())
+                        .await?;
+                    return Err(e.into());
+                }
+            };
+            crate::delivery::jobs::notice_finished(db, notice_id, outcome, clock.now()).await?;
+            result
+        }
         Job::ApprovalEmail { signature_id } | Job::RejectionEmail { signature_id } => {
             let approved = matches!(job, Job::ApprovalEmail { .. });
             let Some(sig) = signatures::find(db, signature_id).await? else {
@@ -156,7 +187,11 @@ pub async fn run(
                     clock.now(),
                 )
                 .await?;
-                templates::with_proof_link(&lang, templates::approval_email(&lang, &review), &proof_url)
+                templates::with_proof_link(
+                    &lang,
+                    templates::approval_email(&lang, &review),
+                    &proof_url,
+                )
             } else {
                 let note = sig.review_note.as_deref().unwrap_or("");
                 templates::rejection_email(&lang, &review, note)
@@ -182,6 +217,45 @@ async fn signer_language(
         None => letter.title.clone(),
     };
     Ok((lang, title))
+}
+
+/// Sends an email a delivery job prepared (`crate::delivery::jobs`), with its Reply-To,
+/// its attachments and, for a signer, a withdrawal link.
+async fn send_prepared(
+    db: &DatabaseConnection,
+    mailer: &Counted<'_>,
+    settings: &Settings,
+    row: &outbox::Model,
+    clock: &Clock,
+    prepared: crate::delivery::jobs::Prepared,
+) -> Result<(), JobError> {
+    let email = match prepared.withdraw_for {
+        Some(signature_id) => {
+            with_withdraw_link(
+                db,
+                settings,
+                &prepared.lang,
+                signature_id,
+                clock.now(),
+                prepared.email,
+            )
+            .await?
+        }
+        None => prepared.email,
+    };
+    send_with(
+        mailer,
+        settings,
+        row,
+        Envelope {
+            name: &prepared.name,
+            address: &prepared.address,
+            reply_to: prepared.reply_to,
+            attachments: prepared.attachments,
+        },
+        email,
+    )
+    .await
 }
 
 /// The email with a freshly minted withdrawal link for the signature added to it.
@@ -230,6 +304,37 @@ async fn send(
     address: &str,
     email: templates::Email,
 ) -> Result<(), JobError> {
+    let envelope = Envelope {
+        name,
+        address,
+        reply_to: None,
+        attachments: Vec::new(),
+    };
+    send_with(mailer, settings, row, envelope, email).await
+}
+
+/// Who an email goes to, where replies go, and what is attached.
+struct Envelope<'a> {
+    /// The display name in To:, or "" for none.
+    name: &'a str,
+    address: &'a str,
+    reply_to: Option<Mailbox>,
+    attachments: Vec<crate::mail::Attachment>,
+}
+
+async fn send_with(
+    mailer: &Counted<'_>,
+    settings: &Settings,
+    row: &outbox::Model,
+    envelope: Envelope<'_>,
+    email: templates::Email,
+) -> Result<(), JobError> {
+    let Envelope {
+        name,
+        address,
+        reply_to,
+        attachments,
+    } = envelope;
     let address = address
         .parse()
         .map_err(|e| SendError::Permanent(format!("unusable address: {e}")))?;
@@ -245,6 +350,8 @@ async fn send(
             text: email.text,
             html: email.html,
             message_id: message_id(row, host),
+            reply_to,
+            attachments,
         })
         .await;
     if let Some(metrics) = mailer.metrics {

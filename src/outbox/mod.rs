@@ -38,6 +38,12 @@ pub enum Job {
         signature_id: Option<i64>,
         occurred_at_ms: i64,
     },
+    /// Send the letter, with its PDF and CSV, to one target of a delivery
+    /// (`delivery_targets` row; `crate::delivery`).
+    DeliveryEmail { letter_id: i64, target_id: i64 },
+    /// Tell a signer who asked for news that the letter was delivered (`delivery_notices`
+    /// row; sent at most once, see `crate::delivery::jobs`).
+    DeliveryNotice { notice_id: i64, signature_id: i64 },
 }
 
 impl Job {
@@ -50,6 +56,8 @@ impl Job {
             Job::RejectionEmail { .. } => "rejection_email",
             Job::DataRequestEmail { .. } => "data_request_email",
             Job::Webhook { .. } => "webhook",
+            Job::DeliveryEmail { .. } => "delivery_email",
+            Job::DeliveryNotice { .. } => "delivery_notice",
         }
     }
 
@@ -66,7 +74,9 @@ impl Job {
             Job::ConfirmationEmail { signature_id }
             | Job::AlreadySignedEmail { signature_id }
             | Job::ApprovalEmail { signature_id }
-            | Job::RejectionEmail { signature_id } => Subject::Signature(signature_id),
+            | Job::RejectionEmail { signature_id }
+            | Job::DeliveryNotice { signature_id, .. } => Subject::Signature(signature_id),
+            Job::DeliveryEmail { letter_id, .. } => Subject::Letter(letter_id),
             Job::DataRequestEmail { .. } => Subject::None,
             Job::Webhook { letter_id, .. } => Subject::Letter(letter_id),
         }
@@ -109,6 +119,17 @@ pub async fn enqueue<C: ConnectionTrait>(
     job: &Job,
     now: DateTime<Utc>,
 ) -> Result<i64, DbErr> {
+    enqueue_at(conn, job, now, now).await
+}
+
+/// Queues a job, like [`enqueue`], that is not due before `run_at` (the delivery notices
+/// are spread out this way to keep to their rate).
+pub async fn enqueue_at<C: ConnectionTrait>(
+    conn: &C,
+    job: &Job,
+    now: DateTime<Utc>,
+    run_at: DateTime<Utc>,
+) -> Result<i64, DbErr> {
     let payload = job.payload()?;
     let letter_id = letter_of(conn, job).await?;
     let row = outbox::ActiveModel {
@@ -116,7 +137,7 @@ pub async fn enqueue<C: ConnectionTrait>(
         payload: Set(payload),
         status: Set(OutboxStatus::Pending),
         attempts: Set(0),
-        run_at: Set(now),
+        run_at: Set(run_at),
         locked_by: Set(None),
         locked_until: Set(None),
         last_error: Set(None),

@@ -561,6 +561,7 @@ pub(super) async fn letter_view(
             None,
         ),
     };
+    let receipts = super::receipt::views_of(state, lang, letter).await?;
     let view = templates::LetterPage {
         slug: letter.slug.clone(),
         title,
@@ -630,6 +631,7 @@ pub(super) async fn letter_view(
         version_changed_on,
         text_changed,
         list_root,
+        receipts,
     };
     Ok((view, counts))
 }

@@ -13,6 +13,7 @@ mod pow;
 mod preview;
 mod privacy;
 mod proofs;
+mod receipt;
 mod request_id;
 mod same_origin;
 pub(crate) mod sign_form;
@@ -98,6 +99,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::metrics::router(&state))
         .merge(proofs::router())
         .merge(i18n::router())
+        .merge(receipt::router())
         .route("/static/style.css", get(stylesheet));
     // The development mailbox exists only while mail goes to files, and by default only on
     // a loopback address (see `Settings::serves_dev_mailbox`).

@@ -86,11 +86,14 @@ async fn list_page(
         .step("reading the list snapshots")?;
     let rows = rows(&snapshots);
     let body = Bytes::from(
-        templates::list_snapshots(&lang, &templates::SnapshotsPage {
-            letter_title: &letter.title,
-            letter_slug: &letter.slug,
-            snapshots: &rows,
-        })
+        templates::list_snapshots(
+            &lang,
+            &templates::SnapshotsPage {
+                letter_title: &letter.title,
+                letter_slug: &letter.slug,
+                snapshots: &rows,
+            },
+        )
         .into_string(),
     );
     Ok(public_response(
@@ -283,12 +286,15 @@ async fn proof_page(
         SignerProof::NotYet => templates::SignerProofState::NotYet,
         SignerProof::NotListed => templates::SignerProofState::NotListed,
     };
-    let markup = templates::signer_proof(&lang, &templates::SignerProofPage {
-        letter_title: &letter.title,
-        letter_slug: &letter.slug,
-        token: token.as_str(),
-        state: view,
-    });
+    let markup = templates::signer_proof(
+        &lang,
+        &templates::SignerProofPage {
+            letter_title: &letter.title,
+            letter_slug: &letter.slug,
+            token: token.as_str(),
+            state: view,
+        },
+    );
     Ok(private(
         StatusCode::OK,
         "text/html; charset=utf-8",

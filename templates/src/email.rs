@@ -39,18 +39,18 @@ pub struct AlreadySignedEmail<'a> {
 }
 
 /// Plain-text lines stay below this many characters (the limit is 78; this leaves room for quoting).
-const WRAP_WIDTH: usize = 72;
+pub(crate) const WRAP_WIDTH: usize = 72;
 
 /// Collapses all whitespace, including line breaks, to single spaces.
 ///
 /// User text ends up in the subject header and in wrapped paragraphs; a stray
 /// newline must never start a header or break the layout.
-fn one_line(s: &str) -> String {
+pub(crate) fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Greedy word wrap; a word longer than the width gets a line of its own.
-fn wrap(text: &str, width: usize) -> String {
+pub(crate) fn wrap(text: &str, width: usize) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / width.max(1));
     let mut line_len = 0;
     for word in text.split_whitespace() {
@@ -69,28 +69,28 @@ fn wrap(text: &str, width: usize) -> String {
 }
 
 /// Builds a plain-text body paragraph by paragraph.
-struct PlainText(String);
+pub(crate) struct PlainText(pub(crate) String);
 
 impl PlainText {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         PlainText(String::new())
     }
 
-    fn paragraph(&mut self, text: &str) {
+    pub(crate) fn paragraph(&mut self, text: &str) {
         self.0.push_str(&wrap(text, WRAP_WIDTH));
         self.0.push_str("\n\n");
     }
 
     /// A short line introducing a URL, then the URL alone on the next line so that
     /// mail programs can recognise it and it never gets wrapped.
-    fn link(&mut self, intro: &str, url: &str) {
+    pub(crate) fn link(&mut self, intro: &str, url: &str) {
         self.0.push_str(&wrap(intro, WRAP_WIDTH));
         self.0.push('\n');
         self.0.push_str(&url.split_whitespace().collect::<String>());
         self.0.push_str("\n\n");
     }
 
-    fn finish(mut self) -> String {
+    pub(crate) fn finish(mut self) -> String {
         // "-- " followed by a newline is the standard signature separator.
         self.0.push_str("-- \n");
         self.0.push_str(SITE_NAME);
@@ -101,7 +101,7 @@ impl PlainText {
 
 /// "Hello Ana," or, without a name, the plain "Hello," (which emails to addresses nobody
 /// has confirmed always use: no signer text in them).
-fn greeting(lang: &Lang, name: &str) -> String {
+pub(crate) fn greeting(lang: &Lang, name: &str) -> String {
     let name = one_line(name);
     if name.is_empty() {
         lang.t("email-hello")
@@ -111,7 +111,7 @@ fn greeting(lang: &Lang, name: &str) -> String {
 }
 
 /// The letter's title in the language's quotation marks, on one line.
-fn quoted(lang: &Lang, title: &str) -> String {
+pub(crate) fn quoted(lang: &Lang, title: &str) -> String {
     lang.ta("email-quoted", &[("title", one_line(title).into())])
 }
 
@@ -130,15 +130,15 @@ const CONTAINER_STYLE: &str = "max-width:600px;margin:0 auto;padding:24px;backgr
 const BRAND_STYLE: &str = "margin:0 0 16px;font-family:Arial,Helvetica,sans-serif;font-size:15px;\
      font-weight:bold;letter-spacing:0.04em;color:#12365e;";
 const H1_STYLE: &str = "margin:0 0 16px;font-size:24px;line-height:1.25;color:#1b1b1b;";
-const P_STYLE: &str = "margin:0 0 16px;";
-const SMALL_STYLE: &str = "margin:0 0 16px;font-size:15px;color:#4b4b4b;";
-const LINK_STYLE: &str = "color:#1a4f8b;word-break:break-all;";
+pub(crate) const P_STYLE: &str = "margin:0 0 16px;";
+pub(crate) const SMALL_STYLE: &str = "margin:0 0 16px;font-size:15px;color:#4b4b4b;";
+pub(crate) const LINK_STYLE: &str = "color:#1a4f8b;word-break:break-all;";
 const BUTTON_STYLE: &str = "display:inline-block;padding:12px 20px;background-color:#12365e;\
      color:#ffffff;font-family:Arial,Helvetica,sans-serif;font-weight:bold;\
      text-decoration:none;border-radius:4px;";
 
 /// The HTML document shared by all emails.
-fn html_document(lang: &Lang, subject: &str, heading: &str, content: Markup) -> String {
+pub(crate) fn html_document(lang: &Lang, subject: &str, heading: &str, content: Markup) -> String {
     html! {
         (DOCTYPE)
         html lang=(lang.tag()) dir=(lang.dir().as_str()) {

@@ -242,11 +242,33 @@ fn pseudo_letter(status: LetterStatus) -> LetterPage<'static> {
             root: "00".into(),
             taken_at: "1.1.2026".into(),
         }),
+        receipts: vec![pseudo_receipt()],
         translation: Some(TranslationNote {
             language: "fr".into(),
             original_language: "az".into(),
             original_href: "/letters/x1?text=original".into(),
         }),
+    }
+}
+
+fn pseudo_receipt() -> crate::ReceiptView {
+    crate::ReceiptView {
+        delivered: "1.1.2026".into(),
+        version: 2,
+        individuals: 1,
+        organisations: 2_000,
+        list_size: Some(2_001),
+        list_root: Some("00".into()),
+        targets: vec![
+            crate::ReceiptTargetView {
+                name: T.into(),
+                sent: Some("1.1.2026".into()),
+            },
+            crate::ReceiptTargetView {
+                name: T.into(),
+                sent: None,
+            },
+        ],
     }
 }
 
@@ -350,7 +372,16 @@ fn everything(lang: &Lang) -> Vec<(String, String)> {
         root: "00".into(),
         taken_at: "1.1.2026".into(),
     };
-    for snapshots in [vec![], vec![snapshot.clone(), crate::SnapshotRow { size: 1, ..snapshot }]] {
+    for snapshots in [
+        vec![],
+        vec![
+            snapshot.clone(),
+            crate::SnapshotRow {
+                size: 1,
+                ..snapshot
+            },
+        ],
+    ] {
         page(
             "list-snapshots",
             crate::list_snapshots(
@@ -382,6 +413,19 @@ fn everything(lang: &Lang) -> Vec<(String, String)> {
                     letter_slug: "x1",
                     token: "0",
                     state,
+                },
+            ),
+        );
+    }
+    for receipts in [vec![], vec![pseudo_receipt()]] {
+        page(
+            "receipt",
+            crate::receipt(
+                lang,
+                &crate::ReceiptPage {
+                    slug: "x1",
+                    title: T,
+                    receipts: &receipts,
                 },
             ),
         );
@@ -562,6 +606,45 @@ fn everything(lang: &Lang) -> Vec<(String, String)> {
     emails.push(with_withdraw_link(lang, last, URL));
     let last = emails.pop().unwrap();
     emails.push(crate::with_proof_link(lang, last, URL));
+    let targets = vec![T.to_owned()];
+    let files = vec!["0".to_owned()];
+    for (summary, root, attachments) in [(T, Some("00"), &files[..]), ("", None, &[][..])] {
+        emails.push(crate::delivery_email(
+            lang,
+            &crate::DeliveryEmail {
+                target_name: T,
+                letter_title: T,
+                summary,
+                body_markdown: T,
+                body_html: "<p>Ωμέγα</p>",
+                targets: &targets,
+                dated: "1.1.2026",
+                version: 2,
+                individuals: 1,
+                organisations: 2,
+                list_root: root,
+                letter_url: URL,
+                receipt_url: URL,
+                attachments,
+            },
+        ));
+    }
+    for (root, proof) in [(Some("00"), Some(URL)), (None, None)] {
+        emails.push(crate::delivered_notice(
+            lang,
+            &crate::DeliveredNotice {
+                signer_name: NAME,
+                letter_title: T,
+                targets: &targets,
+                dated: "1.1.2026",
+                individuals: 1,
+                organisations: 2,
+                list_root: root,
+                receipt_url: URL,
+                proof_url: proof,
+            },
+        ));
+    }
     for (i, e) in emails.into_iter().enumerate() {
         out.push((format!("email-{i}-subject"), e.subject));
         out.push((format!("email-{i}-text"), e.text));

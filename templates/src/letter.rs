@@ -126,6 +126,8 @@ pub struct LetterPage<'a> {
     pub text_changed: bool,
     /// The latest snapshot of the verifiable list, once one was taken.
     pub list_root: Option<crate::proofs::ListRoot>,
+    /// The letter's deliveries, newest first (`receipt`); empty until it is delivered.
+    pub receipts: Vec<crate::receipt::ReceiptView>,
     /// Set when `title`, `summary` and `body_html` are a translation (then `language` is
     /// the translation's): the page says the original is authoritative and links to it.
     pub translation: Option<TranslationNote>,
@@ -467,6 +469,7 @@ pub fn letter(lang: &Lang, page: &LetterPage<'_>) -> Markup {
                     p { a.button.button--secondary href="#sign" { (lang.t("sign-this-letter")) } }
                 }
             }
+            (crate::receipt::receipt_block(lang, &page.slug, &page.receipts))
             // Sanitised by the caller: the only HTML on any page that maud does not escape.
             div.letter-body lang=[text_lang] { (PreEscaped(&page.body_html)) }
         }

@@ -6,6 +6,7 @@
 //! is [`LetterPage::body_html`], which the caller has already sanitised.
 
 mod confirm;
+mod delivery_email;
 mod email;
 mod error_page;
 mod home;
@@ -16,6 +17,7 @@ mod mailbox;
 mod pow;
 mod privacy;
 mod proofs;
+mod receipt;
 mod sign_form;
 mod staff;
 mod util;
@@ -70,8 +72,8 @@ pub use staff::{
 pub use staff::{ExportColumn, ExportPage, export};
 pub use staff::{ListRuleForm, ListRuleRow, ListsPage, screening_lists};
 pub use staff::{QuarantinePage, QuarantineRow, quarantine};
-pub use staff::{WebhookAttemptRow, WebhookForm, WebhookRow, WebhooksPage, webhooks};
 pub use staff::{StaffSnapshotsPage, staff_snapshots};
+pub use staff::{WebhookAttemptRow, WebhookForm, WebhookRow, WebhooksPage, webhooks};
 
 pub use proofs::{
     ListRoot, SignerProofPage, SignerProofState, SnapshotRow, SnapshotsPage, consistency_path,
@@ -79,6 +81,12 @@ pub use proofs::{
     signer_proof, with_proof_link,
 };
 pub use staff::{TranslationForm, TranslationsPage, translations};
+
+pub use delivery_email::{DeliveredNotice, DeliveryEmail, delivered_notice, delivery_email};
+pub use receipt::{
+    ReceiptPage, ReceiptTargetView, ReceiptView, receipt, receipt_block, receipt_path,
+};
+pub use staff::{DeliveryPage, DeliveryRow, DeliveryTargetChoice, DeliveryTargetRow, delivery};
 
 pub use versions::{
     DiffPiece, DiffTag, VersionDiff, VersionPage, VersionRow, VersionsPage, version, versions,

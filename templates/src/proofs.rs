@@ -268,17 +268,24 @@ mod tests {
             taken_at: EVIL.into(),
         };
         escaped(&list_root(&Lang::english(), EVIL, Some(&root)).into_string());
-        assert!(list_root(&Lang::english(), "x", None).into_string().is_empty());
+        assert!(
+            list_root(&Lang::english(), "x", None)
+                .into_string()
+                .is_empty()
+        );
         let rows = [SnapshotRow {
             size: 3,
             root: EVIL.into(),
             taken_at: EVIL.into(),
         }];
-        let html = list_snapshots(&Lang::english(), &SnapshotsPage {
-            letter_title: EVIL,
-            letter_slug: EVIL,
-            snapshots: &rows,
-        })
+        let html = list_snapshots(
+            &Lang::english(),
+            &SnapshotsPage {
+                letter_title: EVIL,
+                letter_slug: EVIL,
+                snapshots: &rows,
+            },
+        )
         .into_string();
         escaped(&html);
         assert!(html.contains("/list/3.json"));
@@ -293,12 +300,15 @@ mod tests {
             SignerProofState::NotListed,
         ] {
             escaped(
-                &signer_proof(&Lang::english(), &SignerProofPage {
-                    letter_title: EVIL,
-                    letter_slug: EVIL,
-                    token: EVIL,
-                    state,
-                })
+                &signer_proof(
+                    &Lang::english(),
+                    &SignerProofPage {
+                        letter_title: EVIL,
+                        letter_slug: EVIL,
+                        token: EVIL,
+                        state,
+                    },
+                )
                 .into_string(),
             );
         }

@@ -121,6 +121,7 @@ fn letter_page(status: LetterStatus, form: SignForm<'static>) -> LetterPage<'sta
         text_changed: false,
         list_root: None,
         translation: None,
+        receipts: Vec::new(),
     }
 }
 
@@ -219,6 +220,7 @@ fn evil_letter(kind: SignerKind) -> LetterPage<'static> {
             taken_at: EVIL.into(),
         }),
         translation: None,
+        receipts: Vec::new(),
     }
 }
 

@@ -10,6 +10,7 @@ mod browser;
 mod concurrency;
 mod connections;
 mod dashboard;
+mod delivery;
 mod export;
 mod fail_closed;
 mod flood;

@@ -6,14 +6,15 @@ mod api_keys;
 mod attack;
 mod audit;
 mod dashboard;
+mod delivery;
 mod export;
 mod letters;
 mod lists;
 mod moderation;
 mod quarantine;
 mod session;
-pub(crate) mod webhooks;
 mod translations;
+pub(crate) mod webhooks;
 
 pub use dashboard::DashboardCache;
 
@@ -44,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .merge(webhooks::router())
         .merge(api_keys::router())
         .merge(translations::router())
+        .merge(delivery::router())
 }
 
 /// The session cookie's name: with https, the `__Host-` prefix makes browsers refuse it

@@ -495,3 +495,36 @@ proof-roots-link = الجذور المنشورة للرسالة
 proof-link-note = احتفظ بهذا الرابط الخاص لتتحقق، الآن أو لاحقًا، من أن توقيعك موجود في القائمة المنشورة: { $link }.
 proof-link-text = إثبات توقيعك
 proof-email-intro = لتتحقق بنفسك، الآن أو لاحقًا، من أن توقيعك موجود في القائمة المنشورة (احتفظ بهذا الرابط خاصًّا):
+
+## Delivery: the public receipt, the letter sent to its targets, the notice to signers
+
+receipt-heading = إيصال التسليم
+receipt-title = إيصال التسليم: { $title }
+receipt-letter = الرسالة: { $link }
+receipt-not-yet = لم تُسلَّم هذه الرسالة بعد.
+receipt-delivered-on = سُلِّمت في { $date }
+receipt-delivered = تاريخ التسليم
+receipt-to = إلى
+receipt-sent = (أُرسلت في { $date })
+receipt-being-sent = (قيد الإرسال)
+receipt-with = مع
+receipt-with-text = { $signatures } ({ $organisations }، { $individuals })، النسخة { $version } من النص
+receipt-organisations = عدد المنظمات: { $n }
+receipt-individuals = عدد الأفراد: { $n }
+receipt-list-size = حجم القائمة
+receipt-list-root = جذر القائمة
+receipt-full = الإيصال الكامل
+delivery-subject = رسالة مفتوحة: { $title }
+delivery-intro = نسلّمكم الرسالة المفتوحة { $title } الموجّهة إلى { $targets }، بصيغتها في { $date }.
+delivery-signed-by = وقّع عليها: { $organisations }، { $individuals }.
+delivery-attached = قائمة الموقّعين مرفقة ({ $files }).
+delivery-root = قائمة الموقّعين مثبّتة بجذر ميركل { $root }: يمكن لكل من لديه القائمة المنشورة أن يعيد حسابه، ويمكن لكل موقّع أن يتحقق من وجوده فيها.
+delivery-version = النسخة { $version } من النص.
+delivery-receipt-link = الإيصال العام لهذا التسليم
+delivery-letter-link = الرسالة على الإنترنت
+notice-subject = سُلِّمت: { $title }
+notice-heading = سُلِّمت الرسالة التي وقّعت عليها
+notice-news = سُلِّمت الرسالة المفتوحة { $title } التي وقّعت عليها في { $date } إلى { $targets }، مع { $signatures } ({ $organisations }، { $individuals }).
+notice-thanks = شكرًا لتوقيعك. طلبت أن تُبلَّغ بأخبار هذه الرسالة، وهذه هي الرسالة الإلكترونية الوحيدة التي نرسلها إليك بشأن تسليمها.
+notice-proof-link = تحقّق من أن توقيعك موجود في القائمة المسلَّمة
+notice-receipt-link = الإيصال العام للتسليم

@@ -469,3 +469,42 @@ proof-roots-link = The letter’s published roots
 proof-link-note = Keep this private link to check, now or later, that your signature is in the published list: { $link }.
 proof-link-text = your proof of signature
 proof-email-intro = To check for yourself, now or later, that your signature is in the published list (keep this link private):
+
+## Delivery: the public receipt, the letter sent to its targets, the notice to signers
+
+receipt-heading = Delivery receipt
+receipt-title = Delivery receipt: { $title }
+receipt-letter = Letter: { $link }
+receipt-not-yet = This letter has not been delivered yet.
+receipt-delivered-on = Delivered { $date }
+receipt-delivered = Delivered
+receipt-to = To
+receipt-sent = (sent { $date })
+receipt-being-sent = (being sent)
+receipt-with = With
+receipt-with-text = { $signatures } ({ $organisations }, { $individuals }), text version { $version }
+receipt-organisations = { $count ->
+    [one] { $n } organisation
+   *[other] { $n } organisations
+}
+receipt-individuals = { $count ->
+    [one] { $n } individual
+   *[other] { $n } individuals
+}
+receipt-list-size = List size
+receipt-list-root = List root
+receipt-full = The full receipt
+delivery-subject = Open letter: { $title }
+delivery-intro = We deliver to you the open letter { $title }, addressed to { $targets }, as it stands on { $date }.
+delivery-signed-by = It is signed by { $organisations } and { $individuals }.
+delivery-attached = The list of signatories is attached ({ $files }).
+delivery-root = The list of signatories is fixed by its Merkle root { $root }: anyone holding the published list can rebuild it, and every signer can check that they are in it.
+delivery-version = Text version { $version }.
+delivery-receipt-link = The public receipt of this delivery
+delivery-letter-link = The letter online
+notice-subject = Delivered: { $title }
+notice-heading = The letter you signed was delivered
+notice-news = The open letter { $title }, which you signed, was delivered on { $date } to { $targets }, with { $signatures } ({ $organisations }, { $individuals }).
+notice-thanks = Thank you for signing. You asked to hear about this letter; this is the only email we send you about its delivery.
+notice-proof-link = Check that your signature is in the delivered list
+notice-receipt-link = The public receipt of the delivery

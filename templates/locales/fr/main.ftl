@@ -473,3 +473,42 @@ proof-roots-link = Les racines publiées de la lettre
 proof-link-note = Gardez ce lien privé pour vérifier, maintenant ou plus tard, que votre signature figure dans la liste publiée : { $link }.
 proof-link-text = votre preuve de signature
 proof-email-intro = Pour vérifier vous-même, maintenant ou plus tard, que votre signature figure dans la liste publiée (gardez ce lien privé) :
+
+## Delivery: the public receipt, the letter sent to its targets, the notice to signers
+
+receipt-heading = Accusé de remise
+receipt-title = Accusé de remise : { $title }
+receipt-letter = Lettre : { $link }
+receipt-not-yet = Cette lettre n’a pas encore été remise.
+receipt-delivered-on = Remise le { $date }
+receipt-delivered = Remise le
+receipt-to = À
+receipt-sent = (envoyée le { $date })
+receipt-being-sent = (en cours d’envoi)
+receipt-with = Avec
+receipt-with-text = { $signatures } ({ $organisations }, { $individuals }), version { $version } du texte
+receipt-organisations = { $count ->
+    [one] { $n } organisation
+   *[other] { $n } organisations
+}
+receipt-individuals = { $count ->
+    [one] { $n } personne
+   *[other] { $n } personnes
+}
+receipt-list-size = Taille de la liste
+receipt-list-root = Racine de la liste
+receipt-full = L’accusé de remise complet
+delivery-subject = Lettre ouverte : { $title }
+delivery-intro = Nous vous remettons la lettre ouverte { $title }, adressée à { $targets }, telle qu’elle se présente le { $date }.
+delivery-signed-by = Elle est signée par { $organisations } et { $individuals }.
+delivery-attached = La liste des signataires est jointe ({ $files }).
+delivery-root = La liste des signataires est fixée par sa racine de Merkle { $root } : quiconque détient la liste publiée peut la recalculer, et chaque signataire peut vérifier qu’il y figure.
+delivery-version = Version { $version } du texte.
+delivery-receipt-link = L’accusé public de cette remise
+delivery-letter-link = La lettre en ligne
+notice-subject = Remise : { $title }
+notice-heading = La lettre que vous avez signée a été remise
+notice-news = La lettre ouverte { $title }, que vous avez signée, a été remise le { $date } à { $targets }, avec { $signatures } ({ $organisations }, { $individuals }).
+notice-thanks = Merci de l’avoir signée. Vous avez demandé à être informé de cette lettre ; c’est le seul courriel que nous vous envoyons au sujet de sa remise.
+notice-proof-link = Vérifiez que votre signature figure dans la liste remise
+notice-receipt-link = L’accusé public de la remise

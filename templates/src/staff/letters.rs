@@ -435,6 +435,7 @@ pub fn letter_overview(p: &LetterOverviewPage<'_>) -> Markup {
                     li { a href=(format!("{base}/webhooks")) { "Webhooks" } }
                     li { a href=(format!("{base}/snapshots")) { "Verifiable list (snapshots)" } }
                     li { a href=(format!("{base}/translations")) { "Translations" } }
+                    li { a href=(format!("{base}/delivery")) { "Deliver" } }
                 }
             }
             h2 { "Lifecycle" }

@@ -5,14 +5,15 @@
 mod api_keys;
 mod attack;
 mod dashboard;
+mod delivery;
 mod export;
 mod letters;
 mod lists;
 mod moderation;
 mod quarantine;
-mod webhooks;
 mod snapshots;
 mod translations;
+mod webhooks;
 
 pub use api_keys::{ApiKeyLetter, ApiKeyRow, ApiKeysPage, api_keys};
 pub use attack::{AttackPage, AttackState, attack};
@@ -22,6 +23,7 @@ pub use dashboard::{
     CountRow, DashboardPage, FailureRow, HourBar, HourlyChart, LastHourView, OutboxView, Tally,
     dashboard, hourly_chart,
 };
+pub use delivery::{DeliveryPage, DeliveryRow, DeliveryTargetChoice, DeliveryTargetRow, delivery};
 pub use export::{ExportColumn, ExportPage, export};
 pub use letters::*;
 pub use lists::{ListRuleForm, ListRuleRow, ListsPage, screening_lists};
@@ -30,9 +32,9 @@ pub use moderation::{
     approvals, bulk_confirm, signatures,
 };
 pub use quarantine::{QuarantinePage, QuarantineRow, quarantine};
-pub use webhooks::{WebhookAttemptRow, WebhookForm, WebhookRow, WebhooksPage, webhooks};
 pub use snapshots::{StaffSnapshotsPage, staff_snapshots};
 pub use translations::{TranslationForm, TranslationsPage, translations};
+pub use webhooks::{WebhookAttemptRow, WebhookForm, WebhookRow, WebhooksPage, webhooks};
 
 use maud::{Markup, html};
 
