@@ -128,7 +128,13 @@ async fn run(database: &str, url: &str, rows: usize) -> anyhow::Result<()> {
     // Inclusion proofs for 300 signatures spread over the list.
     let mut times = Vec::new();
     let root = from_hex(&second.root).unwrap_or_default();
-    for id in ids.iter().skip(1).step_by((rows / 300).max(1)).take(300) {
+    let listed: Vec<i64> = ids
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % step != 0)
+        .map(|(_, id)| *id)
+        .collect();
+    for id in listed.iter().step_by((rows / 300).max(1)).take(300) {
         let sig = signature::Entity::find_by_id(*id)
             .one(&db)
             .await?

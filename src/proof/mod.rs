@@ -54,8 +54,8 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, LockType};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use crate::auth::audit::{self, Actor};
@@ -473,28 +473,23 @@ async fn fetch_nodes<C: ConnectionTrait>(
     letter_id: i64,
     ids: impl IntoIterator<Item = NodeId>,
 ) -> Result<HashMap<NodeId, Hash>, DbErr> {
-    let ids: Vec<NodeId> = ids.into_iter().collect();
-    let mut out = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(200) {
-        let mut any = Condition::any();
-        for id in chunk {
-            any = any.add(
-                Condition::all()
-                    .add(list_node::Column::Level.eq(id.level as i32))
-                    .add(list_node::Column::NodeIndex.eq(to_i64(id.index))),
-            );
-        }
+    // One query per level, each on the primary key's prefix (an OR of pairs is a
+    // scan of the letter's nodes on SQLite).
+    let mut by_level: BTreeMap<u32, Vec<i64>> = BTreeMap::new();
+    for id in ids {
+        by_level.entry(id.level).or_default().push(to_i64(id.index));
+    }
+    let mut out = HashMap::new();
+    for (level, indices) in by_level {
         let rows = list_node::Entity::find()
             .filter(list_node::Column::LetterId.eq(letter_id))
-            .filter(any)
+            .filter(list_node::Column::Level.eq(level as i32))
+            .filter(list_node::Column::NodeIndex.is_in(indices))
             .all(conn)
             .await?;
         for row in rows {
-            let (Ok(level), Ok(index), Some(hash)) = (
-                u32::try_from(row.level),
-                u64::try_from(row.node_index),
-                from_hex(&row.hash),
-            ) else {
+            let (Ok(index), Some(hash)) = (u64::try_from(row.node_index), from_hex(&row.hash))
+            else {
                 return Err(DbErr::Custom(format!("bad list node {row:?}")));
             };
             out.insert(NodeId { level, index }, hash);
