@@ -501,7 +501,7 @@ pub async fn signatures(
                 .step("listing public signatories")?,
         );
     }
-    rows.sort_by(|a, b| (b.confirmed_at, b.id).cmp(&(a.confirmed_at, a.id)));
+    rows.sort_by_key(|r| std::cmp::Reverse((r.confirmed_at, r.id)));
     let more = rows.len() as u64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     let next_before = more
