@@ -1,6 +1,7 @@
 //! Partner API keys (`/staff/api-keys`): only the SHA-256 of each key is kept, with the
-//! letters it may sign for; the idempotency records of the write API; and the key a
-//! signature came through, on the signature.
+//! letters it may sign for; the idempotency records of the write API; the key a
+//! signature came through, on the signature; and the index the API's list of signatories
+//! reads organisations by.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -82,10 +83,32 @@ impl MigrationTrait for Migration {
                     .add_column(big_integer_null("api_key_id"))
                     .to_owned(),
             )
+            .await?;
+        // The API lists organisations by confirmation time (the page lists them by name).
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_signatures_organisations_confirmed")
+                    .table("signatures")
+                    .col("letter_id")
+                    .col("kind")
+                    .col("status")
+                    .col("confirmed_at")
+                    .col("id")
+                    .to_owned(),
+            )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("idx_signatures_organisations_confirmed")
+                    .table("signatures")
+                    .to_owned(),
+            )
+            .await?;
         manager
             .alter_table(
                 Table::alter()

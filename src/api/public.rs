@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use chrono::{DateTime, SecondsFormat, Utc};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -465,33 +465,43 @@ pub async fn signatures(
         })?),
     };
     let letter = public_letter(&state, &slug).await?;
-    let mut select = signature::Entity::find()
-        .filter(signature::Column::LetterId.eq(letter.id))
-        .filter(signature::Column::Status.eq(SignatureStatus::Confirmed))
-        .filter(
-            Condition::any()
-                .add(signature::Column::Kind.eq(SignatureKind::Organisation))
-                .add(signature::Column::ShowPublicly.eq(true)),
-        );
-    if let Some(before) = &before {
-        select = select.filter(
-            Expr::tuple([
-                Expr::col(signature::Column::ConfirmedAt),
-                Expr::col(signature::Column::Id),
-            ])
-            .lt(Expr::tuple([
-                Expr::value(before.confirmed_at),
-                Expr::value(before.id),
-            ])),
+    // Two index seeks instead of one OR over both kinds (which PostgreSQL answers by
+    // sorting every confirmed signature of the letter): the listed individuals
+    // (`idx_signatures_public_individuals`) and the organisations
+    // (`idx_signatures_organisations_confirmed`), each at most `limit + 1` rows from the
+    // cursor on, merged newest first.
+    let mut rows = Vec::new();
+    for kind in [SignatureKind::Individual, SignatureKind::Organisation] {
+        let mut select = signature::Entity::find()
+            .filter(signature::Column::LetterId.eq(letter.id))
+            .filter(signature::Column::Kind.eq(kind))
+            .filter(signature::Column::Status.eq(SignatureStatus::Confirmed));
+        if kind == SignatureKind::Individual {
+            select = select.filter(signature::Column::ShowPublicly.eq(true));
+        }
+        if let Some(before) = &before {
+            select = select.filter(
+                Expr::tuple([
+                    Expr::col(signature::Column::ConfirmedAt),
+                    Expr::col(signature::Column::Id),
+                ])
+                .lt(Expr::tuple([
+                    Expr::value(before.confirmed_at),
+                    Expr::value(before.id),
+                ])),
+            );
+        }
+        rows.extend(
+            select
+                .order_by_desc(signature::Column::ConfirmedAt)
+                .order_by_desc(signature::Column::Id)
+                .limit(limit + 1)
+                .all(&state.db)
+                .await
+                .step("listing public signatories")?,
         );
     }
-    let mut rows = select
-        .order_by_desc(signature::Column::ConfirmedAt)
-        .order_by_desc(signature::Column::Id)
-        .limit(limit + 1)
-        .all(&state.db)
-        .await
-        .step("listing public signatories")?;
+    rows.sort_by_key(|r| std::cmp::Reverse((r.confirmed_at, r.id)));
     let more = rows.len() as u64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     let next_before = more
