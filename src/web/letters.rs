@@ -162,7 +162,8 @@ async fn show(
         false,
     )
     .await?;
-    let body = Bytes::from(templates::letter(&view).into_string());
+    let share = super::share::share_meta(&state, &letter);
+    let body = Bytes::from(templates::letter_with_share(&view, Some(&share)).into_string());
     Ok(public_response(&headers, HTML, &etag_of(&body), body))
 }
 
@@ -179,7 +180,8 @@ async fn load_first_page(state: &AppState, slug: &str) -> Result<CachedPage, Web
         false,
     )
     .await?;
-    let html = Bytes::from(templates::letter(&view).into_string());
+    let share = super::share::share_meta(state, &letter);
+    let html = Bytes::from(templates::letter_with_share(&view, Some(&share)).into_string());
     Ok(CachedPage {
         etag: etag_of(&html),
         html,

@@ -17,6 +17,10 @@ pub(crate) mod sign_form;
 mod staff;
 mod versions;
 mod withdraw;
+// The embeddable widget, the share image and the letter pages' link-preview tags.
+mod embed;
+mod share;
+pub use share::ShareImages;
 
 pub use client::ClientIp;
 pub use error::WebError;
@@ -61,6 +65,8 @@ pub struct AppState {
     pub stamps: Arc<crate::abuse::FormStamps>,
     /// The disposable-domain list and the operators' block and allow lists.
     pub lists: Arc<crate::abuse::ScreeningLists>,
+    /// Share images of letters (`/letters/{slug}/share.png`), kept per letter.
+    pub shares: Arc<ShareImages>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -89,6 +95,8 @@ pub fn router(state: AppState) -> Router {
         .merge(health::router())
         .merge(staff::router())
         .merge(pow::router())
+        .merge(embed::router())
+        .merge(share::router())
         .route("/static/style.css", get(stylesheet));
     // The development mailbox exists only while mail goes to files, and by default only on
     // a loopback address (see `Settings::serves_dev_mailbox`).

@@ -2,7 +2,8 @@
 
 use maud::{Markup, PreEscaped, html};
 
-use crate::layout::{Page, layout};
+use crate::layout::{Page, layout_with_head};
+use crate::share_meta::{ShareMeta, share_meta};
 use crate::sign_form::{FormText, SignForm, error_summary_id, sign_section};
 use crate::util::{count_noun, format_count, letter_path, non_blank, version_path, versions_path};
 
@@ -366,6 +367,11 @@ fn individuals_section(page: &LetterPage<'_>) -> Markup {
 
 /// The page of one letter.
 pub fn letter(page: &LetterPage<'_>) -> Markup {
+    letter_with_share(page, None)
+}
+
+/// The letter page with its link-preview tags (Open Graph, Twitter card) in the head.
+pub fn letter_with_share(page: &LetterPage<'_>, share: Option<&ShareMeta>) -> Markup {
     let open = page.status == LetterStatus::Open;
     let lang = non_blank(&page.language);
     let targets: Vec<&str> = page.targets.iter().filter_map(|t| non_blank(t)).collect();
@@ -431,12 +437,13 @@ pub fn letter(page: &LetterPage<'_>) -> Markup {
         (organisations_section(page))
         (individuals_section(page))
     };
-    layout(
+    layout_with_head(
         &Page {
             title: &page.title,
             lang: "en",
             description: non_blank(&page.summary),
         },
+        html! { @if let Some(share) = share { (share_meta(share)) } },
         body,
     )
 }

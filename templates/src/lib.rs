@@ -7,6 +7,7 @@
 
 mod confirm;
 mod email;
+mod embed;
 mod error_page;
 mod home;
 mod layout;
@@ -14,6 +15,7 @@ mod letter;
 mod mailbox;
 mod pow;
 mod privacy;
+mod share_meta;
 mod sign_form;
 mod staff;
 mod util;
@@ -33,9 +35,15 @@ pub use email::{
 pub use error_page::{ErrorPage, error};
 pub use home::{LetterSummary, home};
 pub use layout::{Page, SITE_NAME, layout};
+pub use layout::layout_with_head;
 pub use letter::{
     IndividualSignatory, LetterPage, LetterStatus, OrganisationSignatory, Paging, letter,
 };
+pub use embed::{
+    EMBED_REFRESH_SECS, EmbedPage, embed, embed_section, embed_snippet, signature_count_text,
+};
+pub use letter::letter_with_share;
+pub use share_meta::{SHARE_IMAGE_SIZE, ShareMeta, share_meta};
 pub use mailbox::{MailboxMessage, dev_mailbox};
 pub use pow::{ProofPage, proof_page};
 pub use privacy::{

@@ -24,6 +24,7 @@ mod privacy;
 mod rate_limit;
 mod repeat;
 mod screening;
+mod sharing;
 mod staff_accounts;
 mod staff_letters;
 mod validation;
