@@ -57,13 +57,19 @@ fn letter(listed: usize) -> LetterDocument {
         version: 2,
         dated: "30 November 2026".to_owned(),
         targets: vec![
-            DocTarget { name: "European Council".to_owned() },
-            DocTarget { name: "European Commission".to_owned() },
+            DocTarget {
+                name: "European Council".to_owned(),
+            },
+            DocTarget {
+                name: "European Commission".to_owned(),
+            },
         ],
         organisations,
         individuals,
         unlisted_individuals: listed as u64 / 5,
-        list_root: Some("5e1b0c3f9a7d2e4b6c8a0f1e3d5b7a9c2e4f6a8b0c1d3e5f7a9b2c4d6e8f0a1b".to_owned()),
+        list_root: Some(
+            "5e1b0c3f9a7d2e4b6c8a0f1e3d5b7a9c2e4f6a8b0c1d3e5f7a9b2c4d6e8f0a1b".to_owned(),
+        ),
         site_name: "undersigned".to_owned(),
         letter_url: "https://example.org/letters/azerbaijan".to_owned(),
         labels: Default::default(),

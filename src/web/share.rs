@@ -58,7 +58,8 @@ impl ShareImage {
     fn serves(&self, letter: &letter::Model, total: i64, now: DateTime<Utc>) -> bool {
         self.version == letter.version
             && self.title == letter.title
-            && (self.total == total || (self.drawn_at <= now && now - self.drawn_at < RECOUNT_AFTER))
+            && (self.total == total
+                || (self.drawn_at <= now && now - self.drawn_at < RECOUNT_AFTER))
     }
 }
 
@@ -72,7 +73,12 @@ impl Default for ShareImages {
 }
 
 impl ShareImages {
-    fn kept(&self, letter: &letter::Model, total: i64, now: DateTime<Utc>) -> Option<Arc<ShareImage>> {
+    fn kept(
+        &self,
+        letter: &letter::Model,
+        total: i64,
+        now: DateTime<Utc>,
+    ) -> Option<Arc<ShareImage>> {
         lock(&self.images)
             .get(&letter.id)
             .filter(|image| image.serves(letter, total, now))
@@ -118,10 +124,11 @@ impl ShareImages {
             site_name: templates::SITE_NAME.to_owned(),
             language: letter.language.clone(),
         };
-        let png = tokio::task::spawn_blocking(move || undersigned_document::render_share_png(&card))
-            .await
-            .context("drawing a share image")?
-            .context("drawing a share image")?;
+        let png =
+            tokio::task::spawn_blocking(move || undersigned_document::render_share_png(&card))
+                .await
+                .context("drawing a share image")?
+                .context("drawing a share image")?;
         let png = Bytes::from(png);
         let image = Arc::new(ShareImage {
             version: letter.version,
@@ -152,7 +159,12 @@ async fn share_png(
         .shares
         .image(&letter, counts.total(), state.clock.now())
         .await?;
-    Ok(public_response(&headers, "image/png", &image.etag, image.png.clone()))
+    Ok(public_response(
+        &headers,
+        "image/png",
+        &image.etag,
+        image.png.clone(),
+    ))
 }
 
 /// The link-preview tags of a public letter's page.

@@ -35,15 +35,9 @@ pub use email::{
 pub use error_page::{ErrorPage, error};
 pub use home::{LetterSummary, home};
 pub use layout::{Page, SITE_NAME, layout};
-pub use layout::layout_with_head;
 pub use letter::{
     IndividualSignatory, LetterPage, LetterStatus, OrganisationSignatory, Paging, letter,
 };
-pub use embed::{
-    EMBED_REFRESH_SECS, EmbedPage, embed, embed_section, embed_snippet, signature_count_text,
-};
-pub use letter::letter_with_share;
-pub use share_meta::{SHARE_IMAGE_SIZE, ShareMeta, share_meta};
 pub use mailbox::{MailboxMessage, dev_mailbox};
 pub use pow::{ProofPage, proof_page};
 pub use privacy::{
@@ -78,3 +72,11 @@ pub use versions::{
 
 /// The site stylesheet, served by the app at `/static/style.css`.
 pub const STYLESHEET: &str = include_str!("style.css");
+
+// Sharing a letter: the embeddable widget and the link-preview tags.
+pub use embed::{
+    EMBED_REFRESH_SECS, EmbedPage, embed, embed_section, embed_snippet, signature_count_text,
+};
+pub use layout::layout_with_head;
+pub use letter::letter_with_share;
+pub use share_meta::{SHARE_IMAGE_SIZE, ShareMeta, share_meta};

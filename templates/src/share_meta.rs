@@ -62,7 +62,10 @@ fn og_locale(language: &str) -> Option<String> {
     if !(2..=3).contains(&lang.len()) || !lang.bytes().all(|b| b.is_ascii_lowercase()) {
         return None;
     }
-    match parts.next().filter(|r| r.len() == 2 && r.bytes().all(|b| b.is_ascii_alphabetic())) {
+    match parts
+        .next()
+        .filter(|r| r.len() == 2 && r.bytes().all(|b| b.is_ascii_alphabetic()))
+    {
         Some(region) => Some(format!("{lang}_{}", region.to_ascii_uppercase())),
         None => Some(lang),
     }

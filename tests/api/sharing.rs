@@ -44,7 +44,7 @@ async fn only_the_embed_page_may_be_framed_by_other_sites() {
     assert_eq!(embed.status(), 200);
     let policy = csp(&embed);
     assert!(policy.contains("frame-ancestors *"), "{policy}");
-    assert!(!policy.contains("'none'; frame") && !policy.contains("frame-ancestors 'none'"));
+    assert!(!policy.contains("frame-ancestors 'none'"), "{policy}");
     // Framable, but still nothing from elsewhere and no scripts at all.
     assert!(policy.contains("default-src 'none'"), "{policy}");
     assert!(!policy.contains("script-src"), "{policy}");
@@ -62,7 +62,10 @@ async fn only_the_embed_page_may_be_framed_by_other_sites() {
     ] {
         let response = app.get(&path).await;
         let policy = csp(&response);
-        assert!(policy.contains("frame-ancestors 'none'"), "{path}: {policy}");
+        assert!(
+            policy.contains("frame-ancestors 'none'"),
+            "{path}: {policy}"
+        );
     }
     app.stop().await;
 }
@@ -78,7 +81,8 @@ async fn the_embed_page_shows_the_title_the_live_count_and_a_button_to_the_lette
         .unwrap();
     assert!(html.contains("Free the prisoners of conscience"), "{html}");
     assert!(html.contains("0 signatures"), "{html}");
-    let letter_link = format!("href=\"{BASE_URL}/letters/{LETTER}\" target=\"_blank\" rel=\"noopener\"");
+    let letter_link =
+        format!("href=\"{BASE_URL}/letters/{LETTER}\" target=\"_blank\" rel=\"noopener\"");
     assert!(html.contains(&letter_link), "{html}");
     assert!(html.contains("Read and sign the letter"));
     // No site header or footer inside someone else's page, no form.
@@ -104,7 +108,10 @@ async fn the_embed_page_shows_the_title_the_live_count_and_a_button_to_the_lette
         .text()
         .await
         .unwrap();
-    assert!(html.contains("Read the letter") && !html.contains("Read and sign"), "{html}");
+    assert!(
+        html.contains("Read the letter") && !html.contains("Read and sign"),
+        "{html}"
+    );
     app.stop().await;
 }
 
@@ -143,18 +150,36 @@ async fn the_letter_page_carries_open_graph_and_twitter_card_tags() {
     let head = &page[..page.find("</head>").expect("a head")];
     let url = format!("{BASE_URL}/letters/{LETTER}");
     let image = format!("{url}/share.png");
-    assert_eq!(meta(head, "og:title").as_deref(), Some("Free the prisoners of conscience"));
-    assert_eq!(meta(head, "og:description").as_deref(), Some("A test letter."));
+    assert_eq!(
+        meta(head, "og:title").as_deref(),
+        Some("Free the prisoners of conscience")
+    );
+    assert_eq!(
+        meta(head, "og:description").as_deref(),
+        Some("A test letter.")
+    );
     assert_eq!(meta(head, "og:url").as_deref(), Some(url.as_str()));
     assert_eq!(meta(head, "og:image").as_deref(), Some(image.as_str()));
     assert_eq!(meta(head, "og:image:width").as_deref(), Some("1200"));
     assert_eq!(meta(head, "og:image:height").as_deref(), Some("630"));
     assert_eq!(meta(head, "og:type").as_deref(), Some("website"));
-    assert_eq!(meta(head, "twitter:card").as_deref(), Some("summary_large_image"));
-    assert_eq!(meta(head, "twitter:title").as_deref(), Some("Free the prisoners of conscience"));
-    assert_eq!(meta(head, "twitter:description").as_deref(), Some("A test letter."));
+    assert_eq!(
+        meta(head, "twitter:card").as_deref(),
+        Some("summary_large_image")
+    );
+    assert_eq!(
+        meta(head, "twitter:title").as_deref(),
+        Some("Free the prisoners of conscience")
+    );
+    assert_eq!(
+        meta(head, "twitter:description").as_deref(),
+        Some("A test letter.")
+    );
     assert_eq!(meta(head, "twitter:image").as_deref(), Some(image.as_str()));
-    assert!(head.contains(&format!("<link rel=\"canonical\" href=\"{url}\">")), "{head}");
+    assert!(
+        head.contains(&format!("<link rel=\"canonical\" href=\"{url}\">")),
+        "{head}"
+    );
 
     // The image the tags name is there.
     let png = app.get(&format!("/letters/{LETTER}/share.png")).await;
@@ -198,7 +223,10 @@ async fn the_share_image_is_a_1200_by_630_png_drawn_again_when_the_count_is_a_mi
     // A new signature within the minute: the kept image is served.
     signed_and_confirmed(&app, "Ada Lovelace", "ada@example.org").await;
     let (same, _) = share_png(&app).await;
-    assert_eq!(same, etag, "the image is not drawn again for every signature");
+    assert_eq!(
+        same, etag,
+        "the image is not drawn again for every signature"
+    );
 
     // A minute on, the image shows the new count.
     app.clock.advance(Duration::seconds(61));
