@@ -55,6 +55,7 @@ impl Application {
             pages: Arc::new(PageCache::new(&settings)),
             staff_limits: Arc::new(SignInLimits::new(&settings)),
             dashboards: Arc::new(DashboardCache::new(&settings)),
+            shares: Arc::default(),
             stamps: Arc::new(stamps),
             lists,
             settings: Arc::new(settings),
@@ -403,6 +404,7 @@ pub async fn run_worker(
         pages: Arc::new(PageCache::new(&settings)),
         staff_limits: Arc::new(SignInLimits::new(&settings)),
         dashboards: Arc::new(DashboardCache::new(&settings)),
+        shares: Arc::default(),
         // The worker renders no forms: any key does.
         stamps: Arc::new(FormStamps::random()),
         lists: Arc::new(ScreeningLists::new(&settings)),

@@ -178,7 +178,9 @@ async fn show(
         false,
     )
     .await?;
-    let body = Bytes::from(templates::letter(&lang, &view).into_string());
+    let share = super::share::share_meta(&state, &letter);
+    let body =
+        Bytes::from(templates::letter_with_share(&lang, &view, Some(&share)).into_string());
     Ok(public_response(&headers, HTML, &etag_of(&body), body))
 }
 
@@ -200,7 +202,9 @@ async fn load_first_page(
         false,
     )
     .await?;
-    let html = Bytes::from(templates::letter(lang, &view).into_string());
+    let share = super::share::share_meta(state, &letter);
+    let html =
+        Bytes::from(templates::letter_with_share(lang, &view, Some(&share)).into_string());
     Ok(CachedPage {
         etag: etag_of(&html),
         html,

@@ -20,6 +20,10 @@ pub(crate) mod sign_form;
 mod staff;
 mod versions;
 mod withdraw;
+// The embeddable widget, the share image and the letter pages' link-preview tags.
+mod embed;
+mod share;
+pub use share::ShareImages;
 
 pub use client::ClientIp;
 pub use error::WebError;
@@ -67,6 +71,8 @@ pub struct AppState {
     pub lists: Arc<crate::abuse::ScreeningLists>,
     /// This application's Prometheus registry (`crate::metrics`).
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Share images of letters (`/letters/{slug}/share.png`), kept per letter.
+    pub shares: Arc<ShareImages>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -100,6 +106,8 @@ pub fn router(state: AppState) -> Router {
         .merge(proofs::router())
         .merge(i18n::router())
         .merge(receipt::router())
+        .merge(embed::router())
+        .merge(share::router())
         .route("/static/style.css", get(stylesheet));
     // The development mailbox exists only while mail goes to files, and by default only on
     // a loopback address (see `Settings::serves_dev_mailbox`).

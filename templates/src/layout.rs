@@ -22,6 +22,11 @@ pub struct Page<'a> {
 
 /// Wraps `body` in a complete HTML document.
 pub fn layout(page: &Page<'_>, body: Markup) -> Markup {
+    layout_with_head(page, html! {}, body)
+}
+
+/// [`layout`] with extra tags in the head (a letter's Open Graph tags).
+pub fn layout_with_head(page: &Page<'_>, head: Markup, body: Markup) -> Markup {
     let lang = page.lang;
     html! {
         (DOCTYPE)
@@ -44,6 +49,7 @@ pub fn layout(page: &Page<'_>, body: Markup) -> Markup {
                 @if let Some(description) = page.description {
                     meta name="description" content=(description);
                 }
+                (head)
                 link rel="stylesheet" href="/static/style.css";
             }
             body {

@@ -3,7 +3,8 @@
 use maud::{Markup, PreEscaped, html};
 
 use crate::i18n::Lang;
-use crate::layout::{Page, layout};
+use crate::layout::{Page, layout_with_head};
+use crate::share_meta::{ShareMeta, share_meta};
 use crate::sign_form::{FormText, SignForm, error_summary_id, sign_section};
 use crate::util::{letter_path, non_blank, version_path, versions_path};
 
@@ -414,6 +415,11 @@ fn individuals_section(lang: &Lang, page: &LetterPage<'_>) -> Markup {
 
 /// The page of one letter.
 pub fn letter(lang: &Lang, page: &LetterPage<'_>) -> Markup {
+    letter_with_share(lang, page, None)
+}
+
+/// The letter page with its link-preview tags (Open Graph, Twitter card) in the head.
+pub fn letter_with_share(lang: &Lang, page: &LetterPage<'_>, share: Option<&ShareMeta>) -> Markup {
     let open = page.status == LetterStatus::Open;
     let text_lang = non_blank(&page.language);
     let targets: Vec<&str> = page.targets.iter().filter_map(|t| non_blank(t)).collect();
@@ -485,12 +491,13 @@ pub fn letter(lang: &Lang, page: &LetterPage<'_>) -> Markup {
         (individuals_section(lang, page))
         (crate::proofs::list_root(lang, &page.slug, page.list_root.as_ref()))
     };
-    layout(
+    layout_with_head(
         &Page {
             title: &page.title,
             lang,
             description: non_blank(&page.summary),
         },
+        html! { @if let Some(share) = share { (share_meta(share)) } },
         body,
     )
 }

@@ -8,6 +8,7 @@
 mod confirm;
 mod delivery_email;
 mod email;
+mod embed;
 mod error_page;
 mod home;
 pub mod i18n;
@@ -18,6 +19,7 @@ mod pow;
 mod privacy;
 mod proofs;
 mod receipt;
+mod share_meta;
 mod sign_form;
 mod staff;
 mod util;
@@ -94,3 +96,11 @@ pub use versions::{
 
 /// The site stylesheet, served by the app at `/static/style.css`.
 pub const STYLESHEET: &str = include_str!("style.css");
+
+// Sharing a letter: the embeddable widget and the link-preview tags.
+pub use embed::{
+    EMBED_REFRESH_SECS, EmbedPage, embed, embed_section, embed_snippet, signature_count_text,
+};
+pub use layout::layout_with_head;
+pub use letter::letter_with_share;
+pub use share_meta::{SHARE_IMAGE_SIZE, ShareMeta, share_meta};

@@ -29,6 +29,7 @@ mod proofs;
 mod rate_limit;
 mod repeat;
 mod screening;
+mod sharing;
 mod staff_accounts;
 mod staff_letters;
 mod validation;

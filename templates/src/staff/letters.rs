@@ -446,6 +446,7 @@ pub fn letter_overview(p: &LetterOverviewPage<'_>) -> Markup {
                 "closed" => (action_form(p.id, p.bar.csrf, "reopen", "Reopen", Some("The letter takes signatures again (not after its deadline)."))),
                 _ => p { "No action." },
             }
+            @if let Some(url) = &p.public_url { (crate::embed::embed_section(url, p.title)) }
             h2 { "Private preview link" }
             @if let Some(url) = &p.preview_url {
                 p { "Anyone with this link can read the letter as it stands, drafts included:" }
