@@ -4,15 +4,14 @@
 //! - `public`: letters, a letter's public signatories, its counter (any origin may read).
 //! - `write`: a partner's form records a signature with its API key (`keys`).
 //!
-//! Still to come, from the delivery and signature-list work: a letter's delivery receipt
-//! (`GET /api/v1/letters/{slug}/delivery`) and the root of its signature list
-//! (`GET /api/v1/letters/{slug}/list-root`). Each is a handler in `public` with its
-//! `#[utoipa::path]`, added to [`routes`] below; nothing answers for them until the data
-//! exists, so no client is ever shown an invented receipt or root.
+//! - `delivery`: a letter's delivery receipt (`GET /api/v1/letters/{slug}/delivery`) and
+//!   the root of its verifiable list (`GET /api/v1/letters/{slug}/list-root`); empty until
+//!   the letter is delivered or its list has a snapshot.
 //!
 //! The unversioned `GET /api/letters/{slug}` (`web::api`) stays as it was for the
 //! counters already embedded on partner sites.
 
+pub mod delivery;
 pub mod keys;
 pub mod public;
 pub mod write;
@@ -71,6 +70,8 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(public::one_letter))
         .routes(routes!(public::signatures, write::record_signature))
         .routes(routes!(public::count))
+        .routes(routes!(delivery::receipt))
+        .routes(routes!(delivery::list_root))
 }
 
 /// The OpenAPI document of `/api/v1`.

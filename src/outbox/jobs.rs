@@ -70,6 +70,12 @@ pub async fn run(
                     },
                 },
             );
+            // The signer's private link to the proof that their signature is in the
+            // published list: it answers once the signature is confirmed and a snapshot
+            // holds it (the page says so until then). Only the token's hash is stored.
+            let proof_url =
+                crate::proof::links::mint_proof_url(db, &settings.base_url, sig.id, now).await?;
+            let email = templates::with_proof_link(&lang, email, &proof_url);
             // Privacy: every email about a signature carries its withdrawal link.
             let email = with_withdraw_link(db, settings, &lang, sig.id, now, email).await?;
             // No display name: nothing the signer typed goes to an unconfirmed address.

@@ -3,7 +3,7 @@
 //! sites. It is the one page whose Content-Security-Policy allows framing (see
 //! [`EMBED_CSP`]); every other response keeps `frame-ancestors 'none'`.
 
-use axum::Router;
+use axum::{Extension, Router};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -44,12 +44,13 @@ pub(super) async fn public_letter_with_counts(
 
 async fn embed(
     State(state): State<AppState>,
+    Extension(lang): Extension<templates::Lang>,
     Path(slug): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
     let (letter, counts) = public_letter_with_counts(&state, &slug).await?;
     let letter_url = crate::outbox::link(&state.settings, &format!("letters/{}", letter.slug));
-    let html = templates::embed(&templates::EmbedPage {
+    let html = templates::embed(&lang, &templates::EmbedPage {
         title: &letter.title,
         language: &letter.language,
         total_count: u64::try_from(counts.total()).unwrap_or(0),

@@ -120,7 +120,11 @@ impl ShareImages {
         }
         let card = undersigned_document::ShareCard {
             title: letter.title.clone(),
-            count_text: templates::signature_count_text(u64::try_from(total).unwrap_or(0)),
+            // The image goes with the letter wherever it is shared: in the letter's language.
+            count_text: templates::signature_count_text(
+                &templates::Lang::get(&letter.language).unwrap_or_default(),
+                u64::try_from(total).unwrap_or(0),
+            ),
             site_name: templates::SITE_NAME.to_owned(),
             language: letter.language.clone(),
         };

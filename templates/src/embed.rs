@@ -4,8 +4,9 @@
 
 use maud::{DOCTYPE, Markup, html};
 
+use crate::i18n::Lang;
 use crate::layout::SITE_NAME;
-use crate::util::{count_noun, non_blank};
+use crate::util::non_blank;
 
 /// How often the widget reloads itself to show a fresh count, in seconds. A reload is a
 /// conditional request (ETag), so an unchanged count costs a 304.
@@ -30,17 +31,17 @@ pub struct EmbedPage<'a> {
 }
 
 /// "1 signature", "12,345 signatures": the count as the widget and the share image word it.
-pub fn signature_count_text(total: u64) -> String {
-    count_noun(total, "signature", "signatures")
+pub fn signature_count_text(lang: &Lang, total: u64) -> String {
+    lang.counted("signatures", total)
 }
 
-/// The widget page.
-pub fn embed(page: &EmbedPage<'_>) -> Markup {
+/// The widget page, in the visitor's language (`ui`).
+pub fn embed(ui: &Lang, page: &EmbedPage<'_>) -> Markup {
     let lang = non_blank(page.language);
     let goal = page.goal.filter(|g| *g > 0);
     html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(ui.tag()) dir=(ui.dir().as_str()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -54,9 +55,9 @@ pub fn embed(page: &EmbedPage<'_>) -> Markup {
                 main.embed-card {
                     p.embed-title lang=[lang] { (page.title) }
                     p.embed-count {
-                        span.count { (signature_count_text(page.total_count)) }
+                        span.count { (signature_count_text(ui, page.total_count)) }
                         @if let Some(goal) = goal {
-                            " " span.embed-goal { "of " (crate::util::format_count(goal)) }
+                            " " span.embed-goal { (ui.ta("embed-goal", &[("n", ui.count(goal).into())])) }
                         }
                     }
                     @if let Some(goal) = goal {
@@ -65,9 +66,9 @@ pub fn embed(page: &EmbedPage<'_>) -> Markup {
                     p.embed-action {
                         // A new tab: the letter's page must not open inside someone else's frame.
                         a.button href=(page.letter_url) target="_blank" rel="noopener" {
-                            @if page.open { "Read and sign the letter" } @else { "Read the letter" }
+                            @if page.open { (ui.t("embed-read-and-sign")) } @else { (ui.t("embed-read")) }
                         }
-                        " " span.embed-site { "on " (SITE_NAME) }
+                        " " span.embed-site { (ui.ta("embed-on-site", &[("site", SITE_NAME.into())])) }
                     }
                 }
             }
@@ -121,7 +122,7 @@ mod tests {
 
     #[test]
     fn the_widget_links_out_in_a_new_tab_and_refreshes_itself() {
-        let html = embed(&EmbedPage {
+        let html = embed(&Lang::english(), &EmbedPage {
             title: "<b>Title</b>",
             language: "fr",
             total_count: 12_345,

@@ -417,6 +417,22 @@ fn everything(lang: &Lang) -> Vec<(String, String)> {
             ),
         );
     }
+    for (open, goal) in [(true, Some(5_000)), (false, None)] {
+        page(
+            "embed",
+            crate::embed(
+                lang,
+                &crate::EmbedPage {
+                    title: T,
+                    language: "el",
+                    total_count: 2_001,
+                    goal,
+                    letter_url: URL,
+                    open,
+                },
+            ),
+        );
+    }
     for receipts in [vec![], vec![pseudo_receipt()]] {
         page(
             "receipt",

@@ -356,3 +356,26 @@ async fn the_openapi_document_lists_every_route_and_real_answers_fit_it() {
     assert!(!component(&doc, "Count").is_valid(&json!({ "slug": 1 })));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_receipt_and_the_list_root_are_empty_until_they_exist_and_unknown_letters_are_404() {
+    let app = TestApp::spawn().await;
+    let receipt = json_of(&app, &format!("/api/v1/letters/{LETTER}/delivery")).await;
+    assert_eq!(receipt["letter"], LETTER);
+    assert_eq!(receipt["deliveries"], json!([]));
+    assert!(
+        receipt["browser_url"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/letters/{LETTER}/receipt"))
+    );
+    let root = json_of(&app, &format!("/api/v1/letters/{LETTER}/list-root")).await;
+    assert_eq!(root["latest"], Value::Null, "{root}");
+    for path in ["delivery", "list-root"] {
+        let missing = app
+            .get(&format!("/api/v1/letters/no-such-letter/{path}"))
+            .await;
+        assert_eq!(missing.status(), 404);
+    }
+    app.stop().await;
+}

@@ -327,6 +327,27 @@ async fn a_delivery_reaches_each_target_with_the_letter_its_pdf_and_its_public_c
     assert!(receipt.contains(&root), "{receipt}");
     assert!(page.contains(&root));
 
+    // The same receipt and root through the JSON API.
+    let json: serde_json::Value = app
+        .get(&format!("/api/v1/letters/{LETTER}/delivery"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let delivery = &json["deliveries"][0];
+    assert_eq!(delivery["list_root"], root.as_str(), "{json}");
+    assert_eq!(delivery["total_signatures"], 4, "{json}");
+    assert_eq!(delivery["organisation_signatures"], 1, "{json}");
+    assert_eq!(delivery["targets"].as_array().unwrap().len(), 2, "{json}");
+    assert!(!json.to_string().contains("council@example.org"));
+    let json: serde_json::Value = app
+        .get(&format!("/api/v1/letters/{LETTER}/list-root"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json["latest"]["root"], root.as_str(), "{json}");
+
     let screen = staff_page(&app, &mut admin).await;
     assert_eq!(screen.matches(">sent<").count(), 2, "{screen}");
     let actions: Vec<String> = staff::actions(&app)

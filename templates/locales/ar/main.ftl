@@ -528,3 +528,10 @@ notice-news = سُلِّمت الرسالة المفتوحة { $title } التي
 notice-thanks = شكرًا لتوقيعك. طلبت أن تُبلَّغ بأخبار هذه الرسالة، وهذه هي الرسالة الإلكترونية الوحيدة التي نرسلها إليك بشأن تسليمها.
 notice-proof-link = تحقّق من أن توقيعك موجود في القائمة المسلَّمة
 notice-receipt-link = الإيصال العام للتسليم
+
+## The embeddable widget
+
+embed-goal = من أصل { $n }
+embed-read-and-sign = اقرأ الرسالة ووقّع عليها
+embed-read = اقرأ الرسالة
+embed-on-site = على { $site }

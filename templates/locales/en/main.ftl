@@ -508,3 +508,10 @@ notice-news = The open letter { $title }, which you signed, was delivered on { $
 notice-thanks = Thank you for signing. You asked to hear about this letter; this is the only email we send you about its delivery.
 notice-proof-link = Check that your signature is in the delivered list
 notice-receipt-link = The public receipt of the delivery
+
+## The embeddable widget
+
+embed-goal = of { $n }
+embed-read-and-sign = Read and sign the letter
+embed-read = Read the letter
+embed-on-site = on { $site }

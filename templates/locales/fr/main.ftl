@@ -512,3 +512,10 @@ notice-news = La lettre ouverte { $title }, que vous avez signée, a été remis
 notice-thanks = Merci de l’avoir signée. Vous avez demandé à être informé de cette lettre ; c’est le seul courriel que nous vous envoyons au sujet de sa remise.
 notice-proof-link = Vérifiez que votre signature figure dans la liste remise
 notice-receipt-link = L’accusé public de la remise
+
+## The embeddable widget
+
+embed-goal = sur { $n }
+embed-read-and-sign = Lire et signer la lettre
+embed-read = Lire la lettre
+embed-on-site = sur { $site }
