@@ -109,10 +109,8 @@ pub async fn receipt(
                 .collect(),
         })
         .collect();
-    let browser_url = crate::outbox::link(
-        &state.settings,
-        &format!("letters/{}/receipt", letter.slug),
-    );
+    let browser_url =
+        crate::outbox::link(&state.settings, &format!("letters/{}/receipt", letter.slug));
     public_json(
         &headers,
         &Receipt {

@@ -3,12 +3,12 @@
 //! sites. It is the one page whose Content-Security-Policy allows framing (see
 //! [`EMBED_CSP`]); every other response keeps `frame-ancestors 'none'`.
 
-use axum::{Extension, Router};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::{Extension, Router};
 
 use super::page_cache::{etag_of, public_response};
 use super::{AppState, WebError};
@@ -50,14 +50,17 @@ async fn embed(
 ) -> Result<Response, WebError> {
     let (letter, counts) = public_letter_with_counts(&state, &slug).await?;
     let letter_url = crate::outbox::link(&state.settings, &format!("letters/{}", letter.slug));
-    let html = templates::embed(&lang, &templates::EmbedPage {
-        title: &letter.title,
-        language: &letter.language,
-        total_count: u64::try_from(counts.total()).unwrap_or(0),
-        goal: letter.goal.and_then(|g| u64::try_from(g).ok()),
-        letter_url: &letter_url,
-        open: accepts_signatures(&letter, state.clock.now()),
-    });
+    let html = templates::embed(
+        &lang,
+        &templates::EmbedPage {
+            title: &letter.title,
+            language: &letter.language,
+            total_count: u64::try_from(counts.total()).unwrap_or(0),
+            goal: letter.goal.and_then(|g| u64::try_from(g).ok()),
+            letter_url: &letter_url,
+            open: accepts_signatures(&letter, state.clock.now()),
+        },
+    );
     let body = Bytes::from(html.into_string());
     let mut response = public_response(&headers, "text/html; charset=utf-8", &etag_of(&body), body);
     response.headers_mut().insert(

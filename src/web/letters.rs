@@ -179,8 +179,7 @@ async fn show(
     )
     .await?;
     let share = super::share::share_meta(&state, &letter);
-    let body =
-        Bytes::from(templates::letter_with_share(&lang, &view, Some(&share)).into_string());
+    let body = Bytes::from(templates::letter_with_share(&lang, &view, Some(&share)).into_string());
     Ok(public_response(&headers, HTML, &etag_of(&body), body))
 }
 
@@ -203,8 +202,7 @@ async fn load_first_page(
     )
     .await?;
     let share = super::share::share_meta(state, &letter);
-    let html =
-        Bytes::from(templates::letter_with_share(lang, &view, Some(&share)).into_string());
+    let html = Bytes::from(templates::letter_with_share(lang, &view, Some(&share)).into_string());
     Ok(CachedPage {
         etag: etag_of(&html),
         html,

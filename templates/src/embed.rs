@@ -122,14 +122,17 @@ mod tests {
 
     #[test]
     fn the_widget_links_out_in_a_new_tab_and_refreshes_itself() {
-        let html = embed(&Lang::english(), &EmbedPage {
-            title: "<b>Title</b>",
-            language: "fr",
-            total_count: 12_345,
-            goal: Some(20_000),
-            letter_url: "https://example.org/letters/a",
-            open: true,
-        })
+        let html = embed(
+            &Lang::english(),
+            &EmbedPage {
+                title: "<b>Title</b>",
+                language: "fr",
+                total_count: 12_345,
+                goal: Some(20_000),
+                letter_url: "https://example.org/letters/a",
+                open: true,
+            },
+        )
         .into_string();
         assert!(html.contains("&lt;b&gt;Title&lt;/b&gt;"));
         assert!(html.contains("12,345 signatures"));
