@@ -720,11 +720,19 @@ fn visible_text(html: &str) -> String {
 
 /// ASCII words left in `text` once the data and the deliberate exceptions are taken out:
 /// the site's name, the languages' own names in the switcher, the addresses given, and the
-/// command line of the offline verifier with the word it prints (not translatable).
+/// command line of the offline verifier with the word it prints, and a robots directive
+/// (not translatable).
 fn plain_words(text: &str) -> Vec<String> {
     let mut text = text.to_owned();
     let names: Vec<&str> = LANGUAGES.iter().map(|l| l.name).collect();
-    let command = ["undersigned verify", "proof.json", "--root", "verified"];
+    // The robots directive of the embed widget's meta tag is for crawlers, not readers.
+    let command = [
+        "undersigned verify",
+        "proof.json",
+        "--root",
+        "verified",
+        "noindex",
+    ];
     for data in command
         .into_iter()
         .chain([URL, "https://x.test/", "x.test", "Markdown", SITE_NAME])
