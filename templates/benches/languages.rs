@@ -69,6 +69,8 @@ fn page() -> LetterPage<'static> {
         form_stamp: "stamp".into(),
         text_changed: false,
         translation: None,
+        list_root: None,
+        receipts: Vec::new(),
     }
 }
 

@@ -623,7 +623,7 @@ fn everything(lang: &Lang) -> Vec<(String, String)> {
     let last = emails.pop().unwrap();
     emails.push(crate::with_proof_link(lang, last, URL));
     let targets = vec![T.to_owned()];
-    let files = vec!["0".to_owned()];
+    let files = ["0".to_owned()];
     for (summary, root, attachments) in [(T, Some("00"), &files[..]), ("", None, &[][..])] {
         emails.push(crate::delivery_email(
             lang,
@@ -736,7 +736,6 @@ fn plain_words(text: &str) -> Vec<String> {
     for data in command
         .into_iter()
         .chain([URL, "https://x.test/", "x.test", "Markdown", SITE_NAME])
-        .into_iter()
         .chain(names)
     {
         text = text.replace(data, " ");
