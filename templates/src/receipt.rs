@@ -80,7 +80,7 @@ fn one(lang: &Lang, r: &ReceiptView) -> Markup {
                 dt { (lang.t("receipt-list-size")) } dd { (lang.count(size)) }
             }
             @if let Some(root) = &r.list_root {
-                dt { (lang.t("receipt-list-root")) } dd { code.list-root { (root) } }
+                dt { (lang.t("receipt-list-root")) } dd { code.hash { (root) } }
             }
         }
     }
