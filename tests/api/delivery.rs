@@ -120,7 +120,7 @@ fn delivery_path(letter_id: i64) -> String {
 }
 
 /// Posts the delivery form as `browser`, with the CSRF token of its delivery screen.
-async fn deliver(
+pub(crate) async fn deliver(
     app: &TestApp,
     browser: &mut Browser,
     targets: &[&str],

@@ -466,3 +466,37 @@ async fn a_letter_takes_a_bounded_number_of_endpoints() {
     assert!(actions.iter().any(|a| a.action == "webhook.remove"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn delivering_the_letter_is_an_event_too() {
+    let app = TestApp::spawn_with(allowing_private).await;
+    let receiver = Receiver::start(&[]).await;
+    let mut admin = admin(&app).await;
+    let added = add_endpoint(
+        &app,
+        &mut admin,
+        &receiver.url(),
+        &["letter.delivered"],
+        false,
+    )
+    .await;
+    assert_eq!(added.status(), 200);
+    let secret = secret_of(&added.text().await.unwrap());
+    let done = crate::delivery::deliver(
+        &app,
+        &mut admin,
+        &["council@example.org"],
+        "now",
+        "staff@example.org",
+    )
+    .await;
+    assert_eq!(done.status(), 303);
+    app.drain_outbox().await;
+    let got = receiver.got();
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert!(got[0].verify(&secret));
+    let delivered = got[0].json();
+    assert_eq!(delivered["type"], "letter.delivered");
+    assert_eq!(delivered["data"]["letter"]["status"], "delivered");
+    app.stop().await;
+}
