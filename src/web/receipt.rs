@@ -19,10 +19,9 @@ pub fn router() -> Router<AppState> {
 
 /// "30 November 2026, 12:00 UTC", the date in the reader's language.
 fn minutes(lang: &templates::Lang, at: chrono::DateTime<chrono::Utc>) -> String {
-    use chrono::Datelike;
     format!(
         "{}, {} UTC",
-        lang.date(at.year(), at.month(), at.day()),
+        crate::delivery::jobs::dated(lang, at),
         at.format("%H:%M")
     )
 }
