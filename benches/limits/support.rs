@@ -1,8 +1,8 @@
 //! What every row of the limits bench needs: a database per measurement, the service as
+//! a process of its own, and an open-loop load at a fixed arrival rate.
 
 // Not every row uses every helper here.
 #![allow(dead_code)]
-//! a process of its own, and an open-loop load at a fixed arrival rate.
 
 use std::future::Future;
 use std::process::Stdio;
