@@ -123,6 +123,14 @@ pub struct Settings {
     pub outbox_retry_base: Duration,
     /// Outbox rows one worker process sends at the same time.
     pub worker_concurrency: u32,
+    /// Group commit (`db::batch`): most signings or confirmations written in one
+    /// transaction.
+    pub write_batch_max: u32,
+    /// How long a writer waits for more work after the first item of a batch arrived.
+    pub write_batch_window: Duration,
+    /// Writers, each with a transaction of its own at a time; 0 picks one on SQLite (one
+    /// writer at a time is all it allows) and four on PostgreSQL.
+    pub write_batch_lanes: u32,
     /// Confirmed individuals shown per page of a letter.
     pub individuals_per_page: u32,
     /// `pretty` or `json`.
@@ -311,6 +319,9 @@ impl Default for Settings {
             outbox_max_attempts: 12,
             outbox_retry_base: Duration::from_secs(30),
             worker_concurrency: 4,
+            write_batch_max: 64,
+            write_batch_window: Duration::from_millis(1),
+            write_batch_lanes: 0,
             individuals_per_page: 50,
             log_format: LogFormat::Pretty,
             log: "info".into(),
@@ -532,6 +543,14 @@ impl Settings {
                 "outbox_max_attempts" => s.outbox_max_attempts = positive(v).map_err(invalid)?,
                 "outbox_retry_base_secs" => s.outbox_retry_base = secs(v).map_err(invalid)?,
                 "worker_concurrency" => s.worker_concurrency = positive(v).map_err(invalid)?,
+                "write_batch_max" => s.write_batch_max = at_most(v, 1000).map_err(invalid)?,
+                "write_batch_window_us" => {
+                    s.write_batch_window =
+                        Duration::from_micros(parse::<u64>(v).map_err(invalid)?.min(100_000))
+                }
+                "write_batch_lanes" => {
+                    s.write_batch_lanes = parse::<u32>(v).map_err(invalid)?.min(64)
+                }
                 "individuals_per_page" => {
                     s.individuals_per_page = at_most(v, MAX_PER_PAGE).map_err(invalid)?
                 }

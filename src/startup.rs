@@ -48,7 +48,12 @@ impl Application {
             .await
             .context("reading the sign-form key")?;
         let metrics_listener = crate::metrics::bind(settings.metrics_bind).await?;
+        let writer = crate::db::batch::Writer::start(
+            db.clone(),
+            crate::db::batch::BatchSettings::from_settings(&settings, db.get_database_backend()),
+        );
         let state = AppState {
+            writer,
             metrics: Arc::new(crate::metrics::Metrics::new()),
             db,
             limits: Arc::new(RateLimits::new(&settings)),
@@ -397,7 +402,12 @@ pub async fn run_worker(
     let db = connect_and_migrate(&settings).await?;
     let mailer = Mailer::from_settings(&settings)?;
     let metrics_listener = crate::metrics::bind(settings.metrics_bind).await?;
+    let writer = crate::db::batch::Writer::start(
+        db.clone(),
+        crate::db::batch::BatchSettings::from_settings(&settings, db.get_database_backend()),
+    );
     let state = AppState {
+        writer,
         metrics: Arc::new(crate::metrics::Metrics::new()),
         db,
         limits: Arc::new(RateLimits::new(&settings)),

@@ -11,6 +11,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set
 use super::durable::{self, Window};
 use crate::auth::audit::{self, Actor, Entry};
 use crate::config::Settings;
+use crate::db::batch::Batch;
 use crate::entities::attack_mode;
 
 /// The under-attack settings, as the signing transaction needs them.
@@ -47,14 +48,17 @@ pub async fn status<C: ConnectionTrait>(
 
 /// Whether the letter is under attack for a signing attempt that makes its rate `rate`
 /// attempts this minute, switching the mode on or off by the threshold first.
+/// The mode is read once per group-commit batch (`batch`); a switch makes the batch read
+/// it again.
 pub async fn update_and_check<C: ConnectionTrait>(
     conn: &C,
+    batch: &Batch,
     settings: &AttackSettings,
     letter_id: i64,
     rate: i64,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
-    let current = status(conn, letter_id).await?;
+    let current = batch.attack_mode(conn, letter_id).await?;
     let active = current.as_ref().is_some_and(|m| m.active);
     if !active {
         if rate > settings.threshold_per_minute {
@@ -65,6 +69,7 @@ pub async fn update_and_check<C: ConnectionTrait>(
                     .format("%H:%M UTC"),
                 settings.threshold_per_minute
             );
+            batch.forget_attack_mode(letter_id);
             if switch(conn, letter_id, true, true, &reason, "system", now).await? {
                 record(conn, &Actor::System, letter_id, true, &reason, None, now).await?;
             }
@@ -93,6 +98,7 @@ pub async fn update_and_check<C: ConnectionTrait>(
         "{previous} signing attempts in the last whole minute, under half the threshold of {} a minute",
         settings.threshold_per_minute
     );
+    batch.forget_attack_mode(letter_id);
     if switch(conn, letter_id, false, true, &reason, "system", now).await? {
         record(conn, &Actor::System, letter_id, false, &reason, None, now).await?;
     }

@@ -24,6 +24,7 @@ use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 use super::attack::{self, AttackSettings};
 use super::pow::{self, Proof};
 use crate::config::Settings;
+use crate::db::batch::Batch;
 
 /// The length of a counter's window.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,6 +124,50 @@ pub async fn hit_spread<C: ConnectionTrait>(
     let shard = rand::random::<u32>() % SPREAD;
     hit(conn, &format!("{key}#{shard}"), window, now).await?;
     count_spread(conn, key, window.start(now)).await
+}
+
+/// Bumps a spread counter inside a group-commit batch (`db::batch`): the first bump of a
+/// key in the batch is written to the lane's own shard and the total read; later ones are
+/// counted in memory and written once when the batch flushes. Returns the total after
+/// this bump, this batch's bumps included. Lanes write different shards, so two batches
+/// never wait on each other's counter rows.
+pub async fn hit_spread_in<C: ConnectionTrait>(
+    conn: &C,
+    batch: &Batch,
+    key: &str,
+    window: Window,
+    now: DateTime<Utc>,
+) -> Result<i64, DbErr> {
+    let start = window.start(now);
+    if let Some(total) = batch.bump(key, start) {
+        return Ok(total);
+    }
+    let row = format!("{key}#{}", batch.lane() % SPREAD);
+    hit(conn, &row, window, now).await?;
+    let total = count_spread(conn, key, start).await?;
+    batch.tallied(key, start, row, total);
+    Ok(total)
+}
+
+/// Adds `n` hits to one counter row (a batch's bumps, written at its end).
+pub async fn add<C: ConnectionTrait>(
+    conn: &C,
+    row: &str,
+    window_start: i64,
+    n: i64,
+) -> Result<(), DbErr> {
+    let backend = conn.get_database_backend();
+    let sql = "INSERT INTO limit_counters (counter_key, window_start, hits) VALUES ($1, $2, $3) \
+         ON CONFLICT (counter_key, window_start) \
+         DO UPDATE SET hits = limit_counters.hits + $3";
+    let n = i32::try_from(n).unwrap_or(i32::MAX);
+    conn.execute_raw(Statement::from_sql_and_values(
+        backend,
+        placeholders(backend, sql),
+        [row.into(), window_start.into(), n.into()],
+    ))
+    .await?;
+    Ok(())
 }
 
 /// The total of a counter spread over [`SPREAD`] rows in the window that starts at
@@ -232,14 +277,16 @@ pub enum Refusal {
 /// flood without proofs does not use up the places of the people who sign.
 pub async fn guard_signing<C: ConnectionTrait>(
     conn: &C,
+    batch: &Batch,
     guard: &SigningGuard,
     letter_id: i64,
     email_domain: &str,
     proof: Option<&Proof>,
     now: DateTime<Utc>,
 ) -> Result<Option<Refusal>, DbErr> {
-    let attempts = hit_spread(conn, &attempts_key(letter_id), Window::Minute, now).await?;
-    if attack::update_and_check(conn, &guard.attack, letter_id, attempts, now).await? {
+    let attempts =
+        hit_spread_in(conn, batch, &attempts_key(letter_id), Window::Minute, now).await?;
+    if attack::update_and_check(conn, batch, &guard.attack, letter_id, attempts, now).await? {
         let Some(proof) = proof else {
             return Ok(Some(Refusal::ProofNeeded));
         };
@@ -247,7 +294,7 @@ pub async fn guard_signing<C: ConnectionTrait>(
             return Ok(Some(Refusal::ProofRefused(e)));
         }
     }
-    let rate = hit_spread(conn, &letter_key(letter_id), Window::Minute, now).await?;
+    let rate = hit_spread_in(conn, batch, &letter_key(letter_id), Window::Minute, now).await?;
     if rate > guard.letter_per_minute {
         return Ok(Some(Refusal::Limited {
             retry_after_secs: Window::Minute.remaining(now),
@@ -256,8 +303,9 @@ pub async fn guard_signing<C: ConnectionTrait>(
     let domain = email_domain.to_ascii_lowercase();
     let site = site_of(&domain);
     if !guard.domain_exempt.contains(&domain) && !guard.domain_exempt.contains(&site) {
-        let hits = hit(
+        let hits = hit_spread_in(
             conn,
+            batch,
             &format!("domain:{letter_id}:{site}"),
             Window::Hour,
             now,

@@ -401,7 +401,7 @@ pub async fn confirm<C: ConnectionTrait>(
     letter: &letter::Model,
     now: DateTime<Utc>,
 ) -> Result<ConfirmOutcome, DbErr> {
-    confirm_screened(conn, sig, letter, now, None).await
+    confirm_screened(conn, sig, letter, now, None, None).await
 }
 
 /// [`confirm`], and with `quarantine` rules a signature that matches one is held with
@@ -412,6 +412,7 @@ pub async fn confirm_screened<C: ConnectionTrait>(
     letter: &letter::Model,
     now: DateTime<Utc>,
     quarantine: Option<&crate::abuse::quarantine::Rules>,
+    batch: Option<&crate::db::batch::Batch>,
 ) -> Result<ConfirmOutcome, DbErr> {
     let hold = crate::store::moderation::hold_reason(letter, sig.kind);
     // Quarantine rules (abuse::quarantine): the one call.
@@ -450,11 +451,22 @@ pub async fn confirm_screened<C: ConnectionTrait>(
         if hold.is_some() {
             return Ok(ConfirmOutcome::Held);
         }
-        add_count_delta(conn, sig.letter_id, sig.kind, 1, now).await?;
         let event = crate::webhooks::Event::SignatureConfirmed {
             signature_id: sig.id,
         };
-        crate::webhooks::enqueue_event(conn, sig.letter_id, event, now).await?;
+        match batch {
+            // In a group-commit batch the +1s are summed and written once per letter and
+            // kind when the batch flushes, and the letter's endpoints are read once.
+            Some(batch) => {
+                batch.count(sig.letter_id, sig.kind, 1, now);
+                let endpoints = batch.webhook_endpoints(conn, sig.letter_id).await?;
+                crate::webhooks::enqueue_to(conn, &endpoints, sig.letter_id, event, now).await?;
+            }
+            None => {
+                add_count_delta(conn, sig.letter_id, sig.kind, 1, now).await?;
+                crate::webhooks::enqueue_event(conn, sig.letter_id, event, now).await?;
+            }
+        }
         return Ok(ConfirmOutcome::Confirmed);
     }
     let current = find(conn, sig.id).await?;

@@ -17,11 +17,13 @@ use super::letters::caps;
 use super::{AppState, ClientIp, WebError};
 use crate::abuse::Limit;
 use crate::db;
+use crate::db::batch::{Batch, Work};
 use crate::domain::{ConfirmationToken, SignerEmail};
 use crate::entities::{SignatureStatus, letter, signature};
 use crate::letters::accepts_signatures;
 use crate::store::letters;
 use crate::store::signatures::{self, ConfirmOutcome};
+use std::sync::Arc;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -44,15 +46,21 @@ enum LinkState {
     },
 }
 
+/// In a group-commit batch (`batch`), the letter is read once for the batch.
 async fn look_up<C: ConnectionTrait>(
     conn: &C,
+    batch: Option<&Batch>,
     token_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<LinkState, DbErr> {
     let Some((row, sig)) = signatures::find_by_token(conn, token_hash).await? else {
         return Ok(LinkState::Unknown);
     };
-    let Some(letter) = letters::find_by_id(conn, sig.letter_id).await? else {
+    let letter = match batch {
+        Some(batch) => batch.letter(conn, sig.letter_id).await?,
+        None => letters::find_by_id(conn, sig.letter_id).await?,
+    };
+    let Some(letter) = letter else {
         return Ok(LinkState::Unknown);
     };
     Ok(match sig.status {
@@ -96,7 +104,7 @@ async fn show(
     limit(&state, ip)?;
     let token = ConfirmationToken::parse(&raw)
         .map_err(|_| WebError::LinkInvalid(LinkProblem::default()))?;
-    let found = look_up(&state.db, &token.hash(), state.clock.now())
+    let found = look_up(&state.db, None, &token.hash(), state.clock.now())
         .await
         .step("looking up a confirmation link")?;
     let (sig, letter) = match found {
@@ -130,29 +138,44 @@ async fn confirm(
     let rules = crate::abuse::quarantine::Rules::from_settings(&state.settings);
     // The link, the signature and the letter's state are read in the transaction that
     // confirms, so a letter closed a moment ago cannot take this confirmation.
-    let (link, outcome, proof_token) = db::write(&state.db, move |txn| {
-        let hash = hash.clone();
-        Box::pin(async move {
-            let link = look_up(txn, &hash, now).await?;
-            let outcome = match &link {
-                LinkState::Usable { signature, letter } => Some(
-                    signatures::confirm_screened(txn, signature, letter, now, Some(&rules)).await?,
-                ),
-                _ => None,
-            };
-            // A listed signer gets a private link to the proof of their signature.
-            let proof_token = match (&link, outcome) {
-                (
-                    LinkState::Usable { signature, .. },
-                    Some(ConfirmOutcome::Confirmed | ConfirmOutcome::AlreadyConfirmed),
-                ) => Some(crate::proof::links::mint(txn, signature.id, now).await?),
-                _ => None,
-            };
-            Ok((link, outcome, proof_token))
-        })
-    })
-    .await
-    .step("confirming a signature")?;
+    // Group commit (db::batch), in the link's lane: a link followed twice at once is
+    // confirmed in one lane, one after the other.
+    let lane = hash.clone();
+    let work: Work<(LinkState, Option<ConfirmOutcome>, Option<ConfirmationToken>)> =
+        Arc::new(move |txn, batch| {
+            let hash = hash.clone();
+            Box::pin(async move {
+                let link = look_up(txn, Some(batch), &hash, now).await?;
+                let outcome = match &link {
+                    LinkState::Usable { signature, letter } => Some(
+                        signatures::confirm_screened(
+                            txn,
+                            signature,
+                            letter,
+                            now,
+                            Some(&rules),
+                            Some(batch),
+                        )
+                        .await?,
+                    ),
+                    _ => None,
+                };
+                // A listed signer gets a private link to the proof of their signature.
+                let proof_token = match (&link, outcome) {
+                    (
+                        LinkState::Usable { signature, .. },
+                        Some(ConfirmOutcome::Confirmed | ConfirmOutcome::AlreadyConfirmed),
+                    ) => Some(crate::proof::links::mint(txn, signature.id, now).await?),
+                    _ => None,
+                };
+                Ok((link, outcome, proof_token))
+            })
+        });
+    let (link, outcome, proof_token) = state
+        .writer
+        .write(&lane, work)
+        .await
+        .step("confirming a signature")?;
     let proof_url = proof_token
         .as_ref()
         .map(|t| crate::proof::links::proof_url(&state.settings.base_url, t));

@@ -1,6 +1,8 @@
 //! Public letter pages: the list of open letters, one letter with its signatories and
 //! sign forms, and signing.
 
+use std::sync::Arc;
+
 use axum::body::Bytes;
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Extension, Path, Query, State};
@@ -22,7 +24,7 @@ use super::{AppState, ClientIp, WebError};
 use crate::abuse::durable::{Refusal, SigningGuard, guard_signing};
 use crate::abuse::{Limit, screen};
 use crate::clock::span;
-use crate::db;
+use crate::db::batch::{Batch, Work};
 use crate::domain::Country;
 use crate::entities::{LetterStatus, SignatureKind, letter};
 use crate::letters::{accepts_signatures, takes_kind};
@@ -227,7 +229,7 @@ async fn sign(
         });
     }
     let Form(input) = form?;
-    let letter = public_letter(&state, &slug).await?;
+    let letter = known_letter(&state, &slug).await?;
     let shown = input.shown();
     let Some(kind) = input.kind() else {
         return Err(WebError::BadRequest(
@@ -293,12 +295,16 @@ async fn sign(
         SigningGuard::from_settings(&state.settings),
         pow::proof_of(&input),
     );
-    let signing = db::write(&state.db, move |txn| {
+    // Group commit (db::batch): this signing shares a transaction with the others that
+    // arrive meanwhile, and the answer waits for that transaction's commit.
+    let inbox = crate::abuse::durable::inbox_of(new.email.normalized());
+    let work: Work<Signing> = Arc::new(move |txn, batch| {
         let (new, shown) = (new.clone(), form_shown.clone());
         let (guard, proof) = (guard.clone(), proof.clone());
         Box::pin(async move {
             sign_in(
                 txn,
+                batch,
                 letter_id,
                 &new,
                 Some(&shown),
@@ -309,9 +315,12 @@ async fn sign(
             )
             .await
         })
-    })
-    .await
-    .step("recording a signature")?;
+    });
+    let signing = state
+        .writer
+        .write(&inbox, work)
+        .await
+        .step("recording a signature")?;
     let outcome = match signing {
         Signing::Recorded(outcome) => {
             state.metrics.signing(kind.as_str());
@@ -387,7 +396,7 @@ async fn check_inbox(
     Path(slug): Path<String>,
     Extension(lang): Extension<Lang>,
 ) -> Result<Response, WebError> {
-    let letter = public_letter(&state, &slug).await?;
+    let letter = known_letter(&state, &slug).await?;
     Ok((
         [(header::CACHE_CONTROL, "no-store")],
         Html(templates::check_inbox(&lang, &letter.title, &letter.slug).into_string()),
@@ -407,6 +416,7 @@ async fn check_inbox(
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn sign_in<C: sea_orm::ConnectionTrait>(
     txn: &C,
+    batch: &Batch,
     letter_id: i64,
     new: &signatures::NewSignature,
     shown: Option<&super::sign_form::Shown>,
@@ -415,7 +425,7 @@ pub(crate) async fn sign_in<C: sea_orm::ConnectionTrait>(
     now: chrono::DateTime<chrono::Utc>,
     caps: MailCaps,
 ) -> Result<Signing, sea_orm::DbErr> {
-    match letters::find_for_signing(txn, letter_id).await? {
+    match batch.letter(txn, letter_id).await? {
         Some(current) if accepts_signatures(&current, now) => {
             if !takes_kind(&current, new.kind) {
                 return Ok(Signing::KindRefused(new.kind));
@@ -424,7 +434,9 @@ pub(crate) async fn sign_in<C: sea_orm::ConnectionTrait>(
                 return Ok(Signing::Stale(Box::new(current)));
             }
             let domain = new.email.domain();
-            if let Some(refused) = guard_signing(txn, guard, letter_id, domain, proof, now).await? {
+            if let Some(refused) =
+                guard_signing(txn, batch, guard, letter_id, domain, proof, now).await?
+            {
                 return Ok(Signing::Refused(refused));
             }
             let version = current.version;
@@ -456,6 +468,16 @@ pub fn caps(state: &AppState) -> MailCaps {
         already_signed_interval: span(state.settings.already_signed_email_interval),
         token_ttl: span(state.settings.token_ttl),
         emails_per_address_per_day: state.settings.emails_per_address_per_day,
+    }
+}
+
+/// A public letter as this replica last rendered it, else as the database has it: for the
+/// paths that decide nothing on it (the signing transaction reads the letter again and
+/// decides there), so a hot letter costs no query before its write.
+pub(super) async fn known_letter(state: &AppState, slug: &str) -> Result<letter::Model, WebError> {
+    match state.pages.peek(slug, state.clock.now()) {
+        Some(page) => Ok(page.letter.clone()),
+        None => public_letter(state, slug).await,
     }
 }
 

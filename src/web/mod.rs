@@ -56,6 +56,8 @@ use crate::config::Settings;
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
+    /// Group commit for signings and confirmations (`db::batch`).
+    pub writer: crate::db::batch::Writer,
     pub settings: Arc<Settings>,
     pub clock: Clock,
     pub limits: Arc<RateLimits>,

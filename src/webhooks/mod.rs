@@ -90,7 +90,16 @@ pub async fn enqueue_event<C: ConnectionTrait>(
     event: Event,
     now: DateTime<Utc>,
 ) -> Result<usize, DbErr> {
-    let endpoints: Vec<(i64, String)> = webhook_endpoint::Entity::find()
+    let endpoints = subscribed(conn, letter_id).await?;
+    enqueue_to(conn, &endpoints, letter_id, event, now).await
+}
+
+/// A letter's endpoints (id and subscribed events), at most [`MAX_ENDPOINTS_PER_LETTER`].
+pub async fn subscribed<C: ConnectionTrait>(
+    conn: &C,
+    letter_id: i64,
+) -> Result<Vec<(i64, String)>, DbErr> {
+    webhook_endpoint::Entity::find()
         .select_only()
         .column(webhook_endpoint::Column::Id)
         .column(webhook_endpoint::Column::Events)
@@ -99,10 +108,22 @@ pub async fn enqueue_event<C: ConnectionTrait>(
         .limit(MAX_ENDPOINTS_PER_LETTER)
         .into_tuple()
         .all(conn)
-        .await?;
+        .await
+}
+
+/// [`enqueue_event`] with the letter's `endpoints` already read (a group-commit batch
+/// reads them once for all its items).
+pub async fn enqueue_to<C: ConnectionTrait>(
+    conn: &C,
+    endpoints: &[(i64, String)],
+    letter_id: i64,
+    event: Event,
+    now: DateTime<Utc>,
+) -> Result<usize, DbErr> {
     let mut queued = 0;
     for (endpoint_id, events) in endpoints {
-        if !subscribes(&events, event.kind()) {
+        let endpoint_id = *endpoint_id;
+        if !subscribes(events, event.kind()) {
             continue;
         }
         let job = Job::Webhook {

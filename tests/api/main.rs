@@ -15,6 +15,7 @@ mod export;
 mod fail_closed;
 mod flood;
 mod fuzz;
+mod group_commit;
 mod hung_relay;
 mod identity;
 mod journey;

@@ -34,6 +34,8 @@ pub struct TestApp {
     pub address: String,
     pub port: u16,
     pub db: DatabaseConnection,
+    /// The app's group-commit writer (`db::batch`), for its figures.
+    pub writer: undersigned::db::batch::Writer,
     pub clock: Clock,
     pub smtp: Option<TestSmtpServer>,
     pub client: reqwest::Client,
@@ -159,6 +161,7 @@ impl TestApp {
         let port = app.port();
         let metrics_port = app.metrics_port();
         let db = app.state().db.clone();
+        let writer = app.state().writer.clone();
         let worker = app.worker("test-worker");
         letters::create(
             &db,
@@ -194,6 +197,7 @@ impl TestApp {
             address: format!("http://127.0.0.1:{port}"),
             port,
             db,
+            writer,
             clock,
             smtp,
             client,

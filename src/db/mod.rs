@@ -1,6 +1,8 @@
 //! Opening the database: SQLite (the embedded default) or PostgreSQL, with the settings
 //! each needs to take many concurrent signers.
 
+pub mod batch;
+
 use std::future::Future;
 use std::path::Path;
 use std::pin::Pin;
