@@ -28,8 +28,22 @@ pub struct Env {
 }
 
 impl Env {
-    /// SQLite always, PostgreSQL when `TEST_DATABASE_URL` is set.
+    /// SQLite always, PostgreSQL when `TEST_DATABASE_URL` is set; `BENCH_ONLY=sqlite` or
+    /// `BENCH_ONLY=postgres` keeps one of them.
     pub async fn all() -> anyhow::Result<Vec<Env>> {
+        let only = std::env::var("BENCH_ONLY")
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let mut all = Self::configured()?;
+        all.retain(|env| match only.as_str() {
+            "sqlite" => !env.is_postgres(),
+            "postgres" | "postgresql" => env.is_postgres(),
+            _ => true,
+        });
+        Ok(all)
+    }
+
+    fn configured() -> anyhow::Result<Vec<Env>> {
         let mut all = vec![Env {
             label: "SQLite",
             admin: None,
@@ -452,7 +466,8 @@ pub struct Sustained {
 
 /// Steps the arrival rate up from `start` by `BENCH_STEP_FACTOR` (1.25) per step of
 /// `BENCH_STEP_SECS` (5 s) until the path no longer keeps up (≥ 99 % ok and p99 under
-/// `BENCH_P99_MS`, 250 ms), then tries once between the last rate kept and the first
+/// `BENCH_P99_MS`, 250 ms; a missed step is tried once more after a pause; a start that
+/// is already too high comes down by two steps at a time), then tries once between the last rate kept and the first
 /// missed. `request(i)` gets a number unique over the whole climb.
 pub async fn step_up<F, Fut>(label: &str, start: f64, request: F) -> anyhow::Result<Sustained>
 where
@@ -468,6 +483,7 @@ where
     let mut rate = start.max(1.0);
     let mut best: Option<Sustained> = None;
     let mut missed: Option<(f64, LoadResult)> = None;
+    let mut retried = false;
     let offset = |n: &std::sync::atomic::AtomicU64, count: u64| {
         n.fetch_add(count, std::sync::atomic::Ordering::Relaxed)
     };
@@ -480,10 +496,26 @@ where
         );
         if result.kept_up(ceiling) {
             best = Some(Sustained { rate, at: result });
+            retried = false;
+            if missed.is_some() {
+                // Found on the way down: the first rate missed is above.
+                break;
+            }
             rate *= factor;
+        } else if !retried {
+            // One miss may be a hiccup of a shared machine: after a pause, the same
+            // rate once more.
+            retried = true;
+            tokio::time::sleep(step).await;
         } else {
             missed = Some((rate, result));
-            break;
+            retried = false;
+            if best.is_some() {
+                break;
+            }
+            // The start was already too high: come down.
+            rate /= factor * factor;
+            tokio::time::sleep(step).await;
         }
     }
     // One more step halfway (geometrically) between the last kept and the first missed.
