@@ -383,7 +383,7 @@ async fn load_pending(
 /// loaded straight into the database (as if the worker had sent their emails), then
 /// confirmed by POST /confirm/{token}.
 async fn service_confirming(env: &Env) -> anyhow::Result<Sustained> {
-    let count = support::setting("BENCH_CONFIRM_TOKENS", 80_000.0, 20_000.0) as u64;
+    let count = support::setting("BENCH_CONFIRM_TOKENS", 150_000.0, 20_000.0) as u64;
     let url = env.fresh_database("confirming").await?;
     support::migrate(&url).await?;
     let db = support::connect(&url, 1).await?;
@@ -425,13 +425,20 @@ async fn service_confirming(env: &Env) -> anyhow::Result<Sustained> {
     let sustained =
         support::step_up(&format!("{} confirming", env.label), probed * 0.5, &confirm).await?;
     service.stop().await?;
+    if next.load(Ordering::Relaxed) > count {
+        eprintln!(
+            "  the {count} tokens ran out during the climb: raise BENCH_CONFIRM_TOKENS \
+             (the rate above is then a floor)"
+        );
+    }
     Ok(sustained)
 }
 
 /// pgbench running one confirmation per transaction on pending signatures loaded as for
 /// the service.
 async fn pgbench_confirming(env: &Env) -> anyhow::Result<f64> {
-    let count = support::setting("BENCH_CONFIRM_TOKENS", 80_000.0, 20_000.0) as u64;
+    // pgbench picks signatures at random: repeats among these are rare in its run.
+    let count = support::setting("BENCH_CONFIRM_TOKENS", 150_000.0, 20_000.0).min(100_000.0) as u64;
     let url = env.fresh_database("pgbench_confirming").await?;
     support::migrate(&url).await?;
     let db = support::connect(&url, 1).await?;
