@@ -20,6 +20,7 @@ pub async fn run(env: &Env) -> anyhow::Result<Vec<Measured>> {
     let big_id = support::create_letter(&db, "big").await?;
     let started = Instant::now();
     insert_confirmed(&db, big_id, big).await?;
+    support::analyze(&db).await?;
     // The shown counts, set the way the service keeps them true: the reconciliation
     // recounts them from the signatures.
     undersigned::store::counts::reconcile(&db, chrono::Utc::now()).await?;

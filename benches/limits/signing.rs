@@ -28,51 +28,54 @@ pub async fn run(env: &Env) -> anyhow::Result<Vec<Measured>> {
     let mut rows = Vec::new();
     let db = env.label;
 
-    let hot = service_signing(env, 1).await?;
-    env.set_signing_rate(hot.rate).await;
-    let (baseline, baseline_name) = if env.is_postgres() {
-        (
-            pgbench_signing(env).await?,
-            "pgbench, same statements, 32 clients",
-        )
-    } else {
-        (
-            sqlite_one_connection(env).await?,
-            "one connection, same statements",
-        )
-    };
-    rows.push(Measured {
-        name: if env.is_postgres() {
-            "P1 signing".into()
+    if support::wants("signing") || support::wants("hot") {
+        let hot = service_signing(env, 1).await?;
+        env.set_signing_rate(hot.rate).await;
+        let (baseline, baseline_name) = if env.is_postgres() {
+            (
+                pgbench_signing(env).await?,
+                "pgbench, same statements, 32 clients",
+            )
         } else {
-            "signing".into()
-        },
-        database: db.into(),
-        value: hot.rate,
-        baseline,
-        baseline_name: baseline_name.into(),
-        unit: "/s".into(),
-        p50_ms: Some(hot.at.p50_ms),
-        p99_ms: Some(hot.at.p99_ms),
-        goal: if env.is_postgres() { 1.0 } else { 0.5 },
-        lower_is_better: false,
-    });
+            (
+                sqlite_one_connection(env).await?,
+                "one connection, same statements",
+            )
+        };
+        rows.push(Measured {
+            name: if env.is_postgres() {
+                "P1 signing".into()
+            } else {
+                "signing".into()
+            },
+            database: db.into(),
+            value: hot.rate,
+            baseline,
+            baseline_name: baseline_name.into(),
+            unit: "/s".into(),
+            p50_ms: Some(hot.at.p50_ms),
+            p99_ms: Some(hot.at.p99_ms),
+            goal: if env.is_postgres() { 1.0 } else { 0.5 },
+            lower_is_better: false,
+        });
 
-    let spread = service_signing(env, 100).await?;
-    rows.push(Measured {
-        name: "P3 one hot letter".into(),
-        database: db.into(),
-        value: hot.rate,
-        baseline: spread.rate,
-        baseline_name: "same load over 100 letters".into(),
-        unit: "/s".into(),
-        p50_ms: Some(hot.at.p50_ms),
-        p99_ms: Some(hot.at.p99_ms),
-        goal: 0.9,
-        lower_is_better: false,
-    });
-
-    if env.is_postgres() {
+        if support::wants("hot") {
+            let spread = service_signing(env, 100).await?;
+            rows.push(Measured {
+                name: "P3 one hot letter".into(),
+                database: db.into(),
+                value: hot.rate,
+                baseline: spread.rate,
+                baseline_name: "same load over 100 letters".into(),
+                unit: "/s".into(),
+                p50_ms: Some(hot.at.p50_ms),
+                p99_ms: Some(hot.at.p99_ms),
+                goal: 0.9,
+                lower_is_better: false,
+            });
+        }
+    }
+    if env.is_postgres() && support::wants("confirming") {
         let confirming = service_confirming(env).await?;
         let baseline = pgbench_confirming(env).await?;
         rows.push(Measured {
@@ -390,6 +393,7 @@ async fn service_confirming(env: &Env) -> anyhow::Result<Sustained> {
     let letter = support::create_letter(&db, "bench-0").await?;
     let started = Instant::now();
     let tokens = Arc::new(load_pending(&db, letter, count, true).await?);
+    support::analyze(&db).await?;
     eprintln!(
         "  loaded {count} pending signatures in {:.1} s",
         started.elapsed().as_secs_f64()
@@ -444,6 +448,7 @@ async fn pgbench_confirming(env: &Env) -> anyhow::Result<f64> {
     let db = support::connect(&url, 1).await?;
     let letter = support::create_letter(&db, "bench-0").await?;
     load_pending(&db, letter, count, false).await?;
+    support::analyze(&db).await?;
     db.close().await?;
     let now = chrono::Utc::now();
     pgbench(

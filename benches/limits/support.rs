@@ -319,6 +319,23 @@ pub fn setting(name: &str, full: f64, quick: f64) -> f64 {
         .unwrap_or(if is_quick() { quick } else { full })
 }
 
+/// Whether the row group `name` runs: `BENCH_ROWS` (a comma-separated list of signing,
+/// hot, confirming, pages, mail, memory) keeps only those named; unset, all run.
+pub fn wants(name: &str) -> bool {
+    match std::env::var("BENCH_ROWS") {
+        Ok(list) if !list.trim().is_empty() => list.split(',').any(|r| r.trim() == name),
+        _ => true,
+    }
+}
+
+/// The planner's statistics after a bulk load, as autovacuum would gather them before
+/// long: without them PostgreSQL plans the quarantine checks on a large letter as if
+/// the table were empty.
+pub async fn analyze(db: &sea_orm::DatabaseConnection) -> anyhow::Result<()> {
+    db.execute_unprepared("ANALYZE").await?;
+    Ok(())
+}
+
 /// `BENCH_QUICK=1`: short durations, for trying the bench out rather than for figures.
 pub fn is_quick() -> bool {
     std::env::var("BENCH_QUICK").is_ok_and(|v| v != "0" && !v.is_empty())
