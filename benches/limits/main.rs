@@ -41,9 +41,15 @@ fn main() -> anyhow::Result<()> {
                 &mut failures,
             )
             .await;
-            collect(&env, "pages", pages::run(&env), &mut rows, &mut failures).await;
-            collect(&env, "mail", mail::run(&env), &mut rows, &mut failures).await;
-            collect(&env, "memory", memory::run(&env), &mut rows, &mut failures).await;
+            if support::wants("pages") {
+                collect(&env, "pages", pages::run(&env), &mut rows, &mut failures).await;
+            }
+            if support::wants("mail") {
+                collect(&env, "mail", mail::run(&env), &mut rows, &mut failures).await;
+            }
+            if support::wants("memory") {
+                collect(&env, "memory", memory::run(&env), &mut rows, &mut failures).await;
+            }
             env.finish().await?;
         }
         anyhow::Ok((rows, failures))
