@@ -75,16 +75,29 @@ pub fn table(rows: &[Measured]) -> String {
     out
 }
 
-/// Prints the table and appends it under a dated heading to BENCHMARKS.md.
-pub fn print_and_append(rows: &[Measured]) -> anyhow::Result<()> {
-    let table = table(rows);
+/// Prints the table and appends it under a dated heading to BENCHMARKS.md, with how long
+/// the run took, the machine's load when it ended, and the groups of rows that failed.
+pub fn print_and_append(
+    rows: &[Measured],
+    failures: &[String],
+    took: std::time::Duration,
+) -> anyhow::Result<()> {
+    let mut table = table(rows);
+    for failure in failures {
+        table.push_str(&format!("\n**Failed:** {failure}\n"));
+    }
     println!("{table}");
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("BENCHMARKS.md");
     let mut file = std::fs::OpenOptions::new().append(true).open(&path)?;
     let date = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC");
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "?".into());
     write!(
         file,
-        "\n### `cargo bench --bench limits`, {date}\n\n{table}"
+        "\n### `cargo bench --bench limits`, {date} ({:.0} s; load average {load} at the end)\n\n{table}",
+        took.as_secs_f64()
     )?;
     Ok(())
 }

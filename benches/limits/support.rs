@@ -22,16 +22,34 @@ pub struct Env {
     admin: Option<String>,
     dir: tempfile::TempDir,
     made: Mutex<Vec<String>>,
+    /// The signing rate the service kept up with in this environment's signing row, for
+    /// the rows that need a load it keeps up with (memory).
+    signing_rate: Mutex<Option<f64>>,
 }
 
 impl Env {
-    /// SQLite always, PostgreSQL when `TEST_DATABASE_URL` is set.
+    /// SQLite always, PostgreSQL when `TEST_DATABASE_URL` is set; `BENCH_ONLY=sqlite` or
+    /// `BENCH_ONLY=postgres` keeps one of them.
     pub async fn all() -> anyhow::Result<Vec<Env>> {
+        let only = std::env::var("BENCH_ONLY")
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let mut all = Self::configured()?;
+        all.retain(|env| match only.as_str() {
+            "sqlite" => !env.is_postgres(),
+            "postgres" | "postgresql" => env.is_postgres(),
+            _ => true,
+        });
+        Ok(all)
+    }
+
+    fn configured() -> anyhow::Result<Vec<Env>> {
         let mut all = vec![Env {
             label: "SQLite",
             admin: None,
             dir: tempfile::tempdir()?,
             made: Mutex::new(Vec::new()),
+            signing_rate: Mutex::new(None),
         }];
         if let Ok(admin) = std::env::var("TEST_DATABASE_URL") {
             all.push(Env {
@@ -39,6 +57,7 @@ impl Env {
                 admin: Some(admin),
                 dir: tempfile::tempdir()?,
                 made: Mutex::new(Vec::new()),
+                signing_rate: Mutex::new(None),
             });
         }
         Ok(all)
@@ -72,6 +91,16 @@ impl Env {
                 Ok(url.to_string())
             }
         }
+    }
+
+    /// Notes the signing rate the service kept up with here.
+    pub async fn set_signing_rate(&self, rate: f64) {
+        *self.signing_rate.lock().await = Some(rate);
+    }
+
+    /// The signing rate noted by [`Env::set_signing_rate`], if any.
+    pub async fn signing_rate(&self) -> Option<f64> {
+        *self.signing_rate.lock().await
     }
 
     /// Drops the databases this environment made.
@@ -280,4 +309,272 @@ where
         p50_ms: h.value_at_quantile(0.50) as f64 / 1000.0,
         p99_ms: h.value_at_quantile(0.99) as f64 / 1000.0,
     })
+}
+
+/// A number from the environment (`BENCH_*`), or `full` (or `quick` under `BENCH_QUICK=1`).
+pub fn setting(name: &str, full: f64, quick: f64) -> f64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if is_quick() { quick } else { full })
+}
+
+/// Whether the row group `name` runs: `BENCH_ROWS` (a comma-separated list of signing,
+/// hot, confirming, pages, mail, memory) keeps only those named; unset, all run.
+pub fn wants(name: &str) -> bool {
+    match std::env::var("BENCH_ROWS") {
+        Ok(list) if !list.trim().is_empty() => list.split(',').any(|r| r.trim() == name),
+        _ => true,
+    }
+}
+
+/// The planner's statistics after a bulk load, as autovacuum would gather them before
+/// long: without them PostgreSQL plans the quarantine checks on a large letter as if
+/// the table were empty.
+pub async fn analyze(db: &sea_orm::DatabaseConnection) -> anyhow::Result<()> {
+    db.execute_unprepared("ANALYZE").await?;
+    Ok(())
+}
+
+/// `BENCH_QUICK=1`: short durations, for trying the bench out rather than for figures.
+pub fn is_quick() -> bool {
+    std::env::var("BENCH_QUICK").is_ok_and(|v| v != "0" && !v.is_empty())
+}
+
+/// A duration in seconds from the environment, as [`setting`].
+pub fn seconds(name: &str, full: f64, quick: f64) -> Duration {
+    Duration::from_secs_f64(setting(name, full, quick).max(0.1))
+}
+
+/// Settings every service run of the bench shares: requests come through a trusted proxy
+/// (127.0.0.1) that names each client in `X-Forwarded-For`, the per-address connection
+/// cap fits one load generator behind that proxy, scripted signers may send the form at
+/// once (the stamp is still checked), and the per-letter limits are raised to fit the
+/// run. Everything else keeps its default.
+pub fn service_settings(mail_dir: &std::path::Path) -> Vec<(&'static str, String)> {
+    vec![
+        ("trusted_proxies", "127.0.0.1/32".into()),
+        ("sign_min_fill_secs", "0".into()),
+        ("max_connections_per_address", "100000".into()),
+        ("letter_signings_per_minute", "10000000".into()),
+        ("under_attack_threshold_per_minute", "10000000".into()),
+        ("mail_dir", mail_dir.display().to_string()),
+    ]
+}
+
+/// Runs `undersigned migrate` on `database_url` and waits for it.
+pub async fn migrate(database_url: &str) -> anyhow::Result<()> {
+    let status = Command::new(env!("CARGO_BIN_EXE_undersigned"))
+        .arg("migrate")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("UNDERSIGNED_DATABASE_URL", database_url)
+        .env("UNDERSIGNED_LOG", "warn")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .status()
+        .await?;
+    anyhow::ensure!(status.success(), "`undersigned migrate` failed: {status}");
+    Ok(())
+}
+
+/// A connection of the bench's own to a database the service uses, opened the way the
+/// service opens it (WAL and synchronous=NORMAL on SQLite).
+pub async fn connect(
+    database_url: &str,
+    max_connections: u32,
+) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    let settings = undersigned::Settings {
+        database_url: database_url.to_string().into(),
+        database_max_connections: max_connections,
+        database_acquire_timeout: Duration::from_secs(60),
+        database_statement_timeout: Duration::from_secs(600),
+        sqlite_busy_timeout: Duration::from_secs(60),
+        ..undersigned::Settings::default()
+    };
+    undersigned::db::connect(&settings).await
+}
+
+/// Creates an open letter that individuals and organisations may sign; returns its id.
+pub async fn create_letter(db: &sea_orm::DatabaseConnection, slug: &str) -> anyhow::Result<i64> {
+    use undersigned::entities::LetterStatus;
+    use undersigned::store::letters::{self, NewLetter, NewTarget};
+    // A body of the length of a real appeal, so rendering it costs what it costs.
+    let paragraph = "We, the undersigned organisations, call on the institutions named \
+        below to make lasting reforms a condition of every agreement, and to say so \
+        **in public**. See [the appeal](https://example.org/appeal) for the sources.";
+    let body = (0..12)
+        .map(|i| format!("## Part {i}\n\n{paragraph}\n\n- one point\n- another point\n"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let letter = letters::create(
+        db,
+        NewLetter {
+            slug: slug.into(),
+            title: format!("Benchmark letter {slug}"),
+            summary: "For measuring.".into(),
+            body,
+            language: "en".into(),
+            status: LetterStatus::Open,
+            goal: None,
+            deadline: None,
+            individuals_may_sign: true,
+            organisations_may_sign: true,
+            organisations_need_approval: false,
+            targets: vec![NewTarget::new("Institution", "institution@example.org")],
+        },
+        chrono::Utc::now(),
+    )
+    .await?;
+    Ok(letter.id)
+}
+
+/// The HTTP client of the load: no redirects (a signing answers 303), a large pool.
+pub fn client() -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(4096)
+        .timeout(Duration::from_secs(30))
+        .build()?)
+}
+
+/// The render-time stamp of a letter's sign form, read from its page as a browser would.
+pub async fn form_stamp(
+    client: &reqwest::Client,
+    base: &str,
+    slug: &str,
+) -> anyhow::Result<String> {
+    let page = client
+        .get(format!("{base}/letters/{slug}"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    const FIELD: &str = "name=\"form_stamp\" value=\"";
+    let at = page
+        .find(FIELD)
+        .ok_or_else(|| anyhow::anyhow!("no form stamp on the page of {slug}"))?
+        + FIELD.len();
+    let end = page[at..]
+        .find('"')
+        .ok_or_else(|| anyhow::anyhow!("an unterminated form stamp"))?;
+    Ok(page[at..at + end].to_string())
+}
+
+/// A client address of its own /24 for every `per_address` requests, so each address
+/// stays within its burst and each network within the per-prefix rules.
+pub fn client_ip(i: u64, per_address: u64) -> String {
+    let k = i / per_address.max(1);
+    format!(
+        "10.{}.{}.{}",
+        (k / 250) % 250,
+        k % 250,
+        1 + (k / 62_500) % 250
+    )
+}
+
+/// The highest arrival rate a path kept up with, and what the load saw there.
+#[derive(Debug)]
+pub struct Sustained {
+    /// Requests per second offered at the highest step kept; 0 when none was kept.
+    pub rate: f64,
+    pub at: LoadResult,
+}
+
+/// Steps the arrival rate up from `start` by `BENCH_STEP_FACTOR` (1.25) per step of
+/// `BENCH_STEP_SECS` (5 s) until the path no longer keeps up (≥ 99 % ok and p99 under
+/// `BENCH_P99_MS`, 250 ms; a missed step is tried once more after a pause; a start that
+/// is already too high comes down by two steps at a time), then tries once between the last rate kept and the first
+/// missed. `request(i)` gets a number unique over the whole climb.
+pub async fn step_up<F, Fut>(label: &str, start: f64, request: F) -> anyhow::Result<Sustained>
+where
+    F: Fn(u64) -> Fut,
+    Fut: Future<Output = bool> + Send + 'static,
+{
+    let factor = setting("BENCH_STEP_FACTOR", 1.25, 1.5).max(1.01);
+    let step = seconds("BENCH_STEP_SECS", 5.0, 2.0);
+    let ceiling = Duration::from_secs_f64(setting("BENCH_P99_MS", 250.0, 250.0) / 1000.0);
+    let max_steps = setting("BENCH_MAX_STEPS", 25.0, 12.0) as usize;
+    let max_in_flight = setting("BENCH_MAX_IN_FLIGHT", 2048.0, 2048.0) as usize;
+    let next = std::sync::atomic::AtomicU64::new(0);
+    let mut rate = start.max(1.0);
+    let mut best: Option<Sustained> = None;
+    let mut missed: Option<(f64, LoadResult)> = None;
+    let mut retried = false;
+    let offset = |n: &std::sync::atomic::AtomicU64, count: u64| {
+        n.fetch_add(count, std::sync::atomic::Ordering::Relaxed)
+    };
+    for _ in 0..max_steps {
+        let base = offset(&next, (rate * step.as_secs_f64()).round() as u64 + 1);
+        let result = open_loop(rate, step, max_in_flight, |i| request(base + i)).await?;
+        eprintln!(
+            "  {label}: {rate:.0}/s offered, {:.0}/s ok, p50 {:.1} ms, p99 {:.1} ms, {}/{} ok",
+            result.throughput, result.p50_ms, result.p99_ms, result.ok, result.sent
+        );
+        if result.kept_up(ceiling) {
+            best = Some(Sustained { rate, at: result });
+            retried = false;
+            if missed.is_some() {
+                // Found on the way down: the first rate missed is above.
+                break;
+            }
+            rate *= factor;
+        } else if !retried {
+            // One miss may be a hiccup of a shared machine: after a pause, the same
+            // rate once more.
+            retried = true;
+            tokio::time::sleep(step).await;
+        } else {
+            missed = Some((rate, result));
+            retried = false;
+            if best.is_some() {
+                break;
+            }
+            // The start was already too high: come down.
+            rate /= factor * factor;
+            tokio::time::sleep(step).await;
+        }
+    }
+    // One more step halfway (geometrically) between the last kept and the first missed.
+    if let (Some(kept), Some((miss, _))) = (&best, &missed) {
+        let between = (kept.rate * miss).sqrt();
+        // A pause lets the backlog of the missed step drain first.
+        tokio::time::sleep(step).await;
+        let base = offset(&next, (between * step.as_secs_f64()).round() as u64 + 1);
+        let result = open_loop(between, step, max_in_flight, |i| request(base + i)).await?;
+        eprintln!(
+            "  {label}: {between:.0}/s offered, {:.0}/s ok, p50 {:.1} ms, p99 {:.1} ms, {}/{} ok",
+            result.throughput, result.p50_ms, result.p99_ms, result.ok, result.sent
+        );
+        if result.kept_up(ceiling) {
+            best = Some(Sustained {
+                rate: between,
+                at: result,
+            });
+        }
+    }
+    match (best, missed) {
+        (Some(best), _) => Ok(best),
+        (None, Some((_, at))) => Ok(Sustained { rate: 0.0, at }),
+        (None, None) => anyhow::bail!("{label}: no step ran"),
+    }
+}
+
+/// A rough capacity, from `concurrency` requests at a time for `duration` (closed loop):
+/// where the open-loop climb starts (half of it), so it needs few steps.
+pub async fn probe<F, Fut>(concurrency: usize, duration: Duration, request: F) -> f64
+where
+    F: Fn(u64) -> Fut,
+    Fut: Future<Output = bool> + Send + 'static,
+{
+    use futures::StreamExt;
+    let start = Instant::now();
+    let done = futures::stream::iter(0u64..)
+        .take_while(|_| std::future::ready(start.elapsed() < duration))
+        .map(&request)
+        .buffer_unordered(concurrency)
+        .filter(|ok| std::future::ready(*ok))
+        .count()
+        .await;
+    done as f64 / start.elapsed().as_secs_f64()
 }
