@@ -1,13 +1,19 @@
 //! What each outbox job does when the worker runs it.
 
+use std::collections::HashMap;
+
 use lettre::message::Mailbox;
-use sea_orm::{DatabaseConnection, DbErr};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 
 use super::Job;
 use crate::clock::{Clock, span};
 use crate::config::Settings;
 use crate::domain::ConfirmationToken;
-use crate::entities::{SignatureKind, SignatureStatus, outbox};
+use crate::entities::{
+    SignatureKind, SignatureStatus, confirmation_token, letter, letter_translation, outbox,
+    proof_token, signature, withdrawal_token,
+};
 use crate::mail::{Mailer, OutgoingEmail, SendError};
 use crate::store::{letters, signatures};
 
@@ -41,44 +47,26 @@ pub async fn run(
             let Some(letter) = letters::find_by_id(db, sig.letter_id).await? else {
                 return Ok(());
             };
-            // The token is minted here, at sending time, and only its hash is stored:
-            // the raw value exists nowhere but in this email.
-            let token = ConfirmationToken::generate();
+            // The tokens are minted here, at sending time, and only their hashes are
+            // stored: the raw values exist nowhere but in this email.
             let now = clock.now();
+            let confirm = ConfirmationToken::generate();
             let ttl = span(settings.token_ttl);
-            signatures::store_token(db, sig.id, token.hash(), now, now + ttl).await?;
+            signatures::store_token(db, sig.id, confirm.hash(), now, now + ttl).await?;
             // Links expire counting from now, so "all links expired" must count from
             // now too, not from when this email was queued (the relay may have been
             // down for days in between).
             signatures::note_link_sent(db, sig.id, now).await?;
-            let confirm_url = link(settings, &format!("confirm/{}", token.as_str()));
-            let letter_url = link(settings, &format!("letters/{}", letter.slug));
-            let days = u32::try_from(ttl.num_days().max(1)).unwrap_or(7);
+            let tokens = Tokens {
+                confirm,
+                // The signer's private link to the proof that their signature is in the
+                // published list, and (privacy) the withdrawal link every email about
+                // a signature carries.
+                proof: crate::proof::links::mint(db, sig.id, now).await?,
+                withdraw: crate::privacy::withdraw::mint(db, sig.id, now).await?,
+            };
             let (lang, title) = signer_language(db, &sig, &letter).await?;
-            // The address is not confirmed yet: nothing the signer typed goes into this
-            // email (not even the To: display name), so it cannot carry anyone's text.
-            let email = templates::confirmation_email(
-                &lang,
-                &templates::ConfirmationEmail {
-                    letter_title: &title,
-                    confirm_url: &confirm_url,
-                    letter_url: &letter_url,
-                    expires_in_days: days,
-                    kind: match sig.kind {
-                        SignatureKind::Individual => templates::SignerKind::Individual,
-                        SignatureKind::Organisation => templates::SignerKind::Organisation,
-                    },
-                },
-            );
-            // The signer's private link to the proof that their signature is in the
-            // published list: it answers once the signature is confirmed and a snapshot
-            // holds it (the page says so until then). Only the token's hash is stored.
-            let proof_url =
-                crate::proof::links::mint_proof_url(db, &settings.base_url, sig.id, now).await?;
-            let email = templates::with_proof_link(&lang, email, &proof_url);
-            // Privacy: every email about a signature carries its withdrawal link.
-            let email = with_withdraw_link(db, settings, &lang, sig.id, now, email).await?;
-            // No display name: nothing the signer typed goes to an unconfirmed address.
+            let email = confirmation_email(settings, &lang, &title, &sig, &letter.slug, &tokens);
             send(mailer, settings, row, "", &sig.email, email).await
         }
         Job::AlreadySignedEmail { signature_id } => {
@@ -223,6 +211,228 @@ async fn signer_language(
         None => letter.title.clone(),
     };
     Ok((lang, title))
+}
+
+/// The three links of a confirmation email, minted when it is sent (only their hashes
+/// are stored).
+struct Tokens {
+    confirm: ConfirmationToken,
+    proof: ConfirmationToken,
+    withdraw: ConfirmationToken,
+}
+
+/// The confirmation email for a pending signature, with its confirmation, proof and
+/// withdrawal links. The address is not confirmed yet: nothing the signer typed goes into
+/// this email (not even the To: display name), so it cannot carry anyone's text.
+fn confirmation_email(
+    settings: &Settings,
+    lang: &templates::Lang,
+    title: &str,
+    sig: &signature::Model,
+    letter_slug: &str,
+    tokens: &Tokens,
+) -> templates::Email {
+    let confirm_url = link(settings, &format!("confirm/{}", tokens.confirm.as_str()));
+    let letter_url = link(settings, &format!("letters/{letter_slug}"));
+    let days = u32::try_from(std::cmp::max(span(settings.token_ttl).num_days(), 1)).unwrap_or(7);
+    let email = templates::confirmation_email(
+        lang,
+        &templates::ConfirmationEmail {
+            letter_title: title,
+            confirm_url: &confirm_url,
+            letter_url: &letter_url,
+            expires_in_days: days,
+            kind: match sig.kind {
+                SignatureKind::Individual => templates::SignerKind::Individual,
+                SignatureKind::Organisation => templates::SignerKind::Organisation,
+            },
+        },
+    );
+    // The proof link answers once the signature is confirmed and a snapshot holds it
+    // (the page says so until then).
+    let proof_url = crate::proof::links::proof_url(&settings.base_url, &tokens.proof);
+    let email = templates::with_proof_link(lang, email, &proof_url);
+    let withdraw_url = link(settings, &format!("withdraw/{}", tokens.withdraw.as_str()));
+    templates::with_withdraw_link(lang, email, &withdraw_url)
+}
+
+/// A confirmation email made ahead of its send by [`prepare_confirmations`].
+pub(super) enum Ready {
+    /// Nothing to send (the signature is gone, no longer pending, or its letter gone):
+    /// the row is done.
+    Nothing,
+    /// Send this to this address (no display name: see [`confirmation_email`]).
+    Email {
+        address: String,
+        email: templates::Email,
+    },
+}
+
+/// Makes the confirmation emails of a claimed batch together, by outbox row id: the
+/// signatures, their letters and the translations they need are read in one query each,
+/// and all the batch's tokens are stored in one transaction (one multi-row insert per
+/// token table and one update of the signatures' `last_confirmation_email_at`), instead
+/// of two reads and four writes per email. The rows and tokens are those the per-row
+/// path in [`run`] makes; rows of other jobs are left out (the worker runs them one by
+/// one). On an error nothing is stored and the caller runs the rows one by one instead,
+/// which records each one's failure and retry.
+pub(super) async fn prepare_confirmations(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    clock: &Clock,
+    rows: &[outbox::Model],
+) -> Result<HashMap<i64, Ready>, DbErr> {
+    let wanted: Vec<(i64, i64)> = rows
+        .iter()
+        .filter_map(|row| match serde_json::from_str::<Job>(&row.payload) {
+            Ok(Job::ConfirmationEmail { signature_id }) => Some((row.id, signature_id)),
+            _ => None,
+        })
+        .collect();
+    let mut ready = HashMap::with_capacity(wanted.len());
+    if wanted.is_empty() {
+        return Ok(ready);
+    }
+    let signatures: HashMap<i64, signature::Model> = signature::Entity::find()
+        .filter(signature::Column::Id.is_in(wanted.iter().map(|&(_, s)| s)))
+        .filter(signature::Column::Status.eq(SignatureStatus::Pending))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let mut letter_ids: Vec<i64> = signatures.values().map(|s| s.letter_id).collect();
+    letter_ids.sort_unstable();
+    letter_ids.dedup();
+    let letters: HashMap<i64, letter::Model> = if letter_ids.is_empty() {
+        HashMap::new()
+    } else {
+        letter::Entity::find()
+            .filter(letter::Column::Id.is_in(letter_ids.iter().copied()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|l| (l.id, l))
+            .collect()
+    };
+    // Only signers who were shown a translation need one (a handful per letter at most).
+    let translated: Vec<i64> = signatures
+        .values()
+        .filter(|s| s.text_language.is_some())
+        .map(|s| s.letter_id)
+        .collect();
+    let titles: HashMap<(i64, String), String> = if translated.is_empty() {
+        HashMap::new()
+    } else {
+        letter_translation::Entity::find()
+            .filter(letter_translation::Column::LetterId.is_in(translated))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|t| ((t.letter_id, t.language), t.title))
+            .collect()
+    };
+
+    let now = clock.now();
+    let expires_at = now + span(settings.token_ttl);
+    let mut confirmations = Vec::new();
+    let mut proofs = Vec::new();
+    let mut withdrawals = Vec::new();
+    let mut signed = Vec::new();
+    for (row_id, signature_id) in wanted {
+        let found = signatures
+            .get(&signature_id)
+            .and_then(|sig| letters.get(&sig.letter_id).map(|letter| (sig, letter)));
+        let Some((sig, letter)) = found else {
+            ready.insert(row_id, Ready::Nothing);
+            continue;
+        };
+        let tokens = Tokens {
+            confirm: ConfirmationToken::generate(),
+            proof: ConfirmationToken::generate(),
+            withdraw: ConfirmationToken::generate(),
+        };
+        confirmations.push(confirmation_token::ActiveModel {
+            signature_id: Set(sig.id),
+            token_hash: Set(tokens.confirm.hash()),
+            created_at: Set(now),
+            expires_at: Set(expires_at),
+            ..Default::default()
+        });
+        proofs.push(proof_token::ActiveModel {
+            signature_id: Set(sig.id),
+            token_hash: Set(tokens.proof.hash()),
+            created_at: Set(now),
+            ..Default::default()
+        });
+        withdrawals.push(withdrawal_token::ActiveModel {
+            signature_id: Set(sig.id),
+            token_hash: Set(tokens.withdraw.hash()),
+            created_at: Set(now),
+            ..Default::default()
+        });
+        signed.push(sig.id);
+        let lang = templates::Lang::get(&sig.language).unwrap_or_default();
+        let title = sig
+            .text_language
+            .as_ref()
+            .and_then(|l| titles.get(&(letter.id, l.clone())))
+            .unwrap_or(&letter.title);
+        let email = confirmation_email(settings, &lang, title, sig, &letter.slug, &tokens);
+        ready.insert(
+            row_id,
+            Ready::Email {
+                address: sig.email.clone(),
+                email,
+            },
+        );
+    }
+    if signed.is_empty() {
+        return Ok(ready);
+    }
+    let txn = crate::db::begin_write(db).await?;
+    confirmation_token::Entity::insert_many(confirmations)
+        .exec_without_returning(&txn)
+        .await?;
+    proof_token::Entity::insert_many(proofs)
+        .exec_without_returning(&txn)
+        .await?;
+    withdrawal_token::Entity::insert_many(withdrawals)
+        .exec_without_returning(&txn)
+        .await?;
+    // As `signatures::note_link_sent`: links expire counting from now, never moved back.
+    signature::Entity::update_many()
+        .col_expr(
+            signature::Column::LastConfirmationEmailAt,
+            Expr::value(Some(now)),
+        )
+        .filter(signature::Column::Id.is_in(signed))
+        .filter(
+            signature::Column::LastConfirmationEmailAt
+                .is_null()
+                .or(signature::Column::LastConfirmationEmailAt.lt(now)),
+        )
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(ready)
+}
+
+/// Sends an email [`prepare_confirmations`] made for `row`.
+pub(super) async fn send_ready(
+    row: &outbox::Model,
+    ready: Ready,
+    mailer: &Mailer,
+    settings: &Settings,
+    metrics: Option<&crate::metrics::Metrics>,
+) -> Result<(), JobError> {
+    match ready {
+        Ready::Nothing => Ok(()),
+        Ready::Email { address, email } => {
+            let mailer = &Counted { mailer, metrics };
+            send(mailer, settings, row, "", &address, email).await
+        }
+    }
 }
 
 /// Sends an email a delivery job prepared (`crate::delivery::jobs`), with its Reply-To,
