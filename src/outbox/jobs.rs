@@ -2,17 +2,21 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use lettre::message::Mailbox;
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{ExprTrait, PostgresQueryBuilder, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
+    FromQueryResult, QueryFilter, Statement,
+};
 
 use super::Job;
 use crate::clock::{Clock, span};
 use crate::config::Settings;
 use crate::domain::ConfirmationToken;
 use crate::entities::{
-    SignatureKind, SignatureStatus, confirmation_token, letter, letter_translation, outbox,
-    proof_token, signature, withdrawal_token,
+    SignatureKind, SignatureStatus, confirmation_token, letter_translation, outbox, proof_token,
+    signature, withdrawal_token,
 };
 use crate::mail::{Mailer, OutgoingEmail, SendError};
 use crate::store::{letters, signatures};
@@ -293,33 +297,33 @@ pub(super) async fn prepare_confirmations(
     if wanted.is_empty() {
         return Ok(ready);
     }
-    let signatures: HashMap<i64, signature::Model> = signature::Entity::find()
-        .filter(signature::Column::Id.is_in(wanted.iter().map(|&(_, s)| s)))
-        .filter(signature::Column::Status.eq(SignatureStatus::Pending))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s))
-        .collect();
-    let mut letter_ids: Vec<i64> = signatures.values().map(|s| s.letter_id).collect();
-    letter_ids.sort_unstable();
-    letter_ids.dedup();
-    let letters: HashMap<i64, letter::Model> = if letter_ids.is_empty() {
-        HashMap::new()
-    } else {
-        letter::Entity::find()
-            .filter(letter::Column::Id.is_in(letter_ids.iter().copied()))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|l| (l.id, l))
-            .collect()
-    };
+    // The pending signatures with their letters' slug and title, in one query. The ids
+    // are numbers, written into the text as such.
+    let ids: Vec<String> = wanted.iter().map(|&(_, s)| s.to_string()).collect();
+    let backend = db.get_database_backend();
+    let found = db
+        .query_all_raw(Statement::from_string(
+            backend,
+            format!(
+                "SELECT s.*, l.slug AS letter_slug, l.title AS letter_title \
+                 FROM signatures s JOIN letters l ON l.id = s.letter_id \
+                 WHERE s.id IN ({}) AND s.status = 'pending'",
+                ids.join(",")
+            ),
+        ))
+        .await?;
+    let mut signatures: HashMap<i64, (signature::Model, String, String)> = HashMap::new();
+    for row in &found {
+        let sig = signature::Model::from_query_result(row, "")?;
+        let slug: String = row.try_get("", "letter_slug")?;
+        let title: String = row.try_get("", "letter_title")?;
+        signatures.insert(sig.id, (sig, slug, title));
+    }
     // Only signers who were shown a translation need one (a handful per letter at most).
     let translated: Vec<i64> = signatures
         .values()
-        .filter(|s| s.text_language.is_some())
-        .map(|s| s.letter_id)
+        .filter(|(s, ..)| s.text_language.is_some())
+        .map(|(s, ..)| s.letter_id)
         .collect();
     let titles: HashMap<(i64, String), String> = if translated.is_empty() {
         HashMap::new()
@@ -335,15 +339,9 @@ pub(super) async fn prepare_confirmations(
 
     let now = clock.now();
     let expires_at = now + span(settings.token_ttl);
-    let mut confirmations = Vec::new();
-    let mut proofs = Vec::new();
-    let mut withdrawals = Vec::new();
-    let mut signed = Vec::new();
+    let mut minted = Vec::new();
     for (row_id, signature_id) in wanted {
-        let found = signatures
-            .get(&signature_id)
-            .and_then(|sig| letters.get(&sig.letter_id).map(|letter| (sig, letter)));
-        let Some((sig, letter)) = found else {
+        let Some((sig, slug, title)) = signatures.get(&signature_id) else {
             ready.insert(row_id, Ready::Nothing);
             continue;
         };
@@ -352,33 +350,14 @@ pub(super) async fn prepare_confirmations(
             proof: ConfirmationToken::generate(),
             withdraw: ConfirmationToken::generate(),
         };
-        confirmations.push(confirmation_token::ActiveModel {
-            signature_id: Set(sig.id),
-            token_hash: Set(tokens.confirm.hash()),
-            created_at: Set(now),
-            expires_at: Set(expires_at),
-            ..Default::default()
-        });
-        proofs.push(proof_token::ActiveModel {
-            signature_id: Set(sig.id),
-            token_hash: Set(tokens.proof.hash()),
-            created_at: Set(now),
-            ..Default::default()
-        });
-        withdrawals.push(withdrawal_token::ActiveModel {
-            signature_id: Set(sig.id),
-            token_hash: Set(tokens.withdraw.hash()),
-            created_at: Set(now),
-            ..Default::default()
-        });
-        signed.push(sig.id);
         let lang = templates::Lang::get(&sig.language).unwrap_or_default();
         let title = sig
             .text_language
             .as_ref()
-            .and_then(|l| titles.get(&(letter.id, l.clone())))
-            .unwrap_or(&letter.title);
-        let email = confirmation_email(settings, &lang, title, sig, &letter.slug, &tokens);
+            .and_then(|l| titles.get(&(sig.letter_id, l.clone())))
+            .unwrap_or(title);
+        let email = confirmation_email(settings, &lang, title, sig, slug, &tokens);
+        minted.push((sig.id, tokens));
         ready.insert(
             row_id,
             Ready::Email {
@@ -387,35 +366,92 @@ pub(super) async fn prepare_confirmations(
             },
         );
     }
-    if signed.is_empty() {
-        return Ok(ready);
+    if !minted.is_empty() {
+        store_tokens(db, &minted, now, expires_at).await?;
     }
-    let txn = crate::db::begin_write(db).await?;
-    confirmation_token::Entity::insert_many(confirmations)
-        .exec_without_returning(&txn)
-        .await?;
-    proof_token::Entity::insert_many(proofs)
-        .exec_without_returning(&txn)
-        .await?;
-    withdrawal_token::Entity::insert_many(withdrawals)
-        .exec_without_returning(&txn)
-        .await?;
-    // As `signatures::note_link_sent`: links expire counting from now, never moved back.
-    signature::Entity::update_many()
-        .col_expr(
-            signature::Column::LastConfirmationEmailAt,
-            Expr::value(Some(now)),
-        )
-        .filter(signature::Column::Id.is_in(signed))
-        .filter(
+    Ok(ready)
+}
+
+/// Stores the hashes of a batch's tokens and each signature's `last_confirmation_email_at`
+/// (as `signatures::store_token`, `proof::links::mint`, `privacy::withdraw::mint` and
+/// `signatures::note_link_sent` do one by one), all or nothing. On PostgreSQL that is one
+/// statement (the inserts as data-modifying CTEs of the update); on SQLite one
+/// transaction of four.
+async fn store_tokens(
+    db: &DatabaseConnection,
+    minted: &[(i64, Tokens)],
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let invalid = |e: sea_orm::sea_query::error::Error| DbErr::Custom(e.to_string());
+    let mut confirmations = Query::insert();
+    confirmations
+        .into_table(confirmation_token::Entity)
+        .columns([
+            confirmation_token::Column::SignatureId,
+            confirmation_token::Column::TokenHash,
+            confirmation_token::Column::CreatedAt,
+            confirmation_token::Column::ExpiresAt,
+        ]);
+    let mut proofs = Query::insert();
+    proofs.into_table(proof_token::Entity).columns([
+        proof_token::Column::SignatureId,
+        proof_token::Column::TokenHash,
+        proof_token::Column::CreatedAt,
+    ]);
+    let mut withdrawals = Query::insert();
+    withdrawals.into_table(withdrawal_token::Entity).columns([
+        withdrawal_token::Column::SignatureId,
+        withdrawal_token::Column::TokenHash,
+        withdrawal_token::Column::CreatedAt,
+    ]);
+    for (signature_id, tokens) in minted {
+        let id = *signature_id;
+        confirmations
+            .values([
+                id.into(),
+                tokens.confirm.hash().into(),
+                now.into(),
+                expires_at.into(),
+            ])
+            .map_err(invalid)?;
+        proofs
+            .values([id.into(), tokens.proof.hash().into(), now.into()])
+            .map_err(invalid)?;
+        withdrawals
+            .values([id.into(), tokens.withdraw.hash().into(), now.into()])
+            .map_err(invalid)?;
+    }
+    // Links expire counting from now, never moved back.
+    let mut noted = Query::update();
+    noted
+        .table(signature::Entity)
+        .value(signature::Column::LastConfirmationEmailAt, now)
+        .and_where(signature::Column::Id.is_in(minted.iter().map(|(id, _)| *id)))
+        .and_where(
             signature::Column::LastConfirmationEmailAt
                 .is_null()
                 .or(signature::Column::LastConfirmationEmailAt.lt(now)),
-        )
-        .exec(&txn)
-        .await?;
-    txn.commit().await?;
-    Ok(ready)
+        );
+    if db.get_database_backend() == DbBackend::Postgres {
+        // One round trip and one commit. The values are numbers, hex digests and times,
+        // written out by the query builder.
+        let sql = format!(
+            "WITH c AS ({}), p AS ({}), w AS ({}) {}",
+            confirmations.to_string(PostgresQueryBuilder),
+            proofs.to_string(PostgresQueryBuilder),
+            withdrawals.to_string(PostgresQueryBuilder),
+            noted.to_string(PostgresQueryBuilder),
+        );
+        db.execute_unprepared(&sql).await?;
+        return Ok(());
+    }
+    let txn = crate::db::begin_write(db).await?;
+    txn.execute(&confirmations).await?;
+    txn.execute(&proofs).await?;
+    txn.execute(&withdrawals).await?;
+    txn.execute(&noted).await?;
+    txn.commit().await
 }
 
 /// Sends an email [`prepare_confirmations`] made for `row`.
