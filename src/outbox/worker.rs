@@ -74,6 +74,30 @@ impl Worker {
     /// or take the same row. The update repeats the lease test, so a row is not taken
     /// twice even where the lock clause does not exist: SQLite has one writer at a time.
     pub async fn claim(&self, limit: u64) -> Result<Vec<outbox::Model>, DbErr> {
+        self.claim_marking(limit, &[]).await
+    }
+
+    /// Marks the rows in `sent` as sent (as `mark_sent` does) and claims up to `limit`
+    /// due rows: on PostgreSQL in one statement, the mark being a data-modifying CTE of
+    /// the claim (the claim cannot take a row being marked: those are leased to this
+    /// worker); on SQLite, which has no such CTE, in two. `sent` is emptied on success.
+    async fn mark_and_claim(
+        &self,
+        sent: &mut Vec<i64>,
+        limit: u64,
+    ) -> Result<Vec<outbox::Model>, DbErr> {
+        if self.db.get_database_backend() != DbBackend::Postgres {
+            self.mark_sent(sent).await?;
+            return self.claim(limit).await;
+        }
+        let rows = self.claim_marking(limit, sent).await?;
+        sent.clear();
+        Ok(rows)
+    }
+
+    /// The claim, marking `sent` as sent in the same statement (PostgreSQL only; empty
+    /// elsewhere).
+    async fn claim_marking(&self, limit: u64, sent: &[i64]) -> Result<Vec<outbox::Model>, DbErr> {
         let now = self.clock.now();
         let lease = span(self.settings.outbox_lease);
         let backend = self.db.get_database_backend();
@@ -82,8 +106,20 @@ impl Worker {
         } else {
             ""
         };
+        // The ids are numbers, written into the text as such.
+        let done = if sent.is_empty() || backend != DbBackend::Postgres {
+            String::new()
+        } else {
+            let ids: Vec<String> = sent.iter().map(i64::to_string).collect();
+            format!(
+                "done AS (UPDATE outbox SET status = 'sent', finished_at = $1, \
+                   last_error = NULL, locked_by = NULL, locked_until = NULL \
+                 WHERE id IN ({}) AND locked_by = $3), ",
+                ids.join(",")
+            )
+        };
         let sql = format!(
-            "WITH due AS MATERIALIZED ( \
+            "WITH {done}due AS MATERIALIZED ( \
                 SELECT id FROM outbox \
                 WHERE status = 'pending' AND run_at <= $1 \
                   AND (locked_until IS NULL OR locked_until < $1) \
@@ -327,20 +363,16 @@ impl Worker {
                 }
                 return failure.map_or(Ok(handled), Err);
             }
-            if let Err(e) = self.mark_sent(&mut sent).await {
-                // The rows stay in `sent` and are marked on a later turn.
-                if until == Until::Idle {
-                    failure = Some(e);
-                    continue;
-                }
-                tracing::error!(error = %e, "marking sent outbox rows failed");
-            }
             // True when the claim took fewer rows than there were free slots: nothing
             // else is due now, so an idle wait is in order.
             let mut nothing_more_due = true;
             let free = slots.saturating_sub(in_flight.len());
             if free > 0 {
-                match self.claim(u64::try_from(free).unwrap_or(1)).await {
+                // On an error the rows stay in `sent` and are marked on a later turn.
+                match self
+                    .mark_and_claim(&mut sent, u64::try_from(free).unwrap_or(1))
+                    .await
+                {
                     Ok(rows) => {
                         nothing_more_due = rows.len() < free;
                         handled += rows.len();
@@ -367,7 +399,7 @@ impl Worker {
                         failure = Some(e);
                         continue;
                     }
-                    Err(e) => tracing::error!(error = %e, "claiming outbox rows failed"),
+                    Err(e) => tracing::error!(error = %e, "marking or claiming outbox rows failed"),
                 }
             } else {
                 nothing_more_due = false;
