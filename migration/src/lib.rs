@@ -25,6 +25,7 @@ mod m20261130_130000_create_api_keys;
 mod m20261130_140000_add_signature_language;
 mod m20261130_141000_create_letter_translations;
 mod m20261130_150000_create_webhooks;
+mod m20261201_100000_add_outbox_pending_index;
 
 /// Every migration of the schema, oldest first.
 pub struct Migrator;
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_140000_add_signature_language::Migration),
             Box::new(m20261130_141000_create_letter_translations::Migration),
             Box::new(m20261130_150000_create_webhooks::Migration),
+            Box::new(m20261201_100000_add_outbox_pending_index::Migration),
         ]
     }
 }

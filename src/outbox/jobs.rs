@@ -1,13 +1,23 @@
 //! What each outbox job does when the worker runs it.
 
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
 use lettre::message::Mailbox;
-use sea_orm::{DatabaseConnection, DbErr};
+use sea_orm::sea_query::{ExprTrait, PostgresQueryBuilder, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
+    FromQueryResult, QueryFilter, Statement,
+};
 
 use super::Job;
 use crate::clock::{Clock, span};
 use crate::config::Settings;
 use crate::domain::ConfirmationToken;
-use crate::entities::{SignatureKind, SignatureStatus, outbox};
+use crate::entities::{
+    SignatureKind, SignatureStatus, confirmation_token, letter_translation, outbox, proof_token,
+    signature, withdrawal_token,
+};
 use crate::mail::{Mailer, OutgoingEmail, SendError};
 use crate::store::{letters, signatures};
 
@@ -41,44 +51,26 @@ pub async fn run(
             let Some(letter) = letters::find_by_id(db, sig.letter_id).await? else {
                 return Ok(());
             };
-            // The token is minted here, at sending time, and only its hash is stored:
-            // the raw value exists nowhere but in this email.
-            let token = ConfirmationToken::generate();
+            // The tokens are minted here, at sending time, and only their hashes are
+            // stored: the raw values exist nowhere but in this email.
             let now = clock.now();
+            let confirm = ConfirmationToken::generate();
             let ttl = span(settings.token_ttl);
-            signatures::store_token(db, sig.id, token.hash(), now, now + ttl).await?;
+            signatures::store_token(db, sig.id, confirm.hash(), now, now + ttl).await?;
             // Links expire counting from now, so "all links expired" must count from
             // now too, not from when this email was queued (the relay may have been
             // down for days in between).
             signatures::note_link_sent(db, sig.id, now).await?;
-            let confirm_url = link(settings, &format!("confirm/{}", token.as_str()));
-            let letter_url = link(settings, &format!("letters/{}", letter.slug));
-            let days = u32::try_from(ttl.num_days().max(1)).unwrap_or(7);
+            let tokens = Tokens {
+                confirm,
+                // The signer's private link to the proof that their signature is in the
+                // published list, and (privacy) the withdrawal link every email about
+                // a signature carries.
+                proof: crate::proof::links::mint(db, sig.id, now).await?,
+                withdraw: crate::privacy::withdraw::mint(db, sig.id, now).await?,
+            };
             let (lang, title) = signer_language(db, &sig, &letter).await?;
-            // The address is not confirmed yet: nothing the signer typed goes into this
-            // email (not even the To: display name), so it cannot carry anyone's text.
-            let email = templates::confirmation_email(
-                &lang,
-                &templates::ConfirmationEmail {
-                    letter_title: &title,
-                    confirm_url: &confirm_url,
-                    letter_url: &letter_url,
-                    expires_in_days: days,
-                    kind: match sig.kind {
-                        SignatureKind::Individual => templates::SignerKind::Individual,
-                        SignatureKind::Organisation => templates::SignerKind::Organisation,
-                    },
-                },
-            );
-            // The signer's private link to the proof that their signature is in the
-            // published list: it answers once the signature is confirmed and a snapshot
-            // holds it (the page says so until then). Only the token's hash is stored.
-            let proof_url =
-                crate::proof::links::mint_proof_url(db, &settings.base_url, sig.id, now).await?;
-            let email = templates::with_proof_link(&lang, email, &proof_url);
-            // Privacy: every email about a signature carries its withdrawal link.
-            let email = with_withdraw_link(db, settings, &lang, sig.id, now, email).await?;
-            // No display name: nothing the signer typed goes to an unconfirmed address.
+            let email = confirmation_email(settings, &lang, &title, &sig, &letter.slug, &tokens);
             send(mailer, settings, row, "", &sig.email, email).await
         }
         Job::AlreadySignedEmail { signature_id } => {
@@ -223,6 +215,260 @@ async fn signer_language(
         None => letter.title.clone(),
     };
     Ok((lang, title))
+}
+
+/// The three links of a confirmation email, minted when it is sent (only their hashes
+/// are stored).
+struct Tokens {
+    confirm: ConfirmationToken,
+    proof: ConfirmationToken,
+    withdraw: ConfirmationToken,
+}
+
+/// The confirmation email for a pending signature, with its confirmation, proof and
+/// withdrawal links. The address is not confirmed yet: nothing the signer typed goes into
+/// this email (not even the To: display name), so it cannot carry anyone's text.
+fn confirmation_email(
+    settings: &Settings,
+    lang: &templates::Lang,
+    title: &str,
+    sig: &signature::Model,
+    letter_slug: &str,
+    tokens: &Tokens,
+) -> templates::Email {
+    let confirm_url = link(settings, &format!("confirm/{}", tokens.confirm.as_str()));
+    let letter_url = link(settings, &format!("letters/{letter_slug}"));
+    let days = u32::try_from(std::cmp::max(span(settings.token_ttl).num_days(), 1)).unwrap_or(7);
+    let email = templates::confirmation_email(
+        lang,
+        &templates::ConfirmationEmail {
+            letter_title: title,
+            confirm_url: &confirm_url,
+            letter_url: &letter_url,
+            expires_in_days: days,
+            kind: match sig.kind {
+                SignatureKind::Individual => templates::SignerKind::Individual,
+                SignatureKind::Organisation => templates::SignerKind::Organisation,
+            },
+        },
+    );
+    // The proof link answers once the signature is confirmed and a snapshot holds it
+    // (the page says so until then).
+    let proof_url = crate::proof::links::proof_url(&settings.base_url, &tokens.proof);
+    let email = templates::with_proof_link(lang, email, &proof_url);
+    let withdraw_url = link(settings, &format!("withdraw/{}", tokens.withdraw.as_str()));
+    templates::with_withdraw_link(lang, email, &withdraw_url)
+}
+
+/// A confirmation email made ahead of its send by [`prepare_confirmations`].
+pub(super) enum Ready {
+    /// Nothing to send (the signature is gone, no longer pending, or its letter gone):
+    /// the row is done.
+    Nothing,
+    /// Send this to this address (no display name: see [`confirmation_email`]).
+    Email {
+        address: String,
+        email: templates::Email,
+    },
+}
+
+/// Makes the confirmation emails of a claimed batch together, by outbox row id: the
+/// signatures, their letters and the translations they need are read in one query each,
+/// and all the batch's tokens are stored in one transaction (one multi-row insert per
+/// token table and one update of the signatures' `last_confirmation_email_at`), instead
+/// of two reads and four writes per email. The rows and tokens are those the per-row
+/// path in [`run`] makes; rows of other jobs are left out (the worker runs them one by
+/// one). On an error nothing is stored and the caller runs the rows one by one instead,
+/// which records each one's failure and retry.
+pub(super) async fn prepare_confirmations(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    clock: &Clock,
+    rows: &[outbox::Model],
+) -> Result<HashMap<i64, Ready>, DbErr> {
+    let wanted: Vec<(i64, i64)> = rows
+        .iter()
+        .filter_map(|row| match serde_json::from_str::<Job>(&row.payload) {
+            Ok(Job::ConfirmationEmail { signature_id }) => Some((row.id, signature_id)),
+            _ => None,
+        })
+        .collect();
+    let mut ready = HashMap::with_capacity(wanted.len());
+    if wanted.is_empty() {
+        return Ok(ready);
+    }
+    // The pending signatures with their letters' slug and title, in one query. The ids
+    // are numbers, written into the text as such.
+    let ids: Vec<String> = wanted.iter().map(|&(_, s)| s.to_string()).collect();
+    let backend = db.get_database_backend();
+    let found = db
+        .query_all_raw(Statement::from_string(
+            backend,
+            format!(
+                "SELECT s.*, l.slug AS letter_slug, l.title AS letter_title \
+                 FROM signatures s JOIN letters l ON l.id = s.letter_id \
+                 WHERE s.id IN ({}) AND s.status = 'pending'",
+                ids.join(",")
+            ),
+        ))
+        .await?;
+    let mut signatures: HashMap<i64, (signature::Model, String, String)> = HashMap::new();
+    for row in &found {
+        let sig = signature::Model::from_query_result(row, "")?;
+        let slug: String = row.try_get("", "letter_slug")?;
+        let title: String = row.try_get("", "letter_title")?;
+        signatures.insert(sig.id, (sig, slug, title));
+    }
+    // Only signers who were shown a translation need one (a handful per letter at most).
+    let translated: Vec<i64> = signatures
+        .values()
+        .filter(|(s, ..)| s.text_language.is_some())
+        .map(|(s, ..)| s.letter_id)
+        .collect();
+    let titles: HashMap<(i64, String), String> = if translated.is_empty() {
+        HashMap::new()
+    } else {
+        letter_translation::Entity::find()
+            .filter(letter_translation::Column::LetterId.is_in(translated))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|t| ((t.letter_id, t.language), t.title))
+            .collect()
+    };
+
+    let now = clock.now();
+    let expires_at = now + span(settings.token_ttl);
+    let mut minted = Vec::new();
+    for (row_id, signature_id) in wanted {
+        let Some((sig, slug, title)) = signatures.get(&signature_id) else {
+            ready.insert(row_id, Ready::Nothing);
+            continue;
+        };
+        let tokens = Tokens {
+            confirm: ConfirmationToken::generate(),
+            proof: ConfirmationToken::generate(),
+            withdraw: ConfirmationToken::generate(),
+        };
+        let lang = templates::Lang::get(&sig.language).unwrap_or_default();
+        let title = sig
+            .text_language
+            .as_ref()
+            .and_then(|l| titles.get(&(sig.letter_id, l.clone())))
+            .unwrap_or(title);
+        let email = confirmation_email(settings, &lang, title, sig, slug, &tokens);
+        minted.push((sig.id, tokens));
+        ready.insert(
+            row_id,
+            Ready::Email {
+                address: sig.email.clone(),
+                email,
+            },
+        );
+    }
+    if !minted.is_empty() {
+        store_tokens(db, &minted, now, expires_at).await?;
+    }
+    Ok(ready)
+}
+
+/// Stores the hashes of a batch's tokens and each signature's `last_confirmation_email_at`
+/// (as `signatures::store_token`, `proof::links::mint`, `privacy::withdraw::mint` and
+/// `signatures::note_link_sent` do one by one), all or nothing. On PostgreSQL that is one
+/// statement (the inserts as data-modifying CTEs of the update); on SQLite one
+/// transaction of four.
+async fn store_tokens(
+    db: &DatabaseConnection,
+    minted: &[(i64, Tokens)],
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let invalid = |e: sea_orm::sea_query::error::Error| DbErr::Custom(e.to_string());
+    let mut confirmations = Query::insert();
+    confirmations
+        .into_table(confirmation_token::Entity)
+        .columns([
+            confirmation_token::Column::SignatureId,
+            confirmation_token::Column::TokenHash,
+            confirmation_token::Column::CreatedAt,
+            confirmation_token::Column::ExpiresAt,
+        ]);
+    let mut proofs = Query::insert();
+    proofs.into_table(proof_token::Entity).columns([
+        proof_token::Column::SignatureId,
+        proof_token::Column::TokenHash,
+        proof_token::Column::CreatedAt,
+    ]);
+    let mut withdrawals = Query::insert();
+    withdrawals.into_table(withdrawal_token::Entity).columns([
+        withdrawal_token::Column::SignatureId,
+        withdrawal_token::Column::TokenHash,
+        withdrawal_token::Column::CreatedAt,
+    ]);
+    for (signature_id, tokens) in minted {
+        let id = *signature_id;
+        confirmations
+            .values([
+                id.into(),
+                tokens.confirm.hash().into(),
+                now.into(),
+                expires_at.into(),
+            ])
+            .map_err(invalid)?;
+        proofs
+            .values([id.into(), tokens.proof.hash().into(), now.into()])
+            .map_err(invalid)?;
+        withdrawals
+            .values([id.into(), tokens.withdraw.hash().into(), now.into()])
+            .map_err(invalid)?;
+    }
+    // Links expire counting from now, never moved back.
+    let mut noted = Query::update();
+    noted
+        .table(signature::Entity)
+        .value(signature::Column::LastConfirmationEmailAt, now)
+        .and_where(signature::Column::Id.is_in(minted.iter().map(|(id, _)| *id)))
+        .and_where(
+            signature::Column::LastConfirmationEmailAt
+                .is_null()
+                .or(signature::Column::LastConfirmationEmailAt.lt(now)),
+        );
+    if db.get_database_backend() == DbBackend::Postgres {
+        // One round trip and one commit. The values are numbers, hex digests and times,
+        // written out by the query builder.
+        let sql = format!(
+            "WITH c AS ({}), p AS ({}), w AS ({}) {}",
+            confirmations.to_string(PostgresQueryBuilder),
+            proofs.to_string(PostgresQueryBuilder),
+            withdrawals.to_string(PostgresQueryBuilder),
+            noted.to_string(PostgresQueryBuilder),
+        );
+        db.execute_unprepared(&sql).await?;
+        return Ok(());
+    }
+    let txn = crate::db::begin_write(db).await?;
+    txn.execute(&confirmations).await?;
+    txn.execute(&proofs).await?;
+    txn.execute(&withdrawals).await?;
+    txn.execute(&noted).await?;
+    txn.commit().await
+}
+
+/// Sends an email [`prepare_confirmations`] made for `row`.
+pub(super) async fn send_ready(
+    row: &outbox::Model,
+    ready: Ready,
+    mailer: &Mailer,
+    settings: &Settings,
+    metrics: Option<&crate::metrics::Metrics>,
+) -> Result<(), JobError> {
+    match ready {
+        Ready::Nothing => Ok(()),
+        Ready::Email { address, email } => {
+            let mailer = &Counted { mailer, metrics };
+            send(mailer, settings, row, "", &address, email).await
+        }
+    }
 }
 
 /// Sends an email a delivery job prepared (`crate::delivery::jobs`), with its Reply-To,

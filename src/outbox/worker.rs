@@ -74,6 +74,30 @@ impl Worker {
     /// or take the same row. The update repeats the lease test, so a row is not taken
     /// twice even where the lock clause does not exist: SQLite has one writer at a time.
     pub async fn claim(&self, limit: u64) -> Result<Vec<outbox::Model>, DbErr> {
+        self.claim_marking(limit, &[]).await
+    }
+
+    /// Marks the rows in `sent` as sent (as `mark_sent` does) and claims up to `limit`
+    /// due rows: on PostgreSQL in one statement, the mark being a data-modifying CTE of
+    /// the claim (the claim cannot take a row being marked: those are leased to this
+    /// worker); on SQLite, which has no such CTE, in two. `sent` is emptied on success.
+    async fn mark_and_claim(
+        &self,
+        sent: &mut Vec<i64>,
+        limit: u64,
+    ) -> Result<Vec<outbox::Model>, DbErr> {
+        if self.db.get_database_backend() != DbBackend::Postgres {
+            self.mark_sent(sent).await?;
+            return self.claim(limit).await;
+        }
+        let rows = self.claim_marking(limit, sent).await?;
+        sent.clear();
+        Ok(rows)
+    }
+
+    /// The claim, marking `sent` as sent in the same statement (PostgreSQL only; empty
+    /// elsewhere).
+    async fn claim_marking(&self, limit: u64, sent: &[i64]) -> Result<Vec<outbox::Model>, DbErr> {
         let now = self.clock.now();
         let lease = span(self.settings.outbox_lease);
         let backend = self.db.get_database_backend();
@@ -82,8 +106,20 @@ impl Worker {
         } else {
             ""
         };
+        // The ids are numbers, written into the text as such.
+        let done = if sent.is_empty() || backend != DbBackend::Postgres {
+            String::new()
+        } else {
+            let ids: Vec<String> = sent.iter().map(i64::to_string).collect();
+            format!(
+                "done AS (UPDATE outbox SET status = 'sent', finished_at = $1, \
+                   last_error = NULL, locked_by = NULL, locked_until = NULL \
+                 WHERE id IN ({}) AND locked_by = $3), ",
+                ids.join(",")
+            )
+        };
         let sql = format!(
-            "WITH due AS MATERIALIZED ( \
+            "WITH {done}due AS MATERIALIZED ( \
                 SELECT id FROM outbox \
                 WHERE status = 'pending' AND run_at <= $1 \
                   AND (locked_until IS NULL OR locked_until < $1) \
@@ -133,16 +169,25 @@ impl Worker {
         Ok(renewed.rows_affected == 1)
     }
 
-    /// Carries out one claimed row and records what happened.
+    /// Carries out one claimed row and records what happened. The row's lease is renewed
+    /// first, so a row claimed long ago (its lease may have run out and another worker
+    /// taken it) is not sent twice; the worker's own loop skips that step, as it acts on
+    /// a row right after claiming it (see `carry_out`).
     pub async fn process(&self, row: outbox::Model) -> Result<Outcome, DbErr> {
         // A worker that stalled past its lease must not send what another has sent.
         if !self.still_mine(&row).await? {
             return Ok(Outcome::Lost);
         }
-        let result = match serde_json::from_str::<Job>(&row.payload) {
+        let result = self.run_job(&row).await;
+        self.record(&row, result).await
+    }
+
+    /// Runs the row's job; the error says whether a retry can help.
+    async fn run_job(&self, row: &outbox::Model) -> Result<(), SendError> {
+        match serde_json::from_str::<Job>(&row.payload) {
             Ok(job) => jobs::run(
                 &job,
-                &row,
+                row,
                 &self.db,
                 &self.mailer,
                 &self.settings,
@@ -150,12 +195,80 @@ impl Worker {
                 self.metrics.as_deref(),
             )
             .await
-            .map_err(|e| match e {
-                jobs::JobError::Send(send) => send,
-                jobs::JobError::Database(db) => SendError::Temporary(format!("database: {db}")),
-            }),
+            .map_err(job_error),
             Err(e) => Err(SendError::Permanent(format!("unreadable payload: {e}"))),
+        }
+    }
+
+    /// Carries out a row the loop has just claimed, with its email if the batch made it
+    /// ahead (`jobs::prepare_confirmations`). A sent row is handed back to be marked with
+    /// the others of its batch (`mark_sent`); a failure is recorded at once.
+    async fn carry_out(
+        &self,
+        row: outbox::Model,
+        ready: Option<jobs::Ready>,
+    ) -> Result<Done, DbErr> {
+        let result = match ready {
+            Some(ready) => jobs::send_ready(
+                &row,
+                ready,
+                &self.mailer,
+                &self.settings,
+                self.metrics.as_deref(),
+            )
+            .await
+            .map_err(job_error),
+            None => self.run_job(&row).await,
         };
+        match result {
+            Ok(()) => Ok(Done::Sent(row.id)),
+            Err(e) => self.record(&row, Err(e)).await.map(|_| Done::Recorded),
+        }
+    }
+
+    /// Marks these rows, sent by this worker, as sent, in one statement. A row that is
+    /// no longer this worker's (its lease ran out and another took it) is left alone.
+    async fn mark_sent(&self, ids: &mut Vec<i64>) -> Result<(), DbErr> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let now = self.clock.now();
+        let marked = outbox::Entity::update_many()
+            .col_expr(outbox::Column::Status, Expr::value(OutboxStatus::Sent))
+            .col_expr(outbox::Column::FinishedAt, Expr::value(Some(now)))
+            .col_expr(
+                outbox::Column::LastError,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                outbox::Column::LockedBy,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                outbox::Column::LockedUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .filter(outbox::Column::Id.is_in(ids.iter().copied()))
+            .filter(outbox::Column::LockedBy.eq(self.id.clone()))
+            .exec(&self.db)
+            .await?;
+        if marked.rows_affected < ids.len() as u64 {
+            tracing::warn!(
+                sent = ids.len(),
+                marked = marked.rows_affected,
+                "some sent outbox rows were no longer this worker's"
+            );
+        }
+        ids.clear();
+        Ok(())
+    }
+
+    /// Records the result of a row's job: sent, a retry with backoff, or failed for good.
+    async fn record(
+        &self,
+        row: &outbox::Model,
+        result: Result<(), SendError>,
+    ) -> Result<Outcome, DbErr> {
         let now = self.clock.now();
         let mine = outbox::Column::Id
             .eq(row.id)
@@ -224,49 +337,86 @@ impl Worker {
     /// so a send stalled on a hung relay holds one slot, never the rest of the queue.
     /// Rows are claimed only for free slots, so a row's lease starts when its send can.
     ///
+    /// The database work is done per batch, not per email: each turn marks every row sent
+    /// since the last turn in one statement, claims rows for the free slots in one, and
+    /// makes the batch's confirmation emails together (`jobs::prepare_confirmations`).
+    /// Under load, several sends end while one turn's statements run, so batches grow
+    /// with the load. A sent row waits for the next turn to be marked; if the process
+    /// dies in between, the row is sent again once its lease runs out, as it would if it
+    /// died between sending and marking one row.
+    ///
     /// At `shutdown` it stops claiming and lets the sends in flight end (see `finish`).
     async fn pump(&self, shutdown: &CancellationToken, until: Until) -> Result<usize, DbErr> {
         let slots = usize::try_from(self.settings.worker_concurrency)
             .unwrap_or(1)
             .max(1);
         let mut in_flight = JoinSet::new();
+        let mut sent = Vec::new();
         let mut handled = 0;
         let mut failure = None;
         loop {
+            if shutdown.is_cancelled() || failure.is_some() {
+                self.finish(&mut in_flight, &mut sent).await;
+                if let Err(e) = self.mark_sent(&mut sent).await {
+                    tracing::error!(error = %e, "marking sent outbox rows failed");
+                    failure.get_or_insert(e);
+                }
+                return failure.map_or(Ok(handled), Err);
+            }
             // True when the claim took fewer rows than there were free slots: nothing
             // else is due now, so an idle wait is in order.
             let mut nothing_more_due = true;
             let free = slots.saturating_sub(in_flight.len());
-            if shutdown.is_cancelled() || failure.is_some() {
-                self.finish(&mut in_flight).await;
-                return failure.map_or(Ok(handled), Err);
-            }
             if free > 0 {
-                match self.claim(u64::try_from(free).unwrap_or(1)).await {
+                // On an error the rows stay in `sent` and are marked on a later turn.
+                match self
+                    .mark_and_claim(&mut sent, u64::try_from(free).unwrap_or(1))
+                    .await
+                {
                     Ok(rows) => {
                         nothing_more_due = rows.len() < free;
                         handled += rows.len();
+                        let mut ready = jobs::prepare_confirmations(
+                            &self.db,
+                            &self.settings,
+                            &self.clock,
+                            &rows,
+                        )
+                        .await
+                        .unwrap_or_else(|e| {
+                            // Nothing was stored: each row runs on its own and records
+                            // its own failure.
+                            tracing::warn!(error = %e, "making a batch of confirmation emails failed");
+                            Default::default()
+                        });
                         for row in rows {
                             let worker = self.clone();
-                            in_flight.spawn(async move { worker.process(row).await });
+                            let made = ready.remove(&row.id);
+                            in_flight.spawn(async move { worker.carry_out(row, made).await });
                         }
                     }
                     Err(e) if until == Until::Idle => {
                         failure = Some(e);
                         continue;
                     }
-                    Err(e) => tracing::error!(error = %e, "claiming outbox rows failed"),
+                    Err(e) => tracing::error!(error = %e, "marking or claiming outbox rows failed"),
                 }
             } else {
                 nothing_more_due = false;
             }
-            if until == Until::Idle && nothing_more_due && in_flight.is_empty() {
+            if until == Until::Idle && nothing_more_due && in_flight.is_empty() && sent.is_empty() {
                 return Ok(handled);
             }
             let poll = until == Until::Shutdown && nothing_more_due;
             tokio::select! {
                 _ = shutdown.cancelled() => {}
-                Some(joined) = in_flight.join_next(), if !in_flight.is_empty() => log_end(joined),
+                Some(joined) = in_flight.join_next(), if !in_flight.is_empty() => {
+                    note_end(joined, &mut sent);
+                    // Take every other send that has ended too, for one batch.
+                    while let Some(joined) = in_flight.try_join_next() {
+                        note_end(joined, &mut sent);
+                    }
+                }
                 _ = tokio::time::sleep(self.settings.outbox_poll_interval), if poll => {}
             }
         }
@@ -276,11 +426,12 @@ impl Worker {
     /// relay took the message would be sent again by whoever takes the row next. Each send
     /// is bounded by `smtp_timeout`; the database steps around it get a margin on top,
     /// after which whatever is left is stopped (its row goes back with `release_claims`).
-    async fn finish(&self, in_flight: &mut JoinSet<Result<Outcome, DbErr>>) {
+    /// The rows sent meanwhile are added to `sent`, for the caller to mark.
+    async fn finish(&self, in_flight: &mut JoinSet<Result<Done, DbErr>>, sent: &mut Vec<i64>) {
         let bound = self.settings.smtp_timeout + FINISH_MARGIN;
         let all_ended = async {
             while let Some(joined) = in_flight.join_next().await {
-                log_end(joined);
+                note_end(joined, sent);
             }
         };
         if tokio::time::timeout(bound, all_ended).await.is_err() {
@@ -346,13 +497,31 @@ enum Until {
 /// in flight (reading the signature, storing the token, recording the result).
 const FINISH_MARGIN: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// Logs how a send task ended when it did not end well; the outcome itself is recorded
-/// in its row.
-fn log_end(joined: Result<Result<Outcome, DbErr>, tokio::task::JoinError>) {
+/// How a row the loop carried out ended.
+#[derive(Debug)]
+enum Done {
+    /// Sent (or nothing to send): to be marked with the others of its batch.
+    Sent(i64),
+    /// A failure or retry, already recorded in its row.
+    Recorded,
+}
+
+/// Notes a send task's end: a sent row joins `sent`; a task that did not end well is
+/// logged (the outcome itself is recorded in its row).
+fn note_end(joined: Result<Result<Done, DbErr>, tokio::task::JoinError>, sent: &mut Vec<i64>) {
     match joined {
-        Ok(Ok(_)) => {}
+        Ok(Ok(Done::Sent(id))) => sent.push(id),
+        Ok(Ok(Done::Recorded)) => {}
         Ok(Err(e)) => tracing::error!(error = %e, "recording an outbox result failed"),
         Err(e) => tracing::error!(error = %e, "an outbox task panicked or was stopped"),
+    }
+}
+
+/// A job's error as the outbox sees it: a database error is worth a retry.
+fn job_error(e: jobs::JobError) -> SendError {
+    match e {
+        jobs::JobError::Send(send) => send,
+        jobs::JobError::Database(db) => SendError::Temporary(format!("database: {db}")),
     }
 }
 

@@ -25,6 +25,7 @@ mod limits;
 mod moderation;
 mod operations;
 mod outbox_delivery;
+mod outbox_speed;
 mod privacy;
 mod proofs;
 mod rate_limit;
