@@ -10,13 +10,15 @@
 
 use std::time::{Duration, Instant};
 
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, EntityTrait, Set, TransactionTrait};
-use undersigned::entities::{
-    LetterStatus, OutboxStatus, SignatureKind, SignatureStatus, signature,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
+use undersigned::entities::{OutboxStatus, SignatureKind, SignatureStatus, signature};
 use undersigned::store::dashboard;
-use undersigned::store::letters::{self, NewLetter, NewTarget};
-use undersigned::{Application, Clock, Settings};
+use undersigned::store::letters;
+use undersigned::{Application, Clock};
+
+#[path = "common/mod.rs"]
+mod common;
+use common::{env_number, median_and_max};
 
 /// Runs of each query; the median is reported.
 const RUNS: usize = 5;
@@ -24,68 +26,26 @@ const RUNS: usize = 5;
 fn main() -> anyhow::Result<()> {
     let total = env_number("BENCH_SIGNATURES", 1_000_000);
     let flood = env_number("BENCH_FLOOD", 200_000).min(total);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let runtime = common::runtime()?;
     println!(
         "signatures: {total} ({flood} in the last hour, the rest over 7 days), median of {RUNS} runs\n"
     );
     println!("| database | query | rows it reads | median | slowest |");
     println!("|---|---|---|---|---|");
-    let dir = tempfile::tempdir()?;
-    let sqlite = format!("sqlite://{}/bench.db?mode=rwc", dir.path().display());
-    runtime.block_on(run("SQLite", &sqlite, total, flood))?;
-    if let Ok(admin) = std::env::var("TEST_DATABASE_URL") {
-        runtime.block_on(async {
-            let name = format!("undersigned_bench_{:08x}", rand::random::<u32>());
-            let conn = Database::connect(&admin).await?;
-            conn.execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                .await?;
-            let mut url = url::Url::parse(&admin)?;
-            url.set_path(&format!("/{name}"));
-            let result = run("PostgreSQL", url.as_str(), total, flood).await;
-            conn.execute_unprepared(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
-                .await?;
-            result
-        })?;
-    }
-    Ok(())
-}
-
-fn env_number(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+    common::on_each_database(&runtime, |db| async move {
+        run(db.label, &db.url, total, flood).await
+    })
 }
 
 async fn run(database: &str, url: &str, total: usize, flood: usize) -> anyhow::Result<()> {
-    let settings = Settings {
-        database_url: url.to_string().into(),
-        bind: "127.0.0.1:0".parse()?,
-        run_worker: false,
-        ..Settings::default()
-    };
+    let settings = common::settings(url)?;
     // Building the application migrates the database.
     let app = Application::build(settings, Clock::System).await?;
     let db = app.state().db.clone();
     let now = Clock::System.now();
     let letter = letters::create(
         &db,
-        NewLetter {
-            slug: "bench-dashboard".into(),
-            title: "A letter under a flood".into(),
-            summary: "Benchmark.".into(),
-            body: "Body.".into(),
-            language: "en".into(),
-            status: LetterStatus::Open,
-            goal: None,
-            deadline: None,
-            individuals_may_sign: true,
-            organisations_may_sign: true,
-            organisations_need_approval: false,
-            targets: vec![NewTarget::new("Council", "council@example.org")],
-        },
+        common::letter("bench-dashboard", "A letter under a flood", "Body.".into()),
         now,
     )
     .await?
@@ -149,15 +109,6 @@ where
         times.push(t.elapsed());
     }
     Ok(times)
-}
-
-fn median_and_max(mut times: Vec<Duration>) -> (f64, f64) {
-    times.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    (
-        ms(times[times.len() / 2]),
-        ms(*times.last().unwrap_or(&Duration::ZERO)),
-    )
 }
 
 /// Signatures written straight to the table: `flood` in the last hour, the rest spread

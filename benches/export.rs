@@ -12,11 +12,14 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, EntityTrait, Set, TransactionTrait};
-use undersigned::entities::{LetterStatus, SignatureKind, SignatureStatus, signature};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
+use undersigned::entities::{SignatureKind, SignatureStatus, signature};
 use undersigned::export::{self, RawSpec, Spec};
-use undersigned::store::letters::{self, NewLetter, NewTarget};
-use undersigned::{Application, Clock, Settings};
+use undersigned::store::letters;
+use undersigned::{Application, Clock};
+
+#[path = "common/mod.rs"]
+mod common;
 
 /// Counts the bytes the process has on the heap and the most it had since the last reset.
 struct Counting;
@@ -70,9 +73,7 @@ fn main() -> anyhow::Result<()> {
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
         .collect();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let runtime = common::runtime()?;
     println!(
         "default columns, page of {} rows, written to a byte counter (psql: to /dev/null)\n",
         export::PAGE_SIZE
@@ -82,53 +83,26 @@ fn main() -> anyhow::Result<()> {
     );
     println!("|---|---|---|---|---|---|---|---|---|");
     for &rows in &sizes {
-        let dir = tempfile::tempdir()?;
-        let sqlite = format!("sqlite://{}/bench.db?mode=rwc", dir.path().display());
-        runtime.block_on(run("SQLite", &sqlite, rows, None))?;
-        if let Ok(admin) = std::env::var("TEST_DATABASE_URL") {
-            runtime.block_on(async {
-                let name = format!("undersigned_bench_{:08x}", rand::random::<u32>());
-                let conn = Database::connect(&admin).await?;
-                conn.execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                    .await?;
-                let mut url = url::Url::parse(&admin)?;
-                url.set_path(&format!("/{name}"));
-                let result = run("PostgreSQL", url.as_str(), rows, Some(url.as_str())).await;
-                conn.execute_unprepared(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
-                    .await?;
-                result
-            })?;
-        }
+        common::on_each_database(&runtime, |db| async move {
+            let psql = db.is_postgres().then_some(db.url.as_str());
+            run(db.label, &db.url, rows, psql).await
+        })?;
     }
     Ok(())
 }
 
 async fn run(database: &str, url: &str, rows: usize, psql: Option<&str>) -> anyhow::Result<()> {
-    let settings = Settings {
-        database_url: url.to_string().into(),
-        bind: "127.0.0.1:0".parse()?,
-        run_worker: false,
-        ..Settings::default()
-    };
+    let settings = common::settings(url)?;
     let app = Application::build(settings, Clock::System).await?;
     let db = app.state().db.clone();
     let now = Clock::System.now();
     let letter = letters::create(
         &db,
-        NewLetter {
-            slug: "bench-export".into(),
-            title: "A letter with many signatures".into(),
-            summary: "Benchmark.".into(),
-            body: "Body.".into(),
-            language: "en".into(),
-            status: LetterStatus::Open,
-            goal: None,
-            deadline: None,
-            individuals_may_sign: true,
-            organisations_may_sign: true,
-            organisations_need_approval: false,
-            targets: vec![NewTarget::new("Council", "council@example.org")],
-        },
+        common::letter(
+            "bench-export",
+            "A letter with many signatures",
+            "Body.".into(),
+        ),
         now,
     )
     .await?

@@ -9,13 +9,13 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures::StreamExt;
-use futures::stream;
-use sea_orm::{ConnectionTrait, Database, EntityTrait, Set, TransactionTrait};
-use tokio_util::sync::CancellationToken;
-use undersigned::entities::{LetterStatus, SignatureKind, SignatureStatus, signature};
-use undersigned::store::letters::{self, NewLetter, NewTarget};
+use sea_orm::Database;
+use undersigned::store::letters::{self, NewLetter};
 use undersigned::{Application, Clock, Settings};
+
+#[path = "common/mod.rs"]
+mod common;
+use common::{Running, env_number, measure, percentiles};
 
 const SLUG: &str = "bench-letter";
 /// Pages followed by "Older signatures" links to reach the deep page.
@@ -25,9 +25,7 @@ fn main() -> anyhow::Result<()> {
     let listed = env_number("BENCH_LISTED", 100_000);
     let requests = env_number("BENCH_REQUESTS", 4_000);
     let concurrency = env_number("BENCH_CONCURRENCY", 32);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let runtime = common::runtime()?;
     println!(
         "listed individuals: {listed} (+{} hidden), organisations: {}, requests per row: {requests}, concurrent clients: {concurrency}\n",
         listed / 5,
@@ -35,57 +33,19 @@ fn main() -> anyhow::Result<()> {
     );
     println!("| database | request | requests/s | p50 | p99 |");
     println!("|---|---|---|---|---|");
-    let dir = tempfile::tempdir()?;
-    let sqlite = format!("sqlite://{}/bench.db?mode=rwc", dir.path().display());
-    runtime.block_on(run("SQLite", &sqlite, listed, requests, concurrency))?;
-    if let Ok(admin) = std::env::var("TEST_DATABASE_URL") {
-        runtime.block_on(async {
-            let name = format!("undersigned_bench_{:08x}", rand::random::<u32>());
-            let conn = Database::connect(&admin).await?;
-            conn.execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                .await?;
-            let mut url = url::Url::parse(&admin)?;
-            url.set_path(&format!("/{name}"));
-            let result = run("PostgreSQL", url.as_str(), listed, requests, concurrency).await;
-            conn.execute_unprepared(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
-                .await?;
-            result
-        })?;
-    }
-    Ok(())
-}
-
-fn env_number(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+    common::on_each_database(&runtime, |db| async move {
+        run(db.label, &db.url, listed, requests, concurrency).await
+    })
 }
 
 /// A running application on `database_url` with the given page cache TTL.
-struct Running {
-    base: Arc<String>,
-    shutdown: CancellationToken,
-    server: tokio::task::JoinHandle<anyhow::Result<()>>,
-}
-
 async fn start(database_url: &str, page_cache_ttl: Duration) -> anyhow::Result<Running> {
     let settings = Settings {
-        database_url: database_url.to_string().into(),
-        bind: "127.0.0.1:0".parse()?,
-        run_worker: false,
         page_cache_ttl,
-        ..Settings::default()
+        ..common::settings(database_url)?
     };
     let app = Application::build(settings, Clock::System).await?;
-    let base = Arc::new(format!("http://127.0.0.1:{}", app.port()));
-    let shutdown = CancellationToken::new();
-    let server = tokio::spawn(app.run_until_stopped(shutdown.clone()));
-    Ok(Running {
-        base,
-        shutdown,
-        server,
-    })
+    Ok(Running::serve(app))
 }
 
 async fn run(
@@ -101,28 +61,21 @@ async fn run(
     let letter = letters::create(
         &db,
         NewLetter {
-            slug: SLUG.into(),
-            title: "Benchmark letter".into(),
             summary: "For measuring.".into(),
-            body: "# A letter\n\nWith **Markdown**, a [link](https://example.org) and a list:\n\n- one\n- two\n".repeat(20),
-            language: "en".into(),
-            status: LetterStatus::Open,
             goal: Some(1_000_000),
-            deadline: None,
-            individuals_may_sign: true,
-            organisations_may_sign: true,
-            organisations_need_approval: false,
-            targets: vec![NewTarget::new("Institution", "institution@example.org")],
+            ..common::letter(
+                SLUG,
+                "Benchmark letter",
+                "# A letter\n\nWith **Markdown**, a [link](https://example.org) and a list:\n\n- one\n- two\n".repeat(20),
+            )
         },
         chrono::Utc::now(),
     )
     .await?;
-    seed(&db, letter.id, listed).await?;
+    common::seed_listed(&db, letter.id, listed).await?;
     undersigned::store::counts::reconcile(&db, chrono::Utc::now()).await?;
 
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(concurrency)
-        .build()?;
+    let client = common::client_builder(concurrency).build()?;
     let first = format!("/letters/{SLUG}");
 
     // The deep page: reached the way a reader would, by following the links.
@@ -196,97 +149,8 @@ async fn run(
     }
 
     for app in [cached, uncached] {
-        app.shutdown.cancel();
-        let _ = app.server.await;
+        app.stop().await;
     }
     db.close().await?;
     Ok(())
-}
-
-/// Confirmed signatures written straight to the table (the signing path has its own
-/// benchmark): `listed` public individuals a millisecond apart, a fifth as many who chose
-/// not to be listed, and one organisation per 200 individuals.
-async fn seed(
-    db: &sea_orm::DatabaseConnection,
-    letter_id: i64,
-    listed: usize,
-) -> anyhow::Result<()> {
-    let start = chrono::Utc::now() - chrono::Duration::days(30);
-    let total = listed + listed / 5 + listed / 200;
-    let rows: Vec<signature::ActiveModel> = (0..total)
-        .map(|i| {
-            let kind = if i >= listed + listed / 5 {
-                SignatureKind::Organisation
-            } else {
-                SignatureKind::Individual
-            };
-            let at = start + chrono::Duration::milliseconds(i as i64);
-            signature::ActiveModel {
-                letter_id: Set(letter_id),
-                kind: Set(kind),
-                status: Set(SignatureStatus::Confirmed),
-                name: Set(format!("Signer {i}")),
-                email: Set(format!("signer{i}@example.org")),
-                email_normalized: Set(format!("signer{i}@example.org")),
-                country: Set("FR".into()),
-                city: Set(Some("Lyon".into())),
-                occupation: Set(Some("Teacher".into())),
-                organisation_name: Set((kind == SignatureKind::Organisation)
-                    .then(|| format!("Organisation {:05}", (i * 7919) % 100_000))),
-                show_publicly: Set(i < listed || kind == SignatureKind::Organisation),
-                wants_updates: Set(false),
-                confirmation_emails: Set(1),
-                created_at: Set(at),
-                confirmed_at: Set(Some(at)),
-                ..Default::default()
-            }
-        })
-        .collect();
-    let txn = db.begin().await?;
-    for chunk in rows.chunks(500) {
-        signature::Entity::insert_many(chunk.to_vec())
-            .exec(&txn)
-            .await?;
-    }
-    txn.commit().await?;
-    Ok(())
-}
-
-/// Runs `count` requests, `concurrency` at a time; fails if any did not succeed.
-async fn measure<F, Fut>(
-    count: usize,
-    concurrency: usize,
-    request: F,
-) -> anyhow::Result<Vec<Duration>>
-where
-    F: Fn(usize) -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let results: Vec<(bool, Duration)> = stream::iter(0..count)
-        .map(|i| {
-            let fut = request(i);
-            async move {
-                let t = Instant::now();
-                let ok = fut.await;
-                (ok, t.elapsed())
-            }
-        })
-        .buffer_unordered(concurrency)
-        .collect()
-        .await;
-    let failed = results.iter().filter(|(ok, _)| !ok).count();
-    anyhow::ensure!(failed == 0, "{failed} of {count} requests failed");
-    Ok(results.into_iter().map(|(_, d)| d).collect())
-}
-
-fn percentiles(mut latencies: Vec<Duration>) -> (f64, f64) {
-    latencies.sort();
-    let at = |q: f64| {
-        let i = ((latencies.len() as f64 - 1.0) * q).round() as usize;
-        latencies
-            .get(i)
-            .map(|d| d.as_secs_f64() * 1000.0)
-            .unwrap_or(0.0)
-    };
-    (at(0.50), at(0.99))
 }

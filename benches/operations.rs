@@ -9,12 +9,15 @@
 
 use std::time::{Duration, Instant};
 
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
-use undersigned::entities::LetterStatus;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use undersigned::metrics::Metrics;
-use undersigned::store::letters::{self, NewLetter, NewTarget};
+use undersigned::store::letters;
 use undersigned::webhooks::{self, Event, NewEndpoint};
-use undersigned::{Application, Clock, Settings};
+use undersigned::{Application, Clock};
+
+#[path = "common/mod.rs"]
+mod common;
+use common::env_number;
 
 /// Scrapes timed; the median is reported.
 const SCRAPES: usize = 21;
@@ -24,67 +27,29 @@ const EVENTS: usize = 500;
 fn main() -> anyhow::Result<()> {
     let outbox = env_number("BENCH_OUTBOX", 300_000);
     let deltas = env_number("BENCH_DELTAS", 100_000);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let runtime = common::runtime()?;
     println!(
         "backlog: {outbox} pending outbox rows, {deltas} count deltas; {SCRAPES} scrapes, {EVENTS} events per row\n"
     );
     println!("| database | what | median | slowest |");
     println!("|---|---|---|---|");
-    let dir = tempfile::tempdir()?;
-    let sqlite = format!("sqlite://{}/bench.db?mode=rwc", dir.path().display());
-    runtime.block_on(run("SQLite", &sqlite, outbox, deltas))?;
-    if let Ok(admin) = std::env::var("TEST_DATABASE_URL") {
-        runtime.block_on(async {
-            let name = format!("undersigned_bench_{:08x}", rand::random::<u32>());
-            let conn = Database::connect(&admin).await?;
-            conn.execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                .await?;
-            let mut url = url::Url::parse(&admin)?;
-            url.set_path(&format!("/{name}"));
-            let result = run("PostgreSQL", url.as_str(), outbox, deltas).await;
-            conn.execute_unprepared(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
-                .await?;
-            result
-        })?;
-    }
-    Ok(())
-}
-
-fn env_number(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+    common::on_each_database(&runtime, |db| async move {
+        run(db.label, &db.url, outbox, deltas).await
+    })
 }
 
 async fn run(database: &str, url: &str, outbox: usize, deltas: usize) -> anyhow::Result<()> {
-    let settings = Settings {
-        database_url: url.to_string().into(),
-        bind: "127.0.0.1:0".parse()?,
-        run_worker: false,
-        ..Settings::default()
-    };
+    let settings = common::settings(url)?;
     let app = Application::build(settings, Clock::System).await?;
     let db = app.state().db.clone();
     let now = Clock::System.now();
     let letter = letters::create(
         &db,
-        NewLetter {
-            slug: "bench-operations".into(),
-            title: "A letter with a backlog".into(),
-            summary: "Benchmark.".into(),
-            body: "Body.".into(),
-            language: "en".into(),
-            status: LetterStatus::Open,
-            goal: None,
-            deadline: None,
-            individuals_may_sign: true,
-            organisations_may_sign: true,
-            organisations_need_approval: false,
-            targets: vec![NewTarget::new("Council", "council@example.org")],
-        },
+        common::letter(
+            "bench-operations",
+            "A letter with a backlog",
+            "Body.".into(),
+        ),
         now,
     )
     .await?;
@@ -189,11 +154,6 @@ async fn fill(
 }
 
 fn report(database: &str, what: &str, times: &mut [Duration]) {
-    times.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    println!(
-        "| {database} | {what} | {:.2} ms | {:.2} ms |",
-        ms(times[times.len() / 2]),
-        ms(times[times.len() - 1])
-    );
+    let (median, slowest) = common::median_and_max(times.to_vec());
+    println!("| {database} | {what} | {median:.2} ms | {slowest:.2} ms |");
 }

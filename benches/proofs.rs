@@ -11,15 +11,18 @@
 use std::time::{Duration, Instant};
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
 };
 use undersigned::auth::audit::Actor;
-use undersigned::entities::{LetterStatus, SignatureKind, SignatureStatus, list_entry, signature};
+use undersigned::entities::{SignatureKind, SignatureStatus, list_entry, signature};
 use undersigned::merkle::{self, from_hex};
 use undersigned::proof::{self, SignerProof};
-use undersigned::store::letters::{self, NewLetter, NewTarget};
-use undersigned::{Application, Clock, Settings};
+use undersigned::store::letters;
+use undersigned::{Application, Clock};
+
+#[path = "common/mod.rs"]
+mod common;
 
 fn main() -> anyhow::Result<()> {
     let sizes: Vec<usize> = std::env::var("BENCH_ROWS")
@@ -27,31 +30,16 @@ fn main() -> anyhow::Result<()> {
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
         .collect();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let runtime = common::runtime()?;
     println!(
         "| database | signatures | first snapshot | next snapshot (+1%, −1%) | inclusion proof, stored nodes p50 / p99 | inclusion proof, rebuilt from all leaves | consistency proof | reading all entries in pages |"
     );
     println!("|---|---|---|---|---|---|---|---|");
     for &rows in &sizes {
-        let dir = tempfile::tempdir()?;
-        let sqlite = format!("sqlite://{}/bench.db?mode=rwc", dir.path().display());
-        runtime.block_on(run("SQLite", &sqlite, rows))?;
-        if let Ok(admin) = std::env::var("TEST_DATABASE_URL") {
-            runtime.block_on(async {
-                let name = format!("undersigned_bench_{:08x}", rand::random::<u32>());
-                let conn = Database::connect(&admin).await?;
-                conn.execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                    .await?;
-                let mut url = url::Url::parse(&admin)?;
-                url.set_path(&format!("/{name}"));
-                let result = run("PostgreSQL", url.as_str(), rows).await;
-                conn.execute_unprepared(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
-                    .await?;
-                result
-            })?;
-        }
+        common::on_each_database(
+            &runtime,
+            |db| async move { run(db.label, &db.url, rows).await },
+        )?;
     }
     Ok(())
 }
@@ -61,31 +49,17 @@ fn ms(d: Duration) -> String {
 }
 
 async fn run(database: &str, url: &str, rows: usize) -> anyhow::Result<()> {
-    let settings = Settings {
-        database_url: url.to_string().into(),
-        bind: "127.0.0.1:0".parse()?,
-        run_worker: false,
-        ..Settings::default()
-    };
+    let settings = common::settings(url)?;
     let app = Application::build(settings, Clock::System).await?;
     let db = app.state().db.clone();
     let now = Clock::System.now();
     let letter = letters::create(
         &db,
-        NewLetter {
-            slug: "bench-proofs".into(),
-            title: "A letter with many signatures".into(),
-            summary: "Benchmark.".into(),
-            body: "Body.".into(),
-            language: "en".into(),
-            status: LetterStatus::Open,
-            goal: None,
-            deadline: None,
-            individuals_may_sign: true,
-            organisations_may_sign: true,
-            organisations_need_approval: false,
-            targets: vec![NewTarget::new("Council", "council@example.org")],
-        },
+        common::letter(
+            "bench-proofs",
+            "A letter with many signatures",
+            "Body.".into(),
+        ),
         now,
     )
     .await?

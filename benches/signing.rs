@@ -7,54 +7,29 @@
 //! client stays within its burst. `BENCH_SIGNERS` and `BENCH_CONCURRENCY` change the load.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use futures::StreamExt;
-use futures::stream;
-use sea_orm::{ConnectionTrait, Database};
-use tokio_util::sync::CancellationToken;
-use undersigned::entities::LetterStatus;
-use undersigned::store::letters::{self, NewLetter, NewTarget};
+use undersigned::store::letters::{self, NewLetter};
 use undersigned::{Application, Clock, Settings};
+
+#[path = "common/mod.rs"]
+mod common;
+use common::{env_number, measure, percentiles};
 
 const SLUG: &str = "bench-letter";
 
 fn main() -> anyhow::Result<()> {
     let signers: usize = env_number("BENCH_SIGNERS", 2000);
     let concurrency: usize = env_number("BENCH_CONCURRENCY", 64);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
+    let runtime = common::runtime()?;
     println!("signers: {signers}, concurrent clients: {concurrency}\n");
     println!(
         "| database | signings/s | sign p50 | sign p99 | emails/s | confirmations/s | confirm p50 | confirm p99 |"
     );
     println!("|---|---|---|---|---|---|---|---|");
-    let dir = tempfile::tempdir()?;
-    let sqlite = format!("sqlite://{}/bench.db?mode=rwc", dir.path().display());
-    runtime.block_on(run("SQLite", &sqlite, signers, concurrency))?;
-    if let Ok(admin) = std::env::var("TEST_DATABASE_URL") {
-        runtime.block_on(async {
-            let name = format!("undersigned_bench_{:08x}", rand::random::<u32>());
-            let conn = Database::connect(&admin).await?;
-            conn.execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                .await?;
-            let mut url = url::Url::parse(&admin)?;
-            url.set_path(&format!("/{name}"));
-            let result = run("PostgreSQL", url.as_str(), signers, concurrency).await;
-            conn.execute_unprepared(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
-                .await?;
-            result
-        })?;
-    }
-    Ok(())
-}
-
-fn env_number(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+    common::on_each_database(&runtime, |db| async move {
+        run(db.label, &db.url, signers, concurrency).await
+    })
 }
 
 async fn run(
@@ -65,50 +40,34 @@ async fn run(
 ) -> anyhow::Result<()> {
     let mail_dir = tempfile::tempdir()?;
     let settings = Settings {
-        database_url: database_url.to_string().into(),
-        bind: "127.0.0.1:0".parse()?,
         base_url: "http://bench.invalid".parse()?,
         mail_dir: mail_dir.path().to_path_buf(),
-        run_worker: false,
         trusted_proxies: vec!["127.0.0.1/32".parse()?],
         worker_concurrency: 16,
         // Scripted signers send the form at once; the stamp is still checked.
         sign_min_fill: std::time::Duration::ZERO,
-        ..Settings::default()
+        ..common::settings(database_url)?
     };
     let burst = settings.sign_burst as usize;
     let app = Application::build(settings.clone(), Clock::System).await?;
-    let port = app.port();
     let db = app.state().db.clone();
     let worker = app.worker("bench");
     letters::create(
         &db,
         NewLetter {
-            slug: SLUG.into(),
-            title: "Benchmark letter".into(),
             summary: "For measuring.".into(),
-            body: "Text.".into(),
-            language: "en".into(),
-            status: LetterStatus::Open,
-            goal: None,
-            deadline: None,
-            individuals_may_sign: true,
-            organisations_may_sign: true,
-            organisations_need_approval: false,
-            targets: vec![NewTarget::new("Institution", "institution@example.org")],
+            ..common::letter(SLUG, "Benchmark letter", "Text.".into())
         },
         chrono::Utc::now(),
     )
     .await?;
-    let shutdown = CancellationToken::new();
-    let server = tokio::spawn(app.run_until_stopped(shutdown.clone()));
-    let client = reqwest::Client::builder()
+    let running = common::Running::serve(app);
+    let client = common::client_builder(concurrency)
         .redirect(reqwest::redirect::Policy::none())
-        .pool_max_idle_per_host(concurrency)
         .build()?;
-    let base = Arc::new(format!("http://127.0.0.1:{port}"));
+    let base = running.base.clone();
 
-    let form_stamp = Arc::new(form_stamp(&client, &base).await?);
+    let form_stamp = Arc::new(common::form_stamp(&client, &base, SLUG).await?);
     // Signing: each client address signs at most its burst.
     let started = Instant::now();
     let latencies = measure(signers, concurrency, |i| {
@@ -203,66 +162,7 @@ async fn run(
     println!(
         "| {label} | {sign_rate:.0} | {sign_p50:.1} ms | {sign_p99:.1} ms | {mail_rate:.0} | {confirm_rate:.0} | {confirm_p50:.1} ms | {confirm_p99:.1} ms |"
     );
-    shutdown.cancel();
-    let _ = server.await;
+    running.stop().await;
     db.close().await?;
     Ok(())
-}
-
-/// Runs `count` requests, `concurrency` at a time; fails if any did not succeed.
-async fn measure<F, Fut>(
-    count: usize,
-    concurrency: usize,
-    request: F,
-) -> anyhow::Result<Vec<Duration>>
-where
-    F: Fn(usize) -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let results: Vec<(bool, Duration)> = stream::iter(0..count)
-        .map(|i| {
-            let fut = request(i);
-            async move {
-                let t = Instant::now();
-                let ok = fut.await;
-                (ok, t.elapsed())
-            }
-        })
-        .buffer_unordered(concurrency)
-        .collect()
-        .await;
-    let failed = results.iter().filter(|(ok, _)| !ok).count();
-    anyhow::ensure!(failed == 0, "{failed} of {count} requests failed");
-    Ok(results.into_iter().map(|(_, d)| d).collect())
-}
-
-fn percentiles(mut latencies: Vec<Duration>) -> (f64, f64) {
-    latencies.sort();
-    let at = |q: f64| {
-        let i = ((latencies.len() as f64 - 1.0) * q).round() as usize;
-        latencies
-            .get(i)
-            .map(|d| d.as_secs_f64() * 1000.0)
-            .unwrap_or(0.0)
-    };
-    (at(0.50), at(0.99))
-}
-
-/// The render-time stamp of the letter's sign form, read from its page as a browser would.
-async fn form_stamp(client: &reqwest::Client, base: &str) -> anyhow::Result<String> {
-    let page = client
-        .get(format!("{base}/letters/{SLUG}"))
-        .send()
-        .await?
-        .text()
-        .await?;
-    const FIELD: &str = "name=\"form_stamp\" value=\"";
-    let at = page
-        .find(FIELD)
-        .ok_or_else(|| anyhow::anyhow!("no form stamp on the letter page"))?
-        + FIELD.len();
-    let end = page[at..]
-        .find('"')
-        .ok_or_else(|| anyhow::anyhow!("an unterminated form stamp"))?;
-    Ok(page[at..at + end].to_string())
 }

@@ -30,6 +30,7 @@ mod privacy;
 mod proofs;
 mod rate_limit;
 mod repeat;
+mod replicas;
 mod screening;
 mod sharing;
 mod staff_accounts;
