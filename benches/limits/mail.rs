@@ -440,6 +440,15 @@ impl Drop for Sink {
 async fn converse(stream: tokio::net::TcpStream, counts: &Counts) -> std::io::Result<()> {
     stream.set_nodelay(true)?;
     let (read, mut write) = stream.into_split();
+    // Linux delays an ACK up to 40 ms; a sender whose last segment waits for it (Nagle)
+    // would be measured against the sink's timer rather than its own speed. Quick-ack
+    // mode lapses by itself, so it is set again after every read.
+    // Only when the buffer has been used up, so once per read from the socket.
+    let quickack = |read: &BufReader<tokio::net::tcp::OwnedReadHalf>| {
+        if read.buffer().is_empty() {
+            let _ = socket2::SockRef::from(read.get_ref().as_ref()).set_tcp_quickack(true);
+        }
+    };
     let mut read = BufReader::new(read);
     write.write_all(b"220 sink ESMTP\r\n").await?;
     let mut line = Vec::with_capacity(1024);
@@ -448,6 +457,7 @@ async fn converse(stream: tokio::net::TcpStream, counts: &Counts) -> std::io::Re
         if read.read_until(b'\n', &mut line).await? == 0 {
             return Ok(());
         }
+        quickack(&read);
         let verb = line
             .get(..4)
             .map(|v| v.to_ascii_uppercase())
@@ -466,6 +476,7 @@ async fn converse(stream: tokio::net::TcpStream, counts: &Counts) -> std::io::Re
                     if read.read_until(b'\n', &mut line).await? == 0 {
                         return Ok(());
                     }
+                    quickack(&read);
                     if line == b".\r\n" {
                         break;
                     }
