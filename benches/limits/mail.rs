@@ -83,6 +83,11 @@ async fn drain(env: &Env, emails: usize, concurrency: usize) -> anyhow::Result<M
     let sent = sink
         .wait_for(emails as u64, Duration::from_secs(600))
         .await?;
+    crate::support::note_cpu(
+        &format!("{} worker, emails drained", env.label),
+        worker.cpu_secs()?,
+        emails as u64,
+    );
     worker.stop().await?;
     let service_rate = sent.rate();
     let size = sent.mean_size();

@@ -100,8 +100,12 @@ async fn sustained(
             }
         }
     };
+    let mark = service.cpu_mark();
     let probed = support::probe(64, support::seconds("BENCH_PROBE_SECS", 2.0, 1.0), &get).await;
-    support::step_up(&format!("{} GET {path}", env.label), probed * 0.5, &get).await
+    let label = format!("{} GET {path}", env.label);
+    let sustained = support::step_up(&label, probed * 0.5, &get).await;
+    service.note_cpu_since(&label, mark);
+    sustained
 }
 
 /// Inserts `count` confirmed, public individual signatures on `letter` in one statement:

@@ -86,6 +86,14 @@ pub fn print_and_append(
     for failure in failures {
         table.push_str(&format!("\n**Failed:** {failure}\n"));
     }
+    let cpu = crate::support::cpu_notes();
+    if !cpu.is_empty() {
+        table
+            .push_str("\nService CPU per request over each climb (user + system, from /proc):\n\n");
+        for line in cpu {
+            table.push_str(&format!("- {line}\n"));
+        }
+    }
     println!("{table}");
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("BENCHMARKS.md");
     let mut file = std::fs::OpenOptions::new().append(true).open(&path)?;

@@ -176,9 +176,11 @@ async fn service_signing(env: &Env, letters: usize) -> anyhow::Result<Sustained>
     let target = SigningTarget::start(env, &format!("signing{letters}"), letters).await?;
     let next = AtomicU64::new(0);
     let sign = |_| target.sign(next.fetch_add(1, Ordering::Relaxed));
+    let mark = target.service.cpu_mark();
     let probed = support::probe(64, support::seconds("BENCH_PROBE_SECS", 2.0, 1.0), &sign).await;
     let label = format!("{} signing, {letters} letter(s)", env.label);
     let sustained = support::step_up(&label, probed * 0.5, &sign).await?;
+    target.service.note_cpu_since(&label, mark);
     target.service.stop().await?;
     Ok(sustained)
 }
@@ -425,9 +427,11 @@ async fn service_confirming(env: &Env) -> anyhow::Result<Sustained> {
                 .is_ok_and(|r| r.status().as_u16() == 200)
         }
     };
+    let mark = service.cpu_mark();
     let probed = support::probe(64, support::seconds("BENCH_PROBE_SECS", 2.0, 1.0), &confirm).await;
-    let sustained =
-        support::step_up(&format!("{} confirming", env.label), probed * 0.5, &confirm).await?;
+    let label = format!("{} confirming", env.label);
+    let sustained = support::step_up(&label, probed * 0.5, &confirm).await?;
+    service.note_cpu_since(&label, mark);
     service.stop().await?;
     if next.load(Ordering::Relaxed) > count {
         eprintln!(

@@ -288,6 +288,7 @@ where
             drop(permit);
             if succeeded {
                 ok.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                SUCCEEDED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
             if let Ok(mut h) = histogram.lock() {
                 let _ = h.record(micros);
@@ -576,5 +577,59 @@ where
         .filter(|ok| std::future::ready(*ok))
         .count()
         .await;
+    SUCCEEDED.fetch_add(done as u64, std::sync::atomic::Ordering::Relaxed);
     done as f64 / start.elapsed().as_secs_f64()
+}
+
+/// Successful requests of every load so far (probes and open-loop steps), so a row can
+/// tell how much service CPU one request took.
+static SUCCEEDED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Lines "what: CPU per request" for the report, in the order measured.
+static CPU_NOTES: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// A service's CPU time and the successful requests so far, to measure from.
+pub struct CpuMark {
+    cpu_secs: f64,
+    succeeded: u64,
+}
+
+impl Service {
+    /// Where to measure CPU per request from.
+    pub fn cpu_mark(&self) -> CpuMark {
+        CpuMark {
+            cpu_secs: self.cpu_secs().unwrap_or(0.0),
+            succeeded: SUCCEEDED.load(std::sync::atomic::Ordering::Relaxed),
+        }
+    }
+
+    /// Notes the service's CPU per successful request since `mark` (every load step of a
+    /// climb, each run near or at the service's limit), for the capacity model.
+    pub fn note_cpu_since(&self, what: &str, mark: CpuMark) {
+        let done = SUCCEEDED
+            .load(std::sync::atomic::Ordering::Relaxed)
+            .saturating_sub(mark.succeeded);
+        let cpu = self.cpu_secs().unwrap_or(0.0) - mark.cpu_secs;
+        note_cpu(what, cpu, done);
+    }
+}
+
+/// Notes `cpu_secs` of service CPU spent on `done` requests (or emails).
+pub fn note_cpu(what: &str, cpu_secs: f64, done: u64) {
+    if done == 0 {
+        return;
+    }
+    let line = format!(
+        "{what}: {:.3} ms of service CPU each ({done} in {cpu_secs:.1} s)",
+        cpu_secs * 1000.0 / done as f64
+    );
+    eprintln!("  {line}");
+    if let Ok(mut notes) = CPU_NOTES.lock() {
+        notes.push(line);
+    }
+}
+
+/// The CPU notes so far.
+pub fn cpu_notes() -> Vec<String> {
+    CPU_NOTES.lock().map(|n| n.clone()).unwrap_or_default()
 }
