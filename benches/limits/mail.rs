@@ -88,6 +88,12 @@ async fn drain(env: &Env, emails: usize, concurrency: usize) -> anyhow::Result<M
         worker.cpu_secs()?,
         emails as u64,
     );
+    // The sink counts a message before the worker hears its 250 and marks the row: give
+    // the worker a moment to mark the last ones before it is stopped and checked.
+    let marked_by = Instant::now() + Duration::from_secs(10);
+    while pending(&db).await? > 0 && Instant::now() < marked_by {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     worker.stop().await?;
     let service_rate = sent.rate();
     let size = sent.mean_size();

@@ -1,6 +1,7 @@
 //! The letter page (P2): a warm first page against `/healthz` in the same binary, and the
-//! page of a letter with a million confirmed signatures against the same page of an
-//! empty letter. Each figure is the highest arrival rate kept up with (open loop, see
+//! page of a letter with a million confirmed signatures against the same page of a small
+//! letter (100 signatures: a first page as full as the big one's, so the two pages are
+//! the same size and only the letter's size differs). Each figure is the highest arrival rate kept up with (open loop, see
 //! `support::step_up`).
 
 use std::sync::Arc;
@@ -16,7 +17,8 @@ pub async fn run(env: &Env) -> anyhow::Result<Vec<Measured>> {
     let url = env.fresh_database("pages").await?;
     support::migrate(&url).await?;
     let db = support::connect(&url, 1).await?;
-    support::create_letter(&db, "small").await?;
+    let small_id = support::create_letter(&db, "small").await?;
+    insert_confirmed(&db, small_id, 100).await?;
     let big_id = support::create_letter(&db, "big").await?;
     let started = Instant::now();
     insert_confirmed(&db, big_id, big).await?;
@@ -25,6 +27,12 @@ pub async fn run(env: &Env) -> anyhow::Result<Vec<Measured>> {
     // recounts them from the signatures.
     undersigned::store::counts::reconcile(&db, chrono::Utc::now()).await?;
     let counts = undersigned::store::letters::counts(&db, big_id).await?;
+    let small_counts = undersigned::store::letters::counts(&db, small_id).await?;
+    anyhow::ensure!(
+        small_counts.individuals == 100,
+        "the small letter counts {}",
+        small_counts.individuals
+    );
     anyhow::ensure!(
         counts.individuals == big as i64,
         "the big letter counts {} of {big}",
@@ -69,7 +77,7 @@ pub async fn run(env: &Env) -> anyhow::Result<Vec<Measured>> {
             format!("P2 page of a letter with {big} signatures"),
             &large,
             &small,
-            "same page, empty letter",
+            "same page, letter with 100 signatures",
             0.9,
         ),
     ])
