@@ -26,6 +26,7 @@ mod m20261130_140000_add_signature_language;
 mod m20261130_141000_create_letter_translations;
 mod m20261130_150000_create_webhooks;
 mod m20261201_100000_add_outbox_pending_index;
+mod m20261201_110000_drop_limit_counters_window_index;
 
 /// Every migration of the schema, oldest first.
 pub struct Migrator;
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_141000_create_letter_translations::Migration),
             Box::new(m20261130_150000_create_webhooks::Migration),
             Box::new(m20261201_100000_add_outbox_pending_index::Migration),
+            Box::new(m20261201_110000_drop_limit_counters_window_index::Migration),
         ]
     }
 }
