@@ -63,7 +63,7 @@ async fn drain(env: &Env, emails: usize, concurrency: usize) -> anyhow::Result<M
     let db = Database::connect(&url).await?;
     create_letter(&db).await?;
     let client = http_client()?;
-    let stamp = Arc::new(form_stamp(&client, &serve.base).await?);
+    let stamp = Arc::new(crate::support::form_stamp(&client, &serve.base, SLUG).await?);
     let base = Arc::new(serve.base.clone());
     let signed: usize = futures::stream::iter(0..emails as u64)
         .map(|i| sign(client.clone(), base.clone(), stamp.clone(), i))
@@ -143,7 +143,7 @@ async fn sustained(
     let db = Database::connect(&url).await?;
     create_letter(&db).await?;
     let client = http_client()?;
-    let stamp = Arc::new(form_stamp(&client, &serve.base).await?);
+    let stamp = Arc::new(crate::support::form_stamp(&client, &serve.base, SLUG).await?);
     let base = Arc::new(serve.base.clone());
     let load = open_loop(rate, duration, 2048, |i| {
         sign(client.clone(), base.clone(), stamp.clone(), i)
@@ -266,25 +266,6 @@ async fn sign(client: reqwest::Client, base: Arc<String>, stamp: Arc<String>, i:
         .await
         .map(|r| r.status().as_u16() == 303)
         .unwrap_or(false)
-}
-
-/// The render-time stamp of the letter's sign form, read from its page as a browser would.
-async fn form_stamp(client: &reqwest::Client, base: &str) -> anyhow::Result<String> {
-    let page = client
-        .get(format!("{base}/letters/{SLUG}"))
-        .send()
-        .await?
-        .text()
-        .await?;
-    const FIELD: &str = "name=\"form_stamp\" value=\"";
-    let at = page
-        .find(FIELD)
-        .ok_or_else(|| anyhow::anyhow!("no form stamp on the letter page"))?
-        + FIELD.len();
-    let end = page[at..]
-        .find('"')
-        .ok_or_else(|| anyhow::anyhow!("an unterminated form stamp"))?;
-    Ok(page[at..at + end].to_string())
 }
 
 /// Outbox rows not yet sent or given up.

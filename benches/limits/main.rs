@@ -9,6 +9,8 @@
 //! a server (a database is created for the run and dropped). BENCHMARKS.md ("The limits
 //! bench") says what each row measures and which `BENCH_*` settings change the run.
 
+#[path = "../common/mod.rs"]
+mod common;
 mod mail;
 mod memory;
 mod pages;

@@ -398,8 +398,7 @@ pub async fn connect(
 
 /// Creates an open letter that individuals and organisations may sign; returns its id.
 pub async fn create_letter(db: &sea_orm::DatabaseConnection, slug: &str) -> anyhow::Result<i64> {
-    use undersigned::entities::LetterStatus;
-    use undersigned::store::letters::{self, NewLetter, NewTarget};
+    use undersigned::store::letters::{self, NewLetter};
     // A body of the length of a real appeal, so rendering it costs what it costs.
     let paragraph = "We, the undersigned organisations, call on the institutions named \
         below to make lasting reforms a condition of every agreement, and to say so \
@@ -411,18 +410,8 @@ pub async fn create_letter(db: &sea_orm::DatabaseConnection, slug: &str) -> anyh
     let letter = letters::create(
         db,
         NewLetter {
-            slug: slug.into(),
-            title: format!("Benchmark letter {slug}"),
             summary: "For measuring.".into(),
-            body,
-            language: "en".into(),
-            status: LetterStatus::Open,
-            goal: None,
-            deadline: None,
-            individuals_may_sign: true,
-            organisations_may_sign: true,
-            organisations_need_approval: false,
-            targets: vec![NewTarget::new("Institution", "institution@example.org")],
+            ..crate::common::letter(slug, &format!("Benchmark letter {slug}"), body)
         },
         chrono::Utc::now(),
     )
@@ -439,28 +428,8 @@ pub fn client() -> anyhow::Result<reqwest::Client> {
         .build()?)
 }
 
-/// The render-time stamp of a letter's sign form, read from its page as a browser would.
-pub async fn form_stamp(
-    client: &reqwest::Client,
-    base: &str,
-    slug: &str,
-) -> anyhow::Result<String> {
-    let page = client
-        .get(format!("{base}/letters/{slug}"))
-        .send()
-        .await?
-        .text()
-        .await?;
-    const FIELD: &str = "name=\"form_stamp\" value=\"";
-    let at = page
-        .find(FIELD)
-        .ok_or_else(|| anyhow::anyhow!("no form stamp on the page of {slug}"))?
-        + FIELD.len();
-    let end = page[at..]
-        .find('"')
-        .ok_or_else(|| anyhow::anyhow!("an unterminated form stamp"))?;
-    Ok(page[at..at + end].to_string())
-}
+/// The render-time stamp of a letter's sign form, as the older benches read it.
+pub use crate::common::form_stamp;
 
 /// A client address of its own /24 for every `per_address` requests, so each address
 /// stays within its burst and each network within the per-prefix rules.
