@@ -328,12 +328,12 @@ impl Batch {
         conn: &C,
         id: i64,
     ) -> Result<Option<letter::Model>, DbErr> {
-        if let Some(found) = self.lock_letters().get(&id) {
-            return Ok(found.clone());
-        }
-        let found = crate::store::letters::find_for_signing(conn, id).await?;
-        self.lock_letters().insert(id, found.clone());
-        Ok(found)
+        once_per_batch(
+            &self.letters,
+            id,
+            crate::store::letters::find_for_signing(conn, id),
+        )
+        .await
     }
 
     /// A letter's under-attack mode (`abuse::attack`), read once per batch.
@@ -342,12 +342,8 @@ impl Batch {
         conn: &C,
         letter_id: i64,
     ) -> Result<Option<attack_mode::Model>, DbErr> {
-        if let Some(found) = lock(&self.attack_modes).get(&letter_id) {
-            return Ok(found.clone());
-        }
-        let found = crate::abuse::attack::status(conn, letter_id).await?;
-        lock(&self.attack_modes).insert(letter_id, found.clone());
-        Ok(found)
+        let read = crate::abuse::attack::status(conn, letter_id);
+        once_per_batch(&self.attack_modes, letter_id, read).await
     }
 
     /// A letter's webhook endpoints (`webhooks::subscribed`), read once per batch.
@@ -356,12 +352,8 @@ impl Batch {
         conn: &C,
         letter_id: i64,
     ) -> Result<Vec<(i64, String)>, DbErr> {
-        if let Some(found) = lock(&self.endpoints).get(&letter_id) {
-            return Ok(found.clone());
-        }
-        let found = crate::webhooks::subscribed(conn, letter_id).await?;
-        lock(&self.endpoints).insert(letter_id, found.clone());
-        Ok(found)
+        let read = crate::webhooks::subscribed(conn, letter_id);
+        once_per_batch(&self.endpoints, letter_id, read).await
     }
 
     /// Adds `delta` to a letter's confirmed count of `kind`: one `count_deltas` row per
@@ -429,13 +421,24 @@ impl Batch {
         Ok(())
     }
 
-    fn lock_letters(&self) -> MutexGuard<'_, HashMap<i64, Option<letter::Model>>> {
-        lock(&self.letters)
-    }
-
     fn lock_counters(&self) -> MutexGuard<'_, BTreeMap<(String, i64), Tally>> {
         lock(&self.counters)
     }
+}
+
+/// What `map` holds for `key`, or what `read` gives, kept in `map` for the rest of the
+/// batch. `read` is a future not yet polled: it runs only when the value is not kept.
+async fn once_per_batch<V: Clone>(
+    map: &Mutex<HashMap<i64, V>>,
+    key: i64,
+    read: impl std::future::Future<Output = Result<V, DbErr>>,
+) -> Result<V, DbErr> {
+    if let Some(found) = lock(map).get(&key) {
+        return Ok(found.clone());
+    }
+    let found = read.await?;
+    lock(map).insert(key, found.clone());
+    Ok(found)
 }
 
 /// A batch's maps hold plain values: one left by a panicking item is still sound.
