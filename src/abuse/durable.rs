@@ -142,11 +142,57 @@ pub async fn hit_spread_in<C: ConnectionTrait>(
     if let Some(total) = batch.bump(key, start) {
         return Ok(total);
     }
-    let row = format!("{key}#{}", batch.lane() % SPREAD);
-    hit(conn, &row, window, now).await?;
-    let total = count_spread(conn, key, start).await?;
+    let shard = batch.lane() % SPREAD;
+    let row = format!("{key}#{shard}");
+    let total = if conn.get_database_backend() == DbBackend::Postgres {
+        hit_and_count_spread(conn, key, shard, start).await?
+    } else {
+        // SQLite runs in the process: two statements cost no round trip.
+        hit(conn, &row, window, now).await?;
+        count_spread(conn, key, start).await?
+    };
     batch.tallied(key, start, row, total);
     Ok(total)
+}
+
+/// PostgreSQL: bumps shard `shard` of a spread counter and returns the total of all its
+/// shards, in one statement (one round trip instead of two). The bump is a
+/// data-modifying CTE, whose row the statement's own read does not see, so the total is
+/// the bumped row's new value plus the other shards' sum.
+async fn hit_and_count_spread<C: ConnectionTrait>(
+    conn: &C,
+    key: &str,
+    shard: u32,
+    window_start: i64,
+) -> Result<i64, DbErr> {
+    let others: Vec<String> = (0..SPREAD)
+        .filter(|n| *n != shard)
+        .map(|n| format!("{key}#{n}"))
+        .collect();
+    let marks: Vec<String> = (0..others.len()).map(|i| format!("${}", i + 3)).collect();
+    let sql = format!(
+        "WITH bumped AS (\
+           INSERT INTO limit_counters (counter_key, window_start, hits) VALUES ($1, $2, 1) \
+           ON CONFLICT (counter_key, window_start) \
+           DO UPDATE SET hits = limit_counters.hits + 1 \
+           RETURNING hits) \
+         SELECT (SELECT hits FROM bumped)::bigint + COALESCE((SELECT SUM(hits) \
+           FROM limit_counters WHERE window_start = $2 AND counter_key IN ({})), 0)::bigint \
+           AS total",
+        marks.join(", ")
+    );
+    let mut values: Vec<sea_orm::Value> =
+        vec![format!("{key}#{shard}").into(), window_start.into()];
+    values.extend(others.into_iter().map(sea_orm::Value::from));
+    let row = conn
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            sql,
+            values,
+        ))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("the counter just bumped".into()))?;
+    row.try_get::<i64>("", "total")
 }
 
 /// Adds `n` hits to one counter row (a batch's bumps, written at its end).

@@ -13,8 +13,9 @@
 //! gives: one bad item costs its neighbours a retry, never their signature.
 //!
 //! Items of one batch share a [`Batch`]: the letters they read (read and share-locked once
-//! per batch) and the rate counters they bump (read once, written once at the end, each
-//! lane on counter rows of its own), which is most of what one more signing costs. Lanes
+//! per batch), the rate counters they bump (read once, written once at the end, each lane
+//! on counter rows of its own) and the outbox rows they queue (inserted in one statement
+//! at the end), which is most of what one more signing costs. Lanes
 //! never wait on each other's counter rows: the same inbox always goes to the same lane,
 //! and spread counters are written on the lane's own shard.
 
@@ -28,7 +29,7 @@ use sea_orm::{DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr};
 use tokio::sync::{mpsc, oneshot};
 
 use super::TxnFuture;
-use crate::entities::{SignatureKind, attack_mode, letter};
+use crate::entities::{SignatureKind, attack_mode, letter, outbox};
 use chrono::{DateTime, Utc};
 
 /// Items waiting for one lane before senders wait for room.
@@ -285,6 +286,7 @@ pub struct Batch {
     endpoints: Mutex<HashMap<i64, Vec<(i64, String)>>>,
     deltas: Mutex<Vec<Delta>>,
     counters: Mutex<BTreeMap<(String, i64), Tally>>,
+    queued: Mutex<Vec<outbox::ActiveModel>>,
 }
 
 /// A change of a letter's confirmed count of one kind, summed over the batch.
@@ -313,6 +315,7 @@ impl Batch {
             endpoints: Mutex::new(HashMap::new()),
             deltas: Mutex::new(Vec::new()),
             counters: Mutex::new(BTreeMap::new()),
+            queued: Mutex::new(Vec::new()),
         }
     }
 
@@ -401,9 +404,29 @@ impl Batch {
         );
     }
 
-    /// Writes what was counted in memory: the counter bumps, one statement per counter in
-    /// key order, and the count deltas, one row per letter and kind.
+    /// Queues an outbox row (`outbox::pending_row`) with the batch: the batch's rows are
+    /// inserted together, in one statement, when it flushes (or sooner, by
+    /// [`Batch::write_queued`]), inside its transaction all the same.
+    pub fn queue(&self, row: outbox::ActiveModel) {
+        lock(&self.queued).push(row);
+    }
+
+    /// Inserts the outbox rows queued so far: for an item about to read the outbox, so it
+    /// sees what the batch queued before it.
+    pub async fn write_queued<C: sea_orm::ConnectionTrait>(&self, conn: &C) -> Result<(), DbErr> {
+        use sea_orm::EntityTrait;
+        let rows: Vec<outbox::ActiveModel> = std::mem::take(&mut *lock(&self.queued));
+        outbox::Entity::insert_many(rows)
+            .exec_without_returning(conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Writes what was gathered in memory: the queued outbox rows, the counter bumps (one
+    /// statement per counter in key order) and the count deltas (one row per letter and
+    /// kind).
     pub async fn flush<C: sea_orm::ConnectionTrait>(&self, conn: &C) -> Result<(), DbErr> {
+        self.write_queued(conn).await?;
         let deltas: Vec<Delta> = std::mem::take(&mut *lock(&self.deltas));
         for d in deltas.into_iter().filter(|d| d.delta != 0) {
             crate::store::signatures::add_count_delta(conn, d.letter_id, d.kind, d.delta, d.at)

@@ -8,7 +8,7 @@ pub use jobs::link;
 pub use worker::{Outcome, Worker, worker_id};
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, QuerySelect, Set};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QuerySelect, Set};
 use serde::{Deserialize, Serialize};
 
 use crate::entities::{OutboxStatus, outbox, signature};
@@ -130,11 +130,23 @@ pub async fn enqueue_at<C: ConnectionTrait>(
     now: DateTime<Utc>,
     run_at: DateTime<Utc>,
 ) -> Result<i64, DbErr> {
-    let payload = job.payload()?;
     let letter_id = letter_of(conn, job).await?;
-    let row = outbox::ActiveModel {
+    let row = pending_row(job, letter_id, now, run_at)?;
+    Ok(outbox::Entity::insert(row).exec(conn).await?.last_insert_id)
+}
+
+/// The row that queues `job` for `letter_id` (its [`Subject`]'s letter, which the caller
+/// knows), due at `run_at`: for a caller that inserts rows together
+/// (`db::batch::Batch::queue`).
+pub fn pending_row(
+    job: &Job,
+    letter_id: Option<i64>,
+    now: DateTime<Utc>,
+    run_at: DateTime<Utc>,
+) -> Result<outbox::ActiveModel, DbErr> {
+    Ok(outbox::ActiveModel {
         kind: Set(job.kind().to_string()),
-        payload: Set(payload),
+        payload: Set(job.payload()?),
         status: Set(OutboxStatus::Pending),
         attempts: Set(0),
         run_at: Set(run_at),
@@ -146,10 +158,7 @@ pub async fn enqueue_at<C: ConnectionTrait>(
         message_key: Set(Some(format!("{:016x}", rand::random::<u64>()))),
         letter_id: Set(letter_id),
         ..Default::default()
-    }
-    .insert(conn)
-    .await?;
-    Ok(row.id)
+    })
 }
 
 #[cfg(test)]

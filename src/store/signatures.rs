@@ -7,6 +7,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, TryInsertResult,
 };
 
+use crate::db::batch::Batch;
 use crate::domain::{Country, ShortText, SignerEmail, SignerName, Website};
 use crate::entities::{
     LetterStatus, SignatureKind, SignatureStatus, confirmation_token, count_delta, letter,
@@ -94,6 +95,23 @@ pub async fn record<C: ConnectionTrait>(
     now: DateTime<Utc>,
     caps: MailCaps,
 ) -> Result<SignOutcome, DbErr> {
+    let batch = Batch::new(0);
+    let outcome = record_in(conn, &batch, letter_id, letter_version, new, now, caps).await?;
+    batch.flush(conn).await?;
+    Ok(outcome)
+}
+
+/// [`record`] as an item of a group-commit batch (`db::batch`): a new signature's email
+/// is queued with the batch, whose rows are inserted together when it flushes.
+pub async fn record_in<C: ConnectionTrait>(
+    conn: &C,
+    batch: &Batch,
+    letter_id: i64,
+    letter_version: i32,
+    new: &NewSignature,
+    now: DateTime<Utc>,
+    caps: MailCaps,
+) -> Result<SignOutcome, DbErr> {
     let mut row = signature::ActiveModel {
         letter_id: Set(letter_id),
         letter_version: Set(letter_version),
@@ -137,9 +155,14 @@ pub async fn record<C: ConnectionTrait>(
     if let TryInsertResult::Inserted(result) = inserted {
         let signature_id = result.last_insert_id;
         let job = Job::ConfirmationEmail { signature_id };
-        queue_to_signer(conn, new.email.normalized(), &job, now, caps).await?;
+        if may_email(conn, new.email.normalized(), &job, now, caps).await? {
+            batch.queue(outbox::pending_row(&job, Some(letter_id), now, now)?);
+        }
         return Ok(SignOutcome::Created { signature_id });
     }
+    // A repeat reads the outbox (is a link still waiting?): it must see what this batch
+    // queued before it, as it would in a transaction of its own.
+    batch.write_queued(conn).await?;
 
     let existing = signature::Entity::find()
         .filter(signature::Column::LetterId.eq(letter_id))
@@ -257,16 +280,30 @@ async fn queue_to_signer<C: ConnectionTrait>(
     now: DateTime<Utc>,
     caps: MailCaps,
 ) -> Result<(), DbErr> {
-    if crate::abuse::durable::may_email(conn, address, caps.emails_per_address_per_day, now).await?
-    {
+    if may_email(conn, address, job, now, caps).await? {
         outbox::enqueue(conn, job, now).await?;
-    } else {
+    }
+    Ok(())
+}
+
+/// Whether `address` may get one more email today (`abuse::durable::may_email`, which
+/// counts this one); says so in the log when it may not.
+async fn may_email<C: ConnectionTrait>(
+    conn: &C,
+    address: &str,
+    job: &Job,
+    now: DateTime<Utc>,
+    caps: MailCaps,
+) -> Result<bool, DbErr> {
+    let may = crate::abuse::durable::may_email(conn, address, caps.emails_per_address_per_day, now)
+        .await?;
+    if !may {
         tracing::info!(
             kind = job.kind(),
             "daily email cap of an address reached: not queued"
         );
     }
-    Ok(())
+    Ok(may)
 }
 
 /// Queues a new link for the pending signatures of an address (on one letter, or on

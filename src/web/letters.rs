@@ -229,7 +229,7 @@ async fn sign(
         });
     }
     let Form(input) = form?;
-    let letter = known_letter(&state, &slug).await?;
+    let letter = known_letter(&state, &lang, &slug).await?;
     let shown = input.shown();
     let Some(kind) = input.kind() else {
         return Err(WebError::BadRequest(
@@ -396,7 +396,7 @@ async fn check_inbox(
     Path(slug): Path<String>,
     Extension(lang): Extension<Lang>,
 ) -> Result<Response, WebError> {
-    let letter = known_letter(&state, &slug).await?;
+    let letter = known_letter(&state, &lang, &slug).await?;
     Ok((
         [(header::CACHE_CONTROL, "no-store")],
         Html(templates::check_inbox(&lang, &letter.title, &letter.slug).into_string()),
@@ -441,7 +441,7 @@ pub(crate) async fn sign_in<C: sea_orm::ConnectionTrait>(
             }
             let version = current.version;
             Ok(Signing::Recorded(
-                signatures::record(txn, letter_id, version, new, now, caps).await?,
+                signatures::record_in(txn, batch, letter_id, version, new, now, caps).await?,
             ))
         }
         _ => Ok(Signing::Closed),
@@ -471,14 +471,28 @@ pub fn caps(state: &AppState) -> MailCaps {
     }
 }
 
-/// A public letter as this replica last rendered it, else as the database has it: for the
-/// paths that decide nothing on it (the signing transaction reads the letter again and
-/// decides there), so a hot letter costs no query before its write.
-pub(super) async fn known_letter(state: &AppState, slug: &str) -> Result<letter::Model, WebError> {
-    match state.pages.peek(slug, state.clock.now()) {
-        Some(page) => Ok(page.letter.clone()),
-        None => public_letter(state, slug).await,
+/// A public letter as this replica last rendered it: for the paths that decide nothing on
+/// it (the signing transaction reads the letter again and decides there), so a hot letter
+/// costs no query before its write. When no page of it is in memory, its first page in
+/// the reader's language is rendered and kept, as a view of it would be, so the signings
+/// that follow find it too (with the page cache off, the letter is read alone).
+pub(super) async fn known_letter(
+    state: &AppState,
+    lang: &Lang,
+    slug: &str,
+) -> Result<letter::Model, WebError> {
+    let now = state.clock.now();
+    if let Some(page) = state.pages.peek(slug, now) {
+        return Ok(page.letter.clone());
     }
+    if !state.pages.is_on() {
+        return public_letter(state, slug).await;
+    }
+    let page = state
+        .pages
+        .first_page(slug, lang.tag(), now, || load_first_page(state, slug, lang))
+        .await?;
+    Ok(page.letter.clone())
 }
 
 /// A letter the public may see: drafts do not exist for them.

@@ -89,6 +89,11 @@ impl PageCache {
         }
     }
 
+    /// Whether pages are kept at all (`page_cache_ttl` above zero).
+    pub fn is_on(&self) -> bool {
+        self.ttl > chrono::Duration::zero()
+    }
+
     /// The first page of the letter `slug`: from memory when it was rendered less than the
     /// TTL ago (by the service's clock), otherwise from `load`. A failed load is not kept,
     /// so an unknown slug takes no room and a database fault is retried by the next request.
