@@ -1,6 +1,7 @@
 //! The outbox worker: claims due rows with a lease, carries them out, and records the
 //! result. Several workers (threads or replicas) can share one outbox.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -8,7 +9,7 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter, Statement,
 };
-use tokio::task::JoinSet;
+use tokio::task::{JoinHandle, JoinSet};
 use tokio_util::sync::CancellationToken;
 
 use super::Job;
@@ -335,27 +336,46 @@ impl Worker {
 
     /// Keeps up to `worker_concurrency` rows in flight and claims more as each one ends,
     /// so a send stalled on a hung relay holds one slot, never the rest of the queue.
-    /// Rows are claimed only for free slots, so a row's lease starts when its send can.
     ///
-    /// The database work is done per batch, not per email: each turn marks every row sent
-    /// since the last turn in one statement, claims rows for the free slots in one, and
-    /// makes the batch's confirmation emails together (`jobs::prepare_confirmations`).
-    /// Under load, several sends end while one turn's statements run, so batches grow
-    /// with the load. A sent row waits for the next turn to be marked; if the process
-    /// dies in between, the row is sent again once its lease runs out, as it would if it
-    /// died between sending and marking one row.
+    /// The database work is done per batch, not per email, and beside the sends, not
+    /// between them: a **turn** marks every row sent since the last turn, claims rows in
+    /// one statement (on PostgreSQL the mark and the claim are one statement) and makes
+    /// the batch's confirmation emails together (`jobs::prepare_confirmations`), while the
+    /// sends of the rows already claimed go on. The turn claims for the free slots plus
+    /// one batch ahead (`worker_concurrency` rows), so a slot that frees finds its next
+    /// email made. A row claimed ahead waits for a slot at most one send's time
+    /// (`smtp_timeout`, when every slot hangs), and the lease is at least twice that plus
+    /// 30 s (checked at start), so it is still this worker's when it is sent.
+    /// Under load, batches grow with the load. A sent row waits for the next turn to be
+    /// marked; if the process dies in between, the row is sent again once its lease runs
+    /// out, as it would if it died between sending and marking one row.
     ///
-    /// At `shutdown` it stops claiming and lets the sends in flight end (see `finish`).
+    /// At `shutdown` it stops claiming, lets the turn and the sends in flight end (see
+    /// `finish`) and marks what was sent; rows claimed ahead and not started go back with
+    /// `release_claims`.
     async fn pump(&self, shutdown: &CancellationToken, until: Until) -> Result<usize, DbErr> {
         let slots = usize::try_from(self.settings.worker_concurrency)
             .unwrap_or(1)
             .max(1);
         let mut in_flight = JoinSet::new();
+        let mut ahead: VecDeque<Claimed> = VecDeque::new();
+        let mut turn: Option<JoinHandle<Turn>> = None;
         let mut sent = Vec::new();
         let mut handled = 0;
         let mut failure = None;
+        // The last turn claimed fewer rows than it asked for: nothing else is due now.
+        let mut nothing_more_due = false;
         loop {
-            if shutdown.is_cancelled() || failure.is_some() {
+            // Every free slot takes the next email made ahead.
+            while in_flight.len() < slots {
+                let Some((row, made)) = ahead.pop_front() else {
+                    break;
+                };
+                let worker = self.clone();
+                in_flight.spawn(async move { worker.carry_out(row, made).await });
+            }
+            let stopping = shutdown.is_cancelled() || failure.is_some();
+            if stopping && turn.is_none() {
                 self.finish(&mut in_flight, &mut sent).await;
                 if let Err(e) = self.mark_sent(&mut sent).await {
                     tracing::error!(error = %e, "marking sent outbox rows failed");
@@ -363,62 +383,114 @@ impl Worker {
                 }
                 return failure.map_or(Ok(handled), Err);
             }
-            // True when the claim took fewer rows than there were free slots: nothing
-            // else is due now, so an idle wait is in order.
-            let mut nothing_more_due = true;
-            let free = slots.saturating_sub(in_flight.len());
-            if free > 0 {
-                // On an error the rows stay in `sent` and are marked on a later turn.
-                match self
-                    .mark_and_claim(&mut sent, u64::try_from(free).unwrap_or(1))
-                    .await
-                {
-                    Ok(rows) => {
-                        nothing_more_due = rows.len() < free;
-                        handled += rows.len();
-                        let mut ready = jobs::prepare_confirmations(
-                            &self.db,
-                            &self.settings,
-                            &self.clock,
-                            &rows,
-                        )
-                        .await
-                        .unwrap_or_else(|e| {
-                            // Nothing was stored: each row runs on its own and records
-                            // its own failure.
-                            tracing::warn!(error = %e, "making a batch of confirmation emails failed");
-                            Default::default()
-                        });
-                        for row in rows {
-                            let worker = self.clone();
-                            let made = ready.remove(&row.id);
-                            in_flight.spawn(async move { worker.carry_out(row, made).await });
+            let want = (2 * slots).saturating_sub(in_flight.len() + ahead.len());
+            if turn.is_none() && !stopping && want > 0 && !nothing_more_due {
+                let worker = self.clone();
+                let marking = std::mem::take(&mut sent);
+                turn = Some(tokio::spawn(
+                    async move { worker.turn(marking, want).await },
+                ));
+            }
+            if until == Until::Idle
+                && nothing_more_due
+                && turn.is_none()
+                && in_flight.is_empty()
+                && ahead.is_empty()
+            {
+                if sent.is_empty() {
+                    return Ok(handled);
+                }
+                // What was sent since the last turn is marked before the drain ends.
+                self.mark_sent(&mut sent).await?;
+                continue;
+            }
+            let poll = until == Until::Shutdown && nothing_more_due && turn.is_none();
+            tokio::select! {
+                _ = shutdown.cancelled(), if !stopping => {}
+                done = async {
+                    match turn.as_mut() {
+                        Some(handle) => Some(handle.await),
+                        None => None,
+                    }
+                }, if turn.is_some() => {
+                    turn = None;
+                    let Some(done) = done else { continue };
+                    match done {
+                        Ok(Turn { unmarked, claimed: Ok((asked, rows)) }) => {
+                            sent.extend(unmarked);
+                            nothing_more_due = rows.len() < asked;
+                            handled += rows.len();
+                            ahead.extend(rows);
+                        }
+                        Ok(Turn { unmarked, claimed: Err(e) }) => {
+                            // The rows not marked stay to be marked on a later turn.
+                            sent.extend(unmarked);
+                            if until == Until::Idle {
+                                failure = Some(e);
+                            } else {
+                                tracing::error!(error = %e, "marking or claiming outbox rows failed");
+                                // Wait a poll before trying again.
+                                nothing_more_due = true;
+                            }
+                        }
+                        Err(e) => {
+                            tracing::error!(error = %e, "an outbox turn panicked");
+                            nothing_more_due = true;
                         }
                     }
-                    Err(e) if until == Until::Idle => {
-                        failure = Some(e);
-                        continue;
-                    }
-                    Err(e) => tracing::error!(error = %e, "marking or claiming outbox rows failed"),
                 }
-            } else {
-                nothing_more_due = false;
-            }
-            if until == Until::Idle && nothing_more_due && in_flight.is_empty() && sent.is_empty() {
-                return Ok(handled);
-            }
-            let poll = until == Until::Shutdown && nothing_more_due;
-            tokio::select! {
-                _ = shutdown.cancelled() => {}
                 Some(joined) = in_flight.join_next(), if !in_flight.is_empty() => {
                     note_end(joined, &mut sent);
                     // Take every other send that has ended too, for one batch.
                     while let Some(joined) = in_flight.try_join_next() {
                         note_end(joined, &mut sent);
                     }
+                    // A slot is free: whatever is due now is worth a claim.
+                    nothing_more_due = false;
                 }
-                _ = tokio::time::sleep(self.settings.outbox_poll_interval), if poll => {}
+                _ = tokio::time::sleep(self.settings.outbox_poll_interval), if poll => {
+                    nothing_more_due = false;
+                }
             }
+        }
+    }
+
+    /// One turn of `pump`'s database work: marks `marking` as sent and claims up to
+    /// `want` due rows, with their confirmation emails made. On an error, the ids not
+    /// marked come back with it.
+    async fn turn(&self, mut marking: Vec<i64>, want: usize) -> Turn {
+        let claimed = match self
+            .mark_and_claim(&mut marking, u64::try_from(want).unwrap_or(1))
+            .await
+        {
+            Ok(rows) => {
+                let mut ready = jobs::prepare_confirmations(
+                    &self.db,
+                    &self.settings,
+                    &self.clock,
+                    &rows,
+                )
+                .await
+                .unwrap_or_else(|e| {
+                    // Nothing was stored: each row runs on its own and records
+                    // its own failure.
+                    tracing::warn!(error = %e, "making a batch of confirmation emails failed");
+                    Default::default()
+                });
+                let rows = rows
+                    .into_iter()
+                    .map(|row| {
+                        let made = ready.remove(&row.id);
+                        (row, made)
+                    })
+                    .collect();
+                Ok((want, rows))
+            }
+            Err(e) => Err(e),
+        };
+        Turn {
+            unmarked: marking,
+            claimed,
         }
     }
 
@@ -496,6 +568,16 @@ enum Until {
 /// Time allowed on shutdown, beyond `smtp_timeout`, for the database steps of the sends
 /// in flight (reading the signature, storing the token, recording the result).
 const FINISH_MARGIN: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// A claimed row, with its email if the turn made it (`jobs::prepare_confirmations`).
+type Claimed = (outbox::Model, Option<jobs::Ready>);
+
+/// What one turn of `pump` did: the rows it claimed (with how many it asked for) and
+/// made ready, or its error; and the sent rows it did not mark.
+struct Turn {
+    unmarked: Vec<i64>,
+    claimed: Result<(usize, Vec<Claimed>), DbErr>,
+}
 
 /// How a row the loop carried out ended.
 #[derive(Debug)]
