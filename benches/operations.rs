@@ -56,12 +56,13 @@ async fn run(database: &str, url: &str, outbox: usize, deltas: usize) -> anyhow:
     fill(&db, letter.id, outbox, deltas, now).await?;
 
     let metrics = Metrics::new();
-    metrics.render(&db, now).await?;
+    let writes = undersigned::db::batch::Stats::default();
+    metrics.render(&db, now, &writes).await?;
     let mut times = Vec::with_capacity(SCRAPES);
     let mut size = 0;
     for _ in 0..SCRAPES {
         let started = Instant::now();
-        size = metrics.render(&db, now).await?.len();
+        size = metrics.render(&db, now, &writes).await?.len();
         times.push(started.elapsed());
     }
     report(

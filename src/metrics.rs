@@ -127,6 +127,18 @@ impl Metrics {
                 "undersigned_count_rollup_lag_seconds",
                 "Age of the oldest confirmation not yet folded into the shown counts"
             );
+            metrics::describe_counter!(
+                "undersigned_write_batches_total",
+                "Group-commit transactions committed (signings and confirmations, db::batch)"
+            );
+            metrics::describe_counter!(
+                "undersigned_write_batch_items_total",
+                "Signings and confirmations answered from a committed group-commit transaction"
+            );
+            metrics::describe_counter!(
+                "undersigned_write_batches_failed_total",
+                "Group-commit transactions that failed and had their items run again alone"
+            );
         });
         metrics
     }
@@ -193,14 +205,23 @@ impl Metrics {
         self.handle.run_upkeep();
     }
 
-    /// The exposition text, after refreshing the database gauges.
+    /// The exposition text, after refreshing the database gauges and the group-commit
+    /// writer's counts (`writes`).
     pub async fn render<C: ConnectionTrait>(
         &self,
         db: &C,
         now: DateTime<Utc>,
+        writes: &crate::db::batch::Stats,
     ) -> Result<String, DbErr> {
+        use std::sync::atomic::Ordering::Relaxed;
         let gauges = read_gauges(db, now).await?;
         self.with(|| {
+            metrics::counter!("undersigned_write_batches_total")
+                .absolute(writes.batches.load(Relaxed));
+            metrics::counter!("undersigned_write_batch_items_total")
+                .absolute(writes.items.load(Relaxed));
+            metrics::counter!("undersigned_write_batches_failed_total")
+                .absolute(writes.failed.load(Relaxed));
             metrics::gauge!("undersigned_outbox_pending").set(gauges.outbox_pending as f64);
             metrics::gauge!("undersigned_outbox_oldest_due_age_seconds")
                 .set(gauges.oldest_due_age_secs);
@@ -320,7 +341,7 @@ async fn scrape(State(state): State<AppState>, headers: HeaderMap) -> Result<Res
     }
     let text = state
         .metrics
-        .render(&state.db, state.clock.now())
+        .render(&state.db, state.clock.now(), state.writer.stats())
         .await
         .map_err(|e| crate::web::database_error(e, "reading the metrics gauges"))?;
     Ok((

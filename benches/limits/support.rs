@@ -122,6 +122,8 @@ pub struct Service {
     child: Child,
     pub port: u16,
     pub base: String,
+    /// The PostgreSQL database it runs on (None on SQLite), for its server's CPU.
+    postgres_database: Option<String>,
 }
 
 impl Service {
@@ -154,6 +156,7 @@ impl Service {
             child,
             port,
             base: format!("http://127.0.0.1:{port}"),
+            postgres_database: postgres_database(database_url),
         };
         if command == "serve" {
             service.wait_healthy().await?;
@@ -201,15 +204,7 @@ impl Service {
             .pid()
             .ok_or_else(|| anyhow::anyhow!("the service exited"))?;
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
-        // Fields after the command name (which may hold spaces) start after ") ".
-        let rest = stat
-            .rsplit_once(") ")
-            .map(|(_, r)| r)
-            .ok_or_else(|| anyhow::anyhow!("unreadable /proc/{pid}/stat"))?;
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        let ticks = |i: usize| -> f64 { fields.get(i).and_then(|v| v.parse().ok()).unwrap_or(0.0) };
-        // utime and stime are fields 14 and 15 of the whole line: 12 and 13 here.
-        Ok((ticks(11) + ticks(12)) / 100.0)
+        Ok(stat_cpu_secs(&stat))
     }
 
     /// Stops the process (SIGKILL: the bench has what it needs by then).
@@ -557,9 +552,11 @@ static SUCCEEDED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::n
 /// Lines "what: CPU per request" for the report, in the order measured.
 static CPU_NOTES: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
 
-/// A service's CPU time and the successful requests so far, to measure from.
+/// A service's CPU time (and its PostgreSQL server's) and the successful requests so
+/// far, to measure from.
 pub struct CpuMark {
     cpu_secs: f64,
+    postgres_cpu_secs: Option<f64>,
     succeeded: u64,
 }
 
@@ -568,18 +565,100 @@ impl Service {
     pub fn cpu_mark(&self) -> CpuMark {
         CpuMark {
             cpu_secs: self.cpu_secs().unwrap_or(0.0),
+            postgres_cpu_secs: self.postgres_database.as_deref().map(postgres_cpu_secs),
             succeeded: SUCCEEDED.load(std::sync::atomic::Ordering::Relaxed),
         }
     }
 
     /// Notes the service's CPU per successful request since `mark` (every load step of a
-    /// climb, each run near or at the service's limit), for the capacity model.
+    /// climb, each run near or at the service's limit), and its PostgreSQL server's, for
+    /// the capacity model.
     pub fn note_cpu_since(&self, what: &str, mark: CpuMark) {
         let done = SUCCEEDED
             .load(std::sync::atomic::Ordering::Relaxed)
             .saturating_sub(mark.succeeded);
         let cpu = self.cpu_secs().unwrap_or(0.0) - mark.cpu_secs;
         note_cpu(what, cpu, done);
+        if let (Some(database), Some(before)) =
+            (self.postgres_database.as_deref(), mark.postgres_cpu_secs)
+        {
+            note_postgres_cpu(what, postgres_cpu_secs(database) - before, done);
+        }
+    }
+}
+
+/// The database name of a PostgreSQL URL; None for any other database.
+pub fn postgres_database(url: &str) -> Option<String> {
+    if !url.starts_with("postgres") {
+        return None;
+    }
+    let path = url.rsplit_once('/')?.1;
+    Some(path.split('?').next().unwrap_or(path).to_string())
+}
+
+/// CPU seconds (user + system) the local PostgreSQL server spent for `database`: its
+/// backends connected to that database, plus the server's shared processes (WAL writer,
+/// checkpointer, background writer, autovacuum), which work for every database but on a
+/// bench machine mostly for the one under load. A backend is told by its process title
+/// (`postgres: 15/main: user database host(port) state`). Backends that exit before the
+/// end of a measure lose their time, so measure over a pool that stays connected.
+pub fn postgres_cpu_secs(database: &str) -> f64 {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0.0;
+    };
+    let ours = format!(" {database} ");
+    let shared = [
+        "walwriter",
+        "checkpointer",
+        "background writer",
+        "autovacuum",
+    ];
+    let mut total = 0.0;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(comm) = std::fs::read_to_string(path.join("comm")) else {
+            continue;
+        };
+        if comm.trim() != "postgres" {
+            continue;
+        }
+        let title = std::fs::read(path.join("cmdline"))
+            .map(|b| String::from_utf8_lossy(&b).replace('\0', " "))
+            .unwrap_or_default();
+        if !title.contains(&ours) && !shared.iter().any(|s| title.contains(s)) {
+            continue;
+        }
+        if let Ok(stat) = std::fs::read_to_string(path.join("stat")) {
+            total += stat_cpu_secs(&stat);
+        }
+    }
+    total
+}
+
+/// utime + stime of a /proc/<pid>/stat line, in seconds.
+fn stat_cpu_secs(stat: &str) -> f64 {
+    // Fields after the command name (which may hold spaces) start after ") ".
+    let Some((_, rest)) = stat.rsplit_once(") ") else {
+        return 0.0;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| -> f64 { fields.get(i).and_then(|v| v.parse().ok()).unwrap_or(0.0) };
+    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 here.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// Notes `cpu_secs` of PostgreSQL CPU spent on `done` requests.
+pub fn note_postgres_cpu(what: &str, cpu_secs: f64, done: u64) {
+    if done == 0 {
+        return;
+    }
+    let line = format!(
+        "{what}: {:.3} ms of PostgreSQL CPU each ({done} in {cpu_secs:.1} s)",
+        cpu_secs * 1000.0 / done as f64
+    );
+    eprintln!("  {line}");
+    if let Ok(mut notes) = CPU_NOTES.lock() {
+        notes.push(line);
     }
 }
 

@@ -213,6 +213,11 @@ async fn a_signing_and_a_confirmation_move_the_counters() {
         1.0
     );
     assert_eq!(value(&after, "undersigned_outbox_pending"), 0.0);
+    // The signing and the confirmation each went through the group-commit writer, alone
+    // in their batch (they came one after the other).
+    assert_eq!(value(&after, "undersigned_write_batch_items_total"), 2.0);
+    assert_eq!(value(&after, "undersigned_write_batches_total"), 2.0);
+    assert_eq!(value(&after, "undersigned_write_batches_failed_total"), 0.0);
     // The confirmation waits for the roll-up, and the lag says so; the roll-up clears it.
     app.clock.advance(chrono::Duration::seconds(3));
     let lagging = scrape(&app).await;
