@@ -164,6 +164,34 @@ async fn a_new_admin_writes_and_publishes_a_letter_in_a_browser() {
             .starts_with("/staff"),
     );
 
+    // Sign out, then back in through the sign-in form, as on any later day.
+    press(&browser, "Sign out").await;
+    browser
+        .goto(&app.url("/staff"))
+        .await
+        .expect("opening the workspace");
+    assert_eq!(
+        browser.current_url().await.expect("the URL").path(),
+        "/staff/sign-in",
+        "signed out: the workspace sends the browser to the sign-in form"
+    );
+    fill(&browser, "email", "admin@example.org").await;
+    fill(&browser, "password", "violet staple river moon").await;
+    press(&browser, "Sign in").await;
+    assert_eq!(
+        browser.current_url().await.expect("the URL").path(),
+        "/staff",
+        "signed in again"
+    );
+    assert!(
+        browser
+            .source()
+            .await
+            .expect("the page source")
+            .contains("admin@example.org"),
+        "the staff home names who is signed in"
+    );
+
     // Write a letter with two targets, look at the rendered text, save it as a draft.
     browser
         .goto(&app.url("/staff/letters/new"))

@@ -34,6 +34,7 @@ mod replicas;
 mod screening;
 mod sharing;
 mod staff_accounts;
+mod staff_cli;
 mod staff_letters;
 mod validation;
 mod verify;

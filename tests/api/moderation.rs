@@ -342,7 +342,7 @@ async fn a_held_organisation_is_listed_and_counted_only_once_approved_and_its_co
         approvals[0].subject.as_deref(),
         Some(format!("signature {id}").as_str())
     );
-    assert!(approvals[0].client_ip.is_some());
+    assert_eq!(approvals[0].client_ip.as_deref(), Some("127.0.0.1"));
     app.stop().await;
 }
 
@@ -451,6 +451,7 @@ async fn a_rejected_organisation_is_told_the_reason_and_never_listed() {
             .unwrap()
             .contains("Not a registered organisation")
     );
+    assert_eq!(rejects[0].client_ip.as_deref(), Some("127.0.0.1"));
     app.stop().await;
 }
 
@@ -866,8 +867,11 @@ async fn a_flood_is_invalidated_exactly_after_its_count_is_shown_and_restored_ex
     assert!(detail.contains("\"changed\":60"), "{detail}");
     assert!(detail.contains("\"shown\":60"), "{detail}");
     assert_eq!(invalidations[0].actor_email.as_deref(), Some(staff::ADMIN));
-    assert!(invalidations[0].client_ip.is_some());
-    assert_eq!(audit_actions(&app, "signature.restore").await.len(), 1);
+    assert_eq!(invalidations[0].client_ip.as_deref(), Some("127.0.0.1"));
+    let restores = audit_actions(&app, "signature.restore").await;
+    assert_eq!(restores.len(), 1);
+    assert_eq!(restores[0].actor_email.as_deref(), Some(staff::ADMIN));
+    assert_eq!(restores[0].client_ip.as_deref(), Some("127.0.0.1"));
     app.stop().await;
 }
 
@@ -1057,7 +1061,11 @@ async fn one_signature_is_invalidated_and_restored_once_and_its_signer_is_not_to
         Some(format!("signature {id}").as_str())
     );
     assert_eq!(invalidations[0].actor_email.as_deref(), Some(staff::EDITOR));
-    assert_eq!(audit_actions(&app, "signature.restore").await.len(), 1);
+    assert_eq!(invalidations[0].client_ip.as_deref(), Some("127.0.0.1"));
+    let restores = audit_actions(&app, "signature.restore").await;
+    assert_eq!(restores.len(), 1);
+    assert_eq!(restores[0].actor_email.as_deref(), Some(staff::EDITOR));
+    assert_eq!(restores[0].client_ip.as_deref(), Some("127.0.0.1"));
     app.stop().await;
 }
 

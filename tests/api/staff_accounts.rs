@@ -153,6 +153,63 @@ async fn the_session_cookie_is_host_only_secure_httponly_and_lax() {
 }
 
 #[tokio::test]
+async fn with_an_http_base_url_the_cookie_has_no_host_prefix_and_no_secure_flag() {
+    // As for the browser tests: the app on a known port, its base_url plain http there.
+    let port = crate::browser::free_port();
+    let app = TestApp::spawn_with(move |s| {
+        s.bind = format!("127.0.0.1:{port}").parse().expect("an address");
+        s.base_url = format!("http://127.0.0.1:{port}").parse().expect("a URL");
+    })
+    .await;
+    let link = accounts::first_admin_link(&app.db, &app.settings.base_url, app.clock.now())
+        .await
+        .unwrap()
+        .expect("a first-admin link");
+    let path = url::Url::parse(&link).unwrap().path().to_owned();
+    let mut browser = Browser::default();
+    let made = browser
+        .post(
+            &app,
+            &path,
+            &[("email", ADMIN), ("password", ADMIN_PASSWORD)],
+        )
+        .await;
+    assert_eq!(made.status(), 303);
+    let signed_in = Browser::default()
+        .sign_in(&app, ADMIN, ADMIN_PASSWORD)
+        .await;
+    assert_eq!(signed_in.status(), 303);
+    for response in [&made, &signed_in] {
+        let cookie = response.headers()["set-cookie"].to_str().unwrap();
+        assert!(cookie.starts_with("undersigned-staff="), "{cookie}");
+        let attributes: Vec<&str> = cookie.split(';').skip(1).map(str::trim).collect();
+        assert_eq!(
+            attributes,
+            ["Path=/", "HttpOnly", "SameSite=Lax"],
+            "{cookie}"
+        );
+    }
+    // The cookie under that name opens the workspace; signing out clears the same name.
+    assert_eq!(browser.get(&app, "/staff").await.status(), 200);
+    let csrf = browser.csrf(&app).await;
+    let out = app
+        .client
+        .post(app.url("/staff/sign-out"))
+        .header("cookie", browser.cookie.clone().unwrap())
+        .form(&[("csrf", &csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 303);
+    let cleared = out.headers()["set-cookie"].to_str().unwrap();
+    assert_eq!(
+        cleared,
+        "undersigned-staff=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn signing_in_makes_a_new_session_and_signing_out_ends_it() {
     let app = TestApp::spawn().await;
     let mut first = admin(&app).await;
@@ -258,6 +315,54 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_answer() {
         .replace("nobody@example.org", "EMAIL");
     assert_eq!(wrong, unknown);
     assert!(wrong.contains("The email or the password is not right."));
+    app.stop().await;
+}
+
+/// How long a refused sign-in of `email` takes, from request to answer.
+async fn timed_refusal(app: &TestApp, email: &str) -> std::time::Duration {
+    let started = std::time::Instant::now();
+    let response = Browser::default()
+        .sign_in(app, email, "not the password at all")
+        .await;
+    let took = started.elapsed();
+    assert_eq!(response.status(), 422);
+    took
+}
+
+/// Median of some durations.
+fn median(mut times: Vec<std::time::Duration>) -> std::time::Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+#[tokio::test]
+async fn an_unknown_email_takes_about_as_long_as_a_wrong_password() {
+    // A security check, not a speed measurement: if an unknown email were answered
+    // without hashing (much faster than a known email with a wrong password), anyone
+    // could learn which staff emails exist by timing sign-ins. Both paths verify one
+    // argon2 hash (a dummy one for an unknown email), which dominates the answer; the
+    // check only asks the medians to be within a factor of 3, with the two kinds
+    // interleaved so a busy moment of the machine falls on both.
+    let app = TestApp::spawn_with(|s| {
+        s.staff_sign_in_per_minute = 1000;
+        s.staff_sign_in_per_account_per_hour = 1000;
+    })
+    .await;
+    admin(&app).await;
+    // Once each untimed: the dummy hash is made on first use.
+    timed_refusal(&app, "nobody@example.org").await;
+    timed_refusal(&app, ADMIN).await;
+    let (mut unknown, mut wrong) = (Vec::new(), Vec::new());
+    for _ in 0..10 {
+        unknown.push(timed_refusal(&app, "nobody@example.org").await);
+        wrong.push(timed_refusal(&app, ADMIN).await);
+    }
+    let (unknown, wrong) = (median(unknown), median(wrong));
+    let ratio = unknown.as_secs_f64() / wrong.as_secs_f64();
+    assert!(
+        (1.0 / 3.0..=3.0).contains(&ratio),
+        "median unknown email {unknown:?}, median wrong password {wrong:?}"
+    );
     app.stop().await;
 }
 

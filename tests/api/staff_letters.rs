@@ -345,6 +345,10 @@ async fn targets_are_added_and_removed() {
         .filter(|a| a.action == "letter.edit")
         .collect();
     assert!(edits[0].detail.as_deref().unwrap().contains("\"targets\""));
+    for edit in &edits {
+        assert_eq!(edit.actor_email.as_deref(), Some(EDITOR));
+        assert_eq!(edit.client_ip.as_deref(), Some("127.0.0.1"), "{edit:?}");
+    }
     app.stop().await;
 }
 
