@@ -469,16 +469,14 @@ async fn pgbench_confirming(env: &Env) -> anyhow::Result<f64> {
 }
 
 // The statements of one signing on SQLite, as sea-orm writes them for the service
-// (the PostgreSQL ones, as logged, with `?` for each parameter and no `FOR SHARE`).
-const LETTER_BY_SLUG: &str = r#"SELECT "letters"."id", "letters"."slug", "letters"."title", "letters"."summary", "letters"."body", "letters"."language", "letters"."status", "letters"."goal", "letters"."deadline", "letters"."opened_at", "letters"."created_at", "letters"."updated_at", "letters"."individuals_may_sign", "letters"."organisations_may_sign", "letters"."organisations_need_approval", "letters"."preview_key", "letters"."version", "letters"."closed_at" FROM "letters" WHERE "letters"."slug" = ? LIMIT ?"#;
+// (the PostgreSQL ones, as logged, with `?` for each parameter and no `FOR SHARE`, and
+// each counter's bump and total as two statements, as the service runs them on SQLite).
 const LETTER_BY_ID: &str = r#"SELECT "letters"."id", "letters"."slug", "letters"."title", "letters"."summary", "letters"."body", "letters"."language", "letters"."status", "letters"."goal", "letters"."deadline", "letters"."opened_at", "letters"."created_at", "letters"."updated_at", "letters"."individuals_may_sign", "letters"."organisations_may_sign", "letters"."organisations_need_approval", "letters"."preview_key", "letters"."version", "letters"."closed_at" FROM "letters" WHERE "letters"."id" = ? LIMIT ?"#;
 const COUNT_HIT: &str = r#"INSERT INTO limit_counters (counter_key, window_start, hits) VALUES (?, ?, 1) ON CONFLICT (counter_key, window_start) DO UPDATE SET hits = limit_counters.hits + 1 RETURNING hits"#;
 const COUNTER_SUM: &str = r#"SELECT COALESCE(SUM(hits), 0) AS total FROM limit_counters WHERE window_start = ? AND counter_key IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"#;
 const ATTACK_MODE: &str = r#"SELECT "attack_modes"."letter_id", "attack_modes"."active", "attack_modes"."automatic", "attack_modes"."changed_at", "attack_modes"."reason", "attack_modes"."changed_by" FROM "attack_modes" WHERE "attack_modes"."letter_id" = ? LIMIT ?"#;
 const INSERT_SIGNATURE: &str = r#"INSERT INTO "signatures" ("letter_id", "kind", "status", "name", "email", "email_normalized", "country", "city", "occupation", "organisation_name", "website", "role", "show_publicly", "wants_updates", "confirmation_emails", "last_confirmation_email_at", "already_signed_emailed_at", "client_ip", "created_at", "confirmed_at", "letter_version", "email_canonical", "name_skeleton", "email_domain", "network_prefix", "language", "text_language") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT ("letter_id", "kind", "email_canonical") DO NOTHING RETURNING "id""#;
-const SIGNATURE_LETTER: &str =
-    r#"SELECT "signatures"."letter_id" FROM "signatures" WHERE "signatures"."id" = ? LIMIT ?"#;
-const INSERT_OUTBOX: &str = r#"INSERT INTO "outbox" ("kind", "payload", "status", "attempts", "run_at", "locked_by", "locked_until", "last_error", "created_at", "finished_at", "message_key", "letter_id") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id", "kind", "payload", "status", "attempts", "run_at", "locked_by", "locked_until", "last_error", "created_at", "finished_at", "message_key", "letter_id""#;
+const INSERT_OUTBOX: &str = r#"INSERT INTO "outbox" ("kind", "payload", "status", "attempts", "run_at", "locked_by", "locked_until", "last_error", "created_at", "finished_at", "message_key", "letter_id") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"#;
 
 /// One SQLite connection opened as the service opens its pool (WAL, synchronous=NORMAL),
 /// running the statements of one signing in a loop, one signing per
@@ -513,31 +511,35 @@ async fn one_sqlite_signing(db: &DatabaseConnection, letter: i64, i: u64) -> any
     let email = format!("one{i}@{domain}");
     let none_text = || Value::from(Option::<String>::None);
     let none_time = || Value::from(Option::<chrono::DateTime<chrono::Utc>>::None);
-    let sums = |prefix: &str| -> Vec<Value> {
-        std::iter::once(Value::from(w.minute))
-            .chain((0..16).map(|s| Value::from(format!("{prefix}:{letter}#{s}"))))
+    let sums = |key: &str, window: i64| -> Vec<Value> {
+        std::iter::once(Value::from(window))
+            .chain((0..16).map(|s| Value::from(format!("{key}#{s}"))))
             .collect()
     };
     let hit = |key: String, window: i64| sqlite(COUNT_HIT, vec![key.into(), window.into()]);
+    let attempts = format!("attempts:{letter}");
+    let per_letter = format!("letter:{letter}");
+    let per_domain = format!("domain:{letter}:{domain}");
 
-    db.query_one_raw(sqlite(LETTER_BY_SLUG, vec!["bench-0".into(), 1i64.into()]))
-        .await?;
-    // The service's write transaction: BEGIN IMMEDIATE on SQLite.
+    // The letter comes from the page cache before the transaction (a page is rendered
+    // once per TTL, not per signing). The service's write transaction: BEGIN IMMEDIATE.
     let txn = undersigned::db::begin_write(db).await?;
     let db = &txn;
     db.query_one_raw(sqlite(LETTER_BY_ID, vec![letter.into(), 1i64.into()]))
         .await?;
-    db.query_one_raw(hit(format!("attempts:{letter}#{shard}"), w.minute))
+    db.query_one_raw(hit(format!("{attempts}#{shard}"), w.minute))
         .await?;
-    db.query_one_raw(sqlite(COUNTER_SUM, sums("attempts")))
+    db.query_one_raw(sqlite(COUNTER_SUM, sums(&attempts, w.minute)))
         .await?;
     db.query_one_raw(sqlite(ATTACK_MODE, vec![letter.into(), 1i64.into()]))
         .await?;
-    db.query_one_raw(hit(format!("letter:{letter}#{shard}"), w.minute))
+    db.query_one_raw(hit(format!("{per_letter}#{shard}"), w.minute))
         .await?;
-    db.query_one_raw(sqlite(COUNTER_SUM, sums("letter")))
+    db.query_one_raw(sqlite(COUNTER_SUM, sums(&per_letter, w.minute)))
         .await?;
-    db.query_one_raw(hit(format!("domain:{letter}:{domain}"), w.hour))
+    db.query_one_raw(hit(format!("{per_domain}#{shard}"), w.hour))
+        .await?;
+    db.query_one_raw(sqlite(COUNTER_SUM, sums(&per_domain, w.hour)))
         .await?;
     let inserted = db
         .query_one_raw(sqlite(
@@ -577,9 +579,7 @@ async fn one_sqlite_signing(db: &DatabaseConnection, letter: i64, i: u64) -> any
     let id: i64 = inserted.try_get_by_index(0)?;
     db.query_one_raw(hit(format!("inbox:{email}"), w.day))
         .await?;
-    db.query_one_raw(sqlite(SIGNATURE_LETTER, vec![id.into(), 1i64.into()]))
-        .await?;
-    db.query_one_raw(sqlite(
+    db.execute_raw(sqlite(
         INSERT_OUTBOX,
         vec![
             "confirmation_email".into(),
