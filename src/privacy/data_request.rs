@@ -6,7 +6,8 @@
 //! at most `data_requests_per_day` emails go to one address in a day; the rows that count
 //! them are purged after a day by the retention job. Each answer also counts against the
 //! address's daily cap of emails across all letters (`abuse::durable::may_email`), as
-//! every email to a signer does.
+//! every email that anyone can cause by typing an address does (confirmations, "already
+//! signed" notes).
 //!
 //! Whoever typed an address that never confirmed a signature may not own it, so the
 //! answer carries none of the text typed with such a signature (names, organisation,
