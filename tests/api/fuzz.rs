@@ -1100,6 +1100,18 @@ fn arbitrary_input_to_the_sign_in_every_other_staff_form_and_the_write_api_never
         );
     }
 
+    // Found by this test on PostgreSQL: a NUL as the language of a translation to remove
+    // reached the database.
+    let nul = block_on(
+        &runtime,
+        admin.post(
+            &app,
+            "/staff/letters/1/translations/delete",
+            &[("csrf", &csrf), ("language", "\0")],
+        ),
+    );
+    assert_eq!(nul.status(), 400);
+
     // Signing out last, with any fields: it ends the session the probes above used.
     fuzz_cases(
         &runtime,
