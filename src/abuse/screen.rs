@@ -12,6 +12,9 @@
 //! `s-maxage` + `stale-while-revalidate`), and the stamp is part of the page, so a
 //! cached page carries an older stamp than the moment the reader opened it. That only
 //! ever makes the minimum time easier to meet, never refuses a person.
+//!
+//! Logs name the client's network (its /24 or /48, [`crate::privacy::ip::prefix`]), never
+//! the full address: full addresses are shown only in the admin tools.
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -26,6 +29,7 @@ use super::lists::{DomainVerdict, NetworkVerdict};
 use crate::config::Settings;
 use crate::domain::SignerEmail;
 use crate::encoding::hex;
+use crate::privacy;
 use crate::web::AppState;
 use crate::web::sign_form::SignFormInput;
 
@@ -179,7 +183,11 @@ pub async fn screen(
     ip: IpAddr,
 ) -> Screened {
     if !input.homepage.trim().is_empty() {
-        tracing::info!(letter_id, %ip, "sign form with its honeypot filled: nothing recorded");
+        tracing::info!(
+            letter_id,
+            network = %privacy::ip::prefix(ip),
+            "sign form with its honeypot filled: nothing recorded"
+        );
         return Screened::Honeypot;
     }
     let stamp = state.stamps.check(
@@ -206,12 +214,21 @@ pub async fn screen_signer(
     state.lists.refresh_if_due(&state.db).await;
     let network = state.lists.network_verdict(ip);
     if network == NetworkVerdict::Blocked {
-        tracing::info!(letter_id, %ip, "signing from a blocked network refused");
+        tracing::info!(
+            letter_id,
+            network = %privacy::ip::prefix(ip),
+            "signing from a blocked network refused"
+        );
         return Screened::Blocked;
     }
     let mut errors = Vec::new();
     if let Some(problem) = stamp_problem {
-        tracing::info!(letter_id, %ip, ?problem, "sign form refused for its stamp");
+        tracing::info!(
+            letter_id,
+            network = %privacy::ip::prefix(ip),
+            ?problem,
+            "sign form refused for its stamp"
+        );
         errors.push(templates::FieldError {
             field: "form_stamp".into(),
             message: match problem {

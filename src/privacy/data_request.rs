@@ -4,7 +4,16 @@
 //! The page answers the same whether or not the address is known. Nothing is sent to an
 //! address the service holds nothing about (it would only let strangers mail anyone), and
 //! at most `data_requests_per_day` emails go to one address in a day; the rows that count
-//! them are purged after a day by the retention job.
+//! them are purged after a day by the retention job. Each answer also counts against the
+//! address's daily cap of emails across all letters (`abuse::durable::may_email`), as
+//! every email that anyone can cause by typing an address does (confirmations, "already
+//! signed" notes).
+//!
+//! Whoever typed an address that never confirmed a signature may not own it, so the
+//! answer carries none of the text typed with such a signature (names, organisation,
+//! website, role, city, occupation) nor where it was sent from: only that a signature on
+//! that letter waits for the address to confirm it. Otherwise anyone could have the
+//! service mail their text to any address by signing with it and asking for its data.
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
@@ -13,21 +22,30 @@ use sea_orm::{
 };
 
 use crate::config::Settings;
-use crate::entities::{data_request, signature};
+use crate::entities::{SignatureStatus, data_request, signature};
 use crate::outbox::{self, Job, link};
 use crate::store::{letters, moderation::status_name};
 
 /// Most signatures listed in one answer.
 const MAX_SIGNATURES: u64 = 200;
 
+/// The daily caps a data request is held to.
+#[derive(Clone, Copy, Debug)]
+pub struct Caps {
+    /// Data-request answers to one address a day (`data_requests_per_day`).
+    pub requests_per_day: u32,
+    /// Emails of any kind to one inbox a day (`emails_per_address_per_day`).
+    pub emails_per_day: u32,
+}
+
 /// Takes a request for `email_normalized`, in `conn` (a write transaction): queues the
-/// email when the address has signatures and is under its daily cap. Returns whether it
-/// queued one; the caller answers the same either way.
+/// email when the address has signatures and is under both daily caps. Returns whether
+/// it queued one; the caller answers the same either way.
 pub async fn request<C: ConnectionTrait>(
     conn: &C,
     email_normalized: &str,
     now: DateTime<Utc>,
-    per_day: u32,
+    caps: Caps,
 ) -> Result<bool, DbErr> {
     let known = signature::Entity::find()
         .filter(signature::Column::EmailNormalized.eq(email_normalized))
@@ -42,7 +60,11 @@ pub async fn request<C: ConnectionTrait>(
         .filter(data_request::Column::CreatedAt.gt(now - Duration::days(1)))
         .count(conn)
         .await?;
-    if today >= u64::from(per_day) {
+    if today >= u64::from(caps.requests_per_day) {
+        return Ok(false);
+    }
+    if !crate::abuse::durable::may_email(conn, email_normalized, caps.emails_per_day, now).await? {
+        tracing::info!("daily email cap of an address reached: data request not answered");
         return Ok(false);
     }
     let row = data_request::ActiveModel {
@@ -103,8 +125,12 @@ pub async fn email(
     )))
 }
 
-/// Every stored field of a signature, labelled for a reader.
+/// What the answer says of one signature: every stored field, labelled for a reader,
+/// once the address has confirmed it; before that, only that it waits for confirmation.
 fn fields(sig: &signature::Model, letter_status: String) -> Vec<(&'static str, String)> {
+    if sig.confirmed_at.is_none() {
+        return unconfirmed_fields(sig, letter_status);
+    }
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     let time = |t: Option<DateTime<Utc>>| t.map(|t| t.to_rfc3339()).unwrap_or_default();
     let yes_no = |b: bool| if b { "yes" } else { "no" }.to_owned();
@@ -140,6 +166,36 @@ fn fields(sig: &signature::Model, letter_status: String) -> Vec<(&'static str, S
         (
             "Confirmation emails sent",
             sig.confirmation_emails.to_string(),
+        ),
+    ]
+}
+
+/// What the answer says of a signature its address never confirmed: nothing typed with
+/// it, since its signer may not own the address (see the module's comment).
+fn unconfirmed_fields(
+    sig: &signature::Model,
+    letter_status: String,
+) -> Vec<(&'static str, String)> {
+    let status = match sig.status {
+        SignatureStatus::Pending => "awaiting confirmation of this email address".to_owned(),
+        other => format!(
+            "{}, never confirmed from this email address",
+            status_name(other)
+        ),
+    };
+    vec![
+        ("Letter status", letter_status),
+        ("Signature status", status),
+        ("Signed at", sig.created_at.to_rfc3339()),
+        (
+            "Personal data erased at",
+            sig.erased_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+        ),
+        (
+            "Details",
+            "Not shown until this email address confirms the signature. If you did not \
+             sign, do not confirm it: an unconfirmed signature is never counted nor listed."
+                .to_owned(),
         ),
     ]
 }

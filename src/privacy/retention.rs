@@ -1,5 +1,6 @@
 //! Retention: personal data is erased `retention_days` after a letter is closed or
-//! delivered; used and expired links, sent outbox rows and old data requests are purged.
+//! delivered; used and expired links, sent outbox rows, failed ones (their last error
+//! may quote an address) and old data requests are purged.
 //!
 //! What erasure does to each signature of such a letter (`erase_one`):
 //! - always: the email address becomes empty (the uniqueness key `erased-<id>`), the
@@ -18,6 +19,12 @@
 //! batches, and is idempotent: an erased row is never touched again. Each run that did
 //! something leaves one audit entry (actor `system`, action `retention.erase`) with its
 //! counts.
+//!
+//! Failed deliveries of a letter to its targets (`delivery_email` rows) are kept: they
+//! name institutions, not signers, and the delivery screen shows why they failed.
+//! What retention does not touch: the append-only audit log (it keeps what staff did,
+//! including the filters they searched with) and the list snapshots behind proof links
+//! (they hold only what the public list showed).
 
 use std::net::IpAddr;
 
@@ -51,6 +58,7 @@ pub struct Report {
     pub signatures_erased: u64,
     pub confirmation_links_purged: u64,
     pub outbox_rows_purged: u64,
+    pub failed_outbox_rows_purged: u64,
     pub data_requests_purged: u64,
 }
 
@@ -95,6 +103,7 @@ pub async fn run(
     }
     report.confirmation_links_purged = purge(db, Purge::ConfirmationLinks, horizon).await?;
     report.outbox_rows_purged = purge(db, Purge::SentOutbox, horizon).await?;
+    report.failed_outbox_rows_purged = purge(db, Purge::FailedOutbox, horizon).await?;
     report.data_requests_purged = purge(db, Purge::DataRequests, now - DATA_REQUEST_KEEP).await?;
     if !report.is_empty() {
         let detail = serde_json::to_value(report).ok();
@@ -218,8 +227,11 @@ async fn erase_one<C: ConnectionTrait>(
 enum Purge {
     /// Confirmation links minted before the horizon: long expired or used by then.
     ConfirmationLinks,
-    /// Outbox rows sent before the horizon (failed ones stay for staff to see).
+    /// Outbox rows sent before the horizon.
     SentOutbox,
+    /// Outbox rows that failed for good before the horizon, but for deliveries to
+    /// targets (the delivery screen shows why they failed).
+    FailedOutbox,
     /// Data requests older than a day.
     DataRequests,
 }
@@ -252,6 +264,26 @@ async fn purge(db: &DatabaseConnection, what: Purge, before: DateTime<Utc>) -> R
                             .column(outbox::Column::Id)
                             .filter(outbox::Column::Status.eq(OutboxStatus::Sent))
                             .filter(outbox::Column::FinishedAt.lte(before))
+                            .limit(limit)
+                            .into_tuple::<i64>()
+                            .all(txn)
+                            .await?;
+                        outbox::Entity::delete_many()
+                            .filter(outbox::Column::Id.is_in(ids))
+                            .exec(txn)
+                            .await?
+                    }
+                    Purge::FailedOutbox => {
+                        let delivery = crate::outbox::Job::DeliveryEmail {
+                            letter_id: 0,
+                            target_id: 0,
+                        };
+                        let ids = outbox::Entity::find()
+                            .select_only()
+                            .column(outbox::Column::Id)
+                            .filter(outbox::Column::Status.eq(OutboxStatus::Failed))
+                            .filter(outbox::Column::FinishedAt.lte(before))
+                            .filter(outbox::Column::Kind.ne(delivery.kind()))
                             .limit(limit)
                             .into_tuple::<i64>()
                             .all(txn)

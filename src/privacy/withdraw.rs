@@ -19,8 +19,8 @@ use sea_orm::{
 
 use crate::domain::ConfirmationToken;
 use crate::entities::{SignatureStatus, signature, withdrawal_token};
-use crate::outbox::{self, Job};
-use crate::store::signatures::{self, NewSignature, SignOutcome};
+use crate::outbox::Job;
+use crate::store::signatures::{self, MailCaps, NewSignature, SignOutcome};
 
 /// Mints a withdrawal link's token for a signature and stores its hash; the raw token
 /// goes into the email being sent and nowhere else.
@@ -109,17 +109,32 @@ pub async fn withdraw<C: ConnectionTrait>(
 
 /// A new signing by someone who withdrew from this letter: the row starts afresh as
 /// `pending` with what they typed now (and the letter's current version), and a new
-/// confirmation email is queued. Called from `signatures::record` with the row it found.
+/// confirmation email is queued within the address's daily cap, as for any signing.
+/// Called from `signatures::record` with the row it found.
+///
+/// The keys derived from what was typed (normalised and canonical address, domain, name
+/// skeleton, network) are made again by `abuse::quarantine::stamp`, the one place that
+/// makes them for a new row, so the duplicate check and the quarantine rules judge the
+/// new signing and not the withdrawn one.
 pub async fn reopen<C: ConnectionTrait>(
     conn: &C,
     existing: &signature::Model,
     letter_version: i32,
     new: &NewSignature,
     now: DateTime<Utc>,
+    caps: MailCaps,
 ) -> Result<SignOutcome, DbErr> {
     let signature_id = existing.id;
     let text = |t: Option<&str>| Expr::value(t.map(str::to_owned));
+    let mut keys = signature::ActiveModel {
+        email_normalized: Set(new.email.normalized().to_owned()),
+        language: Set(new.language.clone()),
+        text_language: Set(new.text_language.clone()),
+        ..Default::default()
+    };
+    crate::abuse::quarantine::stamp(&mut keys, new);
     let updated = signature::Entity::update_many()
+        .set(keys)
         .col_expr(
             signature::Column::Status,
             Expr::value(SignatureStatus::Pending),
@@ -186,7 +201,8 @@ pub async fn reopen<C: ConnectionTrait>(
         .exec(conn)
         .await?;
     if updated.rows_affected == 1 {
-        outbox::enqueue(conn, &Job::ConfirmationEmail { signature_id }, now).await?;
+        let job = Job::ConfirmationEmail { signature_id };
+        signatures::queue_to_signer(conn, new.email.normalized(), &job, now, caps).await?;
         Ok(SignOutcome::Created { signature_id })
     } else {
         // Re-opened by a simultaneous signing: that one queued the email.

@@ -210,7 +210,7 @@ pub async fn record_in<C: ConnectionTrait>(
         }
         // Privacy: the signer withdrew and signs again; the row starts afresh as pending.
         SignatureStatus::Withdrawn => {
-            crate::privacy::withdraw::reopen(conn, &existing, letter_version, new, now).await
+            crate::privacy::withdraw::reopen(conn, &existing, letter_version, new, now, caps).await
         }
     }
 }
@@ -273,7 +273,7 @@ async fn queue_confirmation_again<C: ConnectionTrait>(
 /// Queues `job` to a signer at `address` (normalised) unless the address has had its
 /// day's share of emails across all letters (`abuse::durable::may_email`); then nothing is
 /// queued and the caller answers as usual, so nobody learns the cap was reached.
-async fn queue_to_signer<C: ConnectionTrait>(
+pub(crate) async fn queue_to_signer<C: ConnectionTrait>(
     conn: &C,
     address: &str,
     job: &Job,

@@ -75,14 +75,14 @@ async fn request(
             ))));
         }
     };
-    let (normalized, now, per_day) = (
-        email.normalized().to_string(),
-        state.clock.now(),
-        state.settings.data_requests_per_day,
-    );
+    let (normalized, now) = (email.normalized().to_string(), state.clock.now());
+    let caps = data_request::Caps {
+        requests_per_day: state.settings.data_requests_per_day,
+        emails_per_day: state.settings.emails_per_address_per_day,
+    };
     let queued = db::write(&state.db, move |txn| {
         let normalized = normalized.clone();
-        Box::pin(async move { data_request::request(txn, &normalized, now, per_day).await })
+        Box::pin(async move { data_request::request(txn, &normalized, now, caps).await })
     })
     .await
     .step("taking a data request")?;

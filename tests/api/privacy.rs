@@ -513,3 +513,341 @@ async fn the_worker_runs_the_retention_job_by_itself() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_data_request_for_an_unconfirmed_address_mails_nothing_the_signer_typed() {
+    let app = TestApp::spawn().await;
+    // Someone signs in the name of an organisation with a stranger's address, hoping the
+    // service will mail their text to it.
+    let bait = "https://restore-account.example/login";
+    let fields = with(
+        with(
+            organisation(
+                "Account Security Desk",
+                "Support Team Lead",
+                "target@example.org",
+            ),
+            "website",
+            bait,
+        ),
+        "role",
+        "Verification Officer",
+    );
+    assert_eq!(app.sign(&fields).await.status(), 303);
+    // And confirms a signature of their own, so the answer has both kinds.
+    sign_and_confirm(&app, &individual("Real Person", "real@example.org")).await;
+    let asked = app
+        .post_form("/my-data", &[("email", "target@example.org".into())])
+        .await;
+    assert_eq!(asked.status(), 200);
+    app.drain_outbox().await;
+    let answer = app
+        .mail_to("target@example.org")
+        .into_iter()
+        .find(|m| m.subject() == "Your data at undersigned")
+        .expect("the data request was answered");
+    for body in [answer.text_body(), answer.html_body()] {
+        for typed in [
+            "restore-account",
+            "Account Security Desk",
+            "Support Team Lead",
+            "Verification Officer",
+            "127.0.0.1",
+        ] {
+            assert!(!body.contains(typed), "{typed} was mailed in:\n{body}");
+        }
+        assert!(body.contains("Free the prisoners of conscience"), "{body}");
+        assert!(
+            body.contains("awaiting confirmation of this email address"),
+            "{body}"
+        );
+    }
+    assert!(
+        answer.links().iter().all(|l| l.starts_with(BASE_URL)),
+        "only our own links: {:?}",
+        answer.links()
+    );
+
+    // Once an address has confirmed, its answer has everything as stored.
+    app.post_form("/my-data", &[("email", "real@example.org".into())])
+        .await;
+    app.drain_outbox().await;
+    let full = app
+        .mail_to("real@example.org")
+        .into_iter()
+        .find(|m| m.subject() == "Your data at undersigned")
+        .expect("the data request was answered");
+    let text = full.text_body();
+    for kept in ["Real Person", "Lyon", "Teacher", "127.0.0.1"] {
+        assert!(text.contains(kept), "{kept} missing from:\n{text}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn data_requests_and_signings_share_an_inboxs_daily_cap() {
+    let app = TestApp::spawn_with(|s| {
+        s.emails_per_address_per_day = 3;
+        s.data_requests_per_day = 10;
+    })
+    .await;
+    let address = "capped@example.org";
+    // One email: the confirmation link. Then data requests take the two left.
+    sign_and_confirm(&app, &individual("Capped", address)).await;
+    for _ in 0..4 {
+        let asked = app
+            .post_form("/my-data", &[("email", address.into())])
+            .await;
+        assert_eq!(asked.status(), 200);
+    }
+    assert_eq!(app.drain_outbox().await, 2);
+    assert_eq!(app.mail_to(address).len(), 3);
+
+    // The cap is used up for signings too: signing another letter queues nothing.
+    letters::create(
+        &app.db,
+        letters::NewLetter {
+            slug: "second-letter".into(),
+            title: "A second letter".into(),
+            summary: "Another.".into(),
+            body: "Another text.".into(),
+            language: "en".into(),
+            status: LetterStatus::Open,
+            goal: None,
+            deadline: None,
+            individuals_may_sign: true,
+            organisations_may_sign: true,
+            organisations_need_approval: false,
+            targets: vec![letters::NewTarget::new("Someone", "someone@example.org")],
+        },
+        app.clock.now(),
+    )
+    .await
+    .unwrap();
+    let signed = app
+        .post_form(
+            "/letters/second-letter/sign",
+            &individual("Capped", address),
+        )
+        .await;
+    assert_eq!(signed.status(), 303);
+    assert_eq!(app.drain_outbox().await, 0);
+    assert_eq!(app.mail_to(address).len(), 3);
+
+    // The next day both may be written again.
+    app.clock.advance(Duration::days(1));
+    app.post_form("/my-data", &[("email", address.into())])
+        .await;
+    assert_eq!(app.drain_outbox().await, 1);
+    assert_eq!(app.mail_to(address).len(), 4);
+    app.stop().await;
+}
+
+/// Signs the test letter from `client_ip` (the app trusts the loopback proxy).
+async fn sign_from(app: &TestApp, client_ip: &str, fields: &[(&str, String)]) -> u16 {
+    let path = format!("/letters/{LETTER}/sign");
+    let fields = app.stamped(&path, fields).await;
+    app.client
+        .post(app.url(&path))
+        .header("x-forwarded-for", client_ip)
+        .form(&fields)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn signing_again_after_withdrawing_counts_against_the_inbox_cap() {
+    let app = TestApp::spawn_with(|s| {
+        s.emails_per_address_per_day = 2;
+        s.max_confirmation_emails = 10;
+    })
+    .await;
+    let address = "again@example.org";
+    let withdraw = sign_and_confirm(&app, &individual("Again", address)).await;
+    for round in 0..3 {
+        let posted = app.client.post(app.url(&withdraw)).send().await.unwrap();
+        assert_eq!(posted.status(), 200);
+        assert_eq!(app.sign(&individual("Again", address)).await.status(), 303);
+        app.drain_outbox().await;
+        assert_eq!(
+            signature_by_email(&app, address).await.status,
+            SignatureStatus::Pending,
+            "round {round}: re-opened"
+        );
+    }
+    // The first confirmation and one re-opening: the cap of two.
+    assert_eq!(app.mail_to(address).len(), 2);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn signing_again_after_withdrawing_makes_the_duplicate_and_quarantine_keys_afresh() {
+    let app = TestApp::spawn_with(|s| {
+        s.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await;
+    let first = individual("Cy Young", "c.y@gmail.com");
+    assert_eq!(sign_from(&app, "203.0.113.9", &first).await, 303);
+    app.drain_outbox().await;
+    let message = app.mail_to("c.y@gmail.com").pop().unwrap();
+    app.client
+        .post(app.url(&TestApp::confirmation_path(&message)))
+        .send()
+        .await
+        .unwrap();
+    app.client
+        .post(app.url(&withdraw_path(&message)))
+        .send()
+        .await
+        .unwrap();
+    let before = signature_by_email(&app, "c.y@gmail.com").await;
+    assert_eq!(before.status, SignatureStatus::Withdrawn);
+    assert_eq!(
+        before.network_prefix,
+        undersigned::abuse::quarantine::network_prefix("203.0.113.9")
+    );
+
+    // The same inbox under another spelling, another name, another network.
+    let again = individual("Сесилия Янг", "cy+news@googlemail.com");
+    assert_eq!(sign_from(&app, "2001:db8:77:1::5", &again).await, 303);
+    let row = signature_of(&app, before.id).await;
+    assert_eq!(row.status, SignatureStatus::Pending);
+    assert_eq!(row.email, "cy+news@googlemail.com");
+    assert_eq!(row.email_normalized, "cy+news@googlemail.com");
+    assert_eq!(
+        row.email_canonical.as_deref(),
+        Some(undersigned::domain::canonical_email("cy+news@googlemail.com").as_str())
+    );
+    assert_eq!(row.email_domain.as_deref(), Some("googlemail.com"));
+    assert_eq!(
+        row.name_skeleton.as_deref(),
+        Some(undersigned::domain::name_skeleton("Сесилия Янг").as_str())
+    );
+    assert_ne!(row.name_skeleton, before.name_skeleton);
+    assert_eq!(
+        row.network_prefix,
+        undersigned::abuse::quarantine::network_prefix("2001:db8:77:1::5")
+    );
+    assert_ne!(row.network_prefix, before.network_prefix);
+    assert_eq!(row.client_ip.as_deref(), Some("2001:db8:77:1::5"));
+    // Mail goes to the address typed this time.
+    app.drain_outbox().await;
+    assert_eq!(app.mail_to("cy+news@googlemail.com").len(), 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_delivered_letters_signers_are_erased_after_the_horizon_like_a_closed_ones() {
+    use crate::support::smtp::Behaviour;
+    let app = TestApp::spawn().await;
+    sign_and_confirm(&app, &individual("Listed Person", "listed@example.org")).await;
+    sign_and_confirm(
+        &app,
+        &organisation("Rights Watch", "Olga Contact", "olga@example.org"),
+    )
+    .await;
+    // A confirmation the relay refuses for good: its failed row names no one for long.
+    app.smtp().set_behaviour(Behaviour::PermanentFailure);
+    assert_eq!(
+        app.sign(&individual("Bounced Person", "bounced@example.org"))
+            .await
+            .status(),
+        303
+    );
+    app.drain_outbox().await;
+    app.smtp().set_behaviour(Behaviour::Accept);
+    app.roll_up().await;
+    assert_eq!(counts_shown(&app).await, (1, 1));
+
+    // Delivered by staff: to one target, and refused for good at the other.
+    let mut admin = crate::support::staff::admin(&app).await;
+    let done = crate::delivery::deliver(
+        &app,
+        &mut admin,
+        &["council@example.org"],
+        "now",
+        "office@example.org",
+    )
+    .await;
+    assert_eq!(done.status(), 303);
+    app.drain_outbox().await;
+    app.smtp().set_behaviour(Behaviour::PermanentFailure);
+    let done = crate::delivery::deliver(
+        &app,
+        &mut admin,
+        &["commission@example.org"],
+        "now",
+        "office@example.org",
+    )
+    .await;
+    assert_eq!(done.status(), 303);
+    app.drain_outbox().await;
+    app.smtp().set_behaviour(Behaviour::Accept);
+    let letter = letters::find_by_slug(&app.db, LETTER)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(letter.status, LetterStatus::Delivered);
+    let failed_kinds = |rows: Vec<outbox::Model>| {
+        let mut kinds: Vec<String> = rows
+            .into_iter()
+            .filter(|r| r.status == OutboxStatus::Failed)
+            .map(|r| r.kind)
+            .collect();
+        kinds.sort();
+        kinds
+    };
+    assert_eq!(
+        failed_kinds(app.outbox().await),
+        ["confirmation_email", "delivery_email"]
+    );
+
+    // Before the horizon nothing is erased nor purged.
+    app.clock.advance(Duration::days(100));
+    let early = retention::run(&app.db, &app.settings, app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(
+        (early.signatures_erased, early.failed_outbox_rows_purged),
+        (0, 0)
+    );
+
+    app.clock.advance(Duration::days(84));
+    let report = retention::run(&app.db, &app.settings, app.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(report.signatures_erased, 3);
+    assert_eq!(report.failed_outbox_rows_purged, 1);
+    let rows = signature::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(rows.len(), 3);
+    for row in &rows {
+        assert_eq!(row.email, "", "email kept on {row:?}");
+        assert_eq!(row.client_ip.as_deref(), Some("127.0.0.0/24"));
+        assert!(row.erased_at.is_some());
+    }
+    let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+    assert!(names.contains(&"Listed Person"), "{names:?}");
+    assert!(!names.contains(&"Olga Contact"), "{names:?}");
+    assert!(!names.contains(&"Bounced Person"), "{names:?}");
+    // The failed confirmation is gone; the failed delivery to a target stays for staff.
+    assert_eq!(failed_kinds(app.outbox().await), ["delivery_email"]);
+    let detail: serde_json::Value =
+        serde_json::from_str(retention_entries(&app).await[0].detail.as_deref().unwrap()).unwrap();
+    assert_eq!(detail["failed_outbox_rows_purged"], 1);
+
+    // Counts and the public list are as they were.
+    app.roll_up().await;
+    assert_eq!(counts_shown(&app).await, (1, 1));
+    assert!(
+        counts::reconcile(&app.db, app.clock.now())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let page = app.letter_page().await;
+    assert!(page.contains("Listed Person") && page.contains("Rights Watch"));
+    app.stop().await;
+}

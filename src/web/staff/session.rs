@@ -74,7 +74,16 @@ async fn sign_in(
     form: Result<Form<SignInInput>, FormRejection>,
 ) -> Result<Response, WebError> {
     let Form(input) = form?;
-    let typed: String = input.email.trim().chars().take(AUDIT_EMAIL_CHARS).collect();
+    // What was typed goes into the audit log of a failed sign-in; control characters
+    // become U+FFFD there (PostgreSQL refuses a NUL in text, and a line break in a log
+    // entry would only mislead). Such an address matches no account either way.
+    let typed: String = input
+        .email
+        .trim()
+        .chars()
+        .take(AUDIT_EMAIL_CHARS)
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect();
     state.staff_limits.check(ip, &typed).map_err(|wait| {
         state
             .metrics

@@ -216,11 +216,21 @@ async fn delete(
     let Form(input) = form?;
     staff.check_csrf(&input.csrf)?;
     let letter = find(&state, id).await?;
+    // Translations exist only in the offered languages: anything else (a NUL, which
+    // PostgreSQL refuses in text, included) is answered here, not sent to the database.
+    let Some(offered) = templates::LANGUAGES
+        .iter()
+        .find(|l| l.tag == input.language)
+    else {
+        return Err(WebError::BadRequest(
+            "There is no translation in that language to remove.".into(),
+        ));
+    };
     let (now, actor, slug, language) = (
         state.clock.now(),
         staff.actor(),
         letter.slug.clone(),
-        input.language,
+        offered.tag.to_owned(),
     );
     db::write(&state.db, move |txn| {
         let (actor, slug, language) = (actor.clone(), slug.clone(), language.clone());
