@@ -282,7 +282,8 @@ impl RefusalLog {
         tracing::warn!(
             over_max_connections = self.full,
             over_max_connections_per_address = self.per_address,
-            latest_peer = %peer,
+            // The network only (/24 or /48): full addresses stay out of the logs.
+            latest_network = %crate::privacy::ip::prefix(peer),
             "refused connections over the connection limits"
         );
         self.full = 0;
