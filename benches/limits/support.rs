@@ -348,14 +348,30 @@ pub fn seconds(name: &str, full: f64, quick: f64) -> Duration {
 /// once (the stamp is still checked), and the per-letter limits are raised to fit the
 /// run. Everything else keeps its default.
 pub fn service_settings(mail_dir: &std::path::Path) -> Vec<(&'static str, String)> {
-    vec![
+    let mut settings = vec![
         ("trusted_proxies", "127.0.0.1/32".into()),
         ("sign_min_fill_secs", "0".into()),
         ("max_connections_per_address", "100000".into()),
         ("letter_signings_per_minute", "10000000".into()),
         ("under_attack_threshold_per_minute", "10000000".into()),
         ("mail_dir", mail_dir.display().to_string()),
-    ]
+    ];
+    settings.extend(extra_settings());
+    settings
+}
+
+/// Settings from `BENCH_SETTINGS` ("name=value,name=value"), for trying a setting (say
+/// `write_batch_lanes=8`) without changing the bench. Names are leaked: a few per run.
+fn extra_settings() -> Vec<(&'static str, String)> {
+    std::env::var("BENCH_SETTINGS")
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(name, value)| {
+            let name: &'static str = Box::leak(name.trim().to_string().into_boxed_str());
+            (name, value.trim().to_string())
+        })
+        .collect()
 }
 
 /// Runs `undersigned migrate` on `database_url` and waits for it.
