@@ -145,6 +145,7 @@ pub async fn hit_spread_in<C: ConnectionTrait>(
     let shard = batch.lane() % SPREAD;
     let row = format!("{key}#{shard}");
     let total = if conn.get_database_backend() == DbBackend::Postgres {
+        batch.plan_afresh(conn).await?;
         hit_and_count_spread(conn, key, shard, start).await?
     } else {
         // SQLite runs in the process: two statements cost no round trip.
