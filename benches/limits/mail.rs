@@ -79,15 +79,18 @@ async fn drain(env: &Env, emails: usize, concurrency: usize) -> anyhow::Result<M
     );
 
     // The service: the worker process, from its first message to its last.
+    let database = crate::support::postgres_database(&url);
+    let postgres_before = database.as_deref().map(crate::support::postgres_cpu_secs);
     let worker = Service::start("worker", &url, &settings).await?;
     let sent = sink
         .wait_for(emails as u64, Duration::from_secs(600))
         .await?;
-    crate::support::note_cpu(
-        &format!("{} worker, emails drained", env.label),
-        worker.cpu_secs()?,
-        emails as u64,
-    );
+    let label = format!("{} worker, emails drained", env.label);
+    crate::support::note_cpu(&label, worker.cpu_secs()?, emails as u64);
+    if let (Some(database), Some(before)) = (database.as_deref(), postgres_before) {
+        let spent = crate::support::postgres_cpu_secs(database) - before;
+        crate::support::note_postgres_cpu(&label, spent, emails as u64);
+    }
     // The sink counts a message before the worker hears its 250 and marks the row: give
     // the worker a moment to mark the last ones before it is stopped and checked.
     let marked_by = Instant::now() + Duration::from_secs(10);
