@@ -342,10 +342,11 @@ impl Worker {
     /// one statement (on PostgreSQL the mark and the claim are one statement) and makes
     /// the batch's confirmation emails together (`jobs::prepare_confirmations`), while the
     /// sends of the rows already claimed go on. The turn claims for the free slots plus
-    /// one batch ahead (`worker_concurrency` rows), so a slot that frees finds its next
-    /// email made. A row claimed ahead waits for a slot at most one send's time
-    /// (`smtp_timeout`, when every slot hangs), and the lease is at least twice that plus
-    /// 30 s (checked at start), so it is still this worker's when it is sent.
+    /// up to [`AHEAD`] batches of `worker_concurrency` rows ahead, so a slot that frees
+    /// finds its next email made and each turn's statements serve many emails. A row
+    /// claimed ahead normally waits a few sends' time; one that waited past half its
+    /// lease (every slot hung on the relay, say) has its lease renewed before it is sent,
+    /// as `process` does, and is left alone if another worker took it meanwhile.
     /// Under load, batches grow with the load. A sent row waits for the next turn to be
     /// marked; if the process dies in between, the row is sent again once its lease runs
     /// out, as it would if it died between sending and marking one row.
@@ -358,8 +359,10 @@ impl Worker {
             .unwrap_or(1)
             .max(1);
         let mut in_flight = JoinSet::new();
-        let mut ahead: VecDeque<Claimed> = VecDeque::new();
+        let mut ahead: VecDeque<(Claimed, tokio::time::Instant)> = VecDeque::new();
         let mut turn: Option<JoinHandle<Turn>> = None;
+        // When the turn in progress began: its rows were claimed after this.
+        let mut turn_started = tokio::time::Instant::now();
         let mut sent = Vec::new();
         let mut handled = 0;
         let mut failure = None;
@@ -368,11 +371,16 @@ impl Worker {
         loop {
             // Every free slot takes the next email made ahead.
             while in_flight.len() < slots {
-                let Some((row, made)) = ahead.pop_front() else {
+                let Some(((row, made), claimed_at)) = ahead.pop_front() else {
                     break;
                 };
                 let worker = self.clone();
-                in_flight.spawn(async move { worker.carry_out(row, made).await });
+                if claimed_at.elapsed() < self.settings.outbox_lease / 2 {
+                    in_flight.spawn(async move { worker.carry_out(row, made).await });
+                } else {
+                    in_flight
+                        .spawn(async move { worker.process(row).await.map(|_| Done::Recorded) });
+                }
             }
             let stopping = shutdown.is_cancelled() || failure.is_some();
             if stopping && turn.is_none() {
@@ -383,10 +391,11 @@ impl Worker {
                 }
                 return failure.map_or(Ok(handled), Err);
             }
-            let want = (2 * slots).saturating_sub(in_flight.len() + ahead.len());
+            let want = ((AHEAD + 1) * slots).saturating_sub(in_flight.len() + ahead.len());
             if turn.is_none() && !stopping && want > 0 && !nothing_more_due {
                 let worker = self.clone();
                 let marking = std::mem::take(&mut sent);
+                turn_started = tokio::time::Instant::now();
                 turn = Some(tokio::spawn(
                     async move { worker.turn(marking, want).await },
                 ));
@@ -420,7 +429,7 @@ impl Worker {
                             sent.extend(unmarked);
                             nothing_more_due = rows.len() < asked;
                             handled += rows.len();
-                            ahead.extend(rows);
+                            ahead.extend(rows.into_iter().map(|row| (row, turn_started)));
                         }
                         Ok(Turn { unmarked, claimed: Err(e) }) => {
                             // The rows not marked stay to be marked on a later turn.
@@ -568,6 +577,9 @@ enum Until {
 /// Time allowed on shutdown, beyond `smtp_timeout`, for the database steps of the sends
 /// in flight (reading the signature, storing the token, recording the result).
 const FINISH_MARGIN: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Batches of `worker_concurrency` rows a turn claims beyond the free slots.
+const AHEAD: usize = 3;
 
 /// A claimed row, with its email if the turn made it (`jobs::prepare_confirmations`).
 type Claimed = (outbox::Model, Option<jobs::Ready>);
