@@ -665,26 +665,21 @@ fn stat_cpu_secs(stat: &str) -> f64 {
 
 /// Notes `cpu_secs` of PostgreSQL CPU spent on `done` requests.
 pub fn note_postgres_cpu(what: &str, cpu_secs: f64, done: u64) {
-    if done == 0 {
-        return;
-    }
-    let line = format!(
-        "{what}: {:.3} ms of PostgreSQL CPU each ({done} in {cpu_secs:.1} s)",
-        cpu_secs * 1000.0 / done as f64
-    );
-    eprintln!("  {line}");
-    if let Ok(mut notes) = CPU_NOTES.lock() {
-        notes.push(line);
-    }
+    note(what, "PostgreSQL", cpu_secs, done);
 }
 
 /// Notes `cpu_secs` of service CPU spent on `done` requests (or emails).
 pub fn note_cpu(what: &str, cpu_secs: f64, done: u64) {
+    note(what, "service", cpu_secs, done);
+}
+
+/// Prints and keeps one CPU note: `whose` CPU per request over `done` requests.
+fn note(what: &str, whose: &str, cpu_secs: f64, done: u64) {
     if done == 0 {
         return;
     }
     let line = format!(
-        "{what}: {:.3} ms of service CPU each ({done} in {cpu_secs:.1} s)",
+        "{what}: {:.3} ms of {whose} CPU each ({done} in {cpu_secs:.1} s)",
         cpu_secs * 1000.0 / done as f64
     );
     eprintln!("  {line}");

@@ -259,39 +259,17 @@ async fn purge(db: &DatabaseConnection, what: Purge, before: DateTime<Utc>) -> R
                             .await?
                     }
                     Purge::SentOutbox => {
-                        let ids = outbox::Entity::find()
-                            .select_only()
-                            .column(outbox::Column::Id)
-                            .filter(outbox::Column::Status.eq(OutboxStatus::Sent))
-                            .filter(outbox::Column::FinishedAt.lte(before))
-                            .limit(limit)
-                            .into_tuple::<i64>()
-                            .all(txn)
-                            .await?;
-                        outbox::Entity::delete_many()
-                            .filter(outbox::Column::Id.is_in(ids))
-                            .exec(txn)
-                            .await?
+                        purge_outbox(txn, OutboxStatus::Sent, None, before, limit).await?
                     }
                     Purge::FailedOutbox => {
+                        // A failed delivery stays: it names an institution, not a signer,
+                        // and the delivery screen explains the failure from it.
                         let delivery = crate::outbox::Job::DeliveryEmail {
                             letter_id: 0,
                             target_id: 0,
                         };
-                        let ids = outbox::Entity::find()
-                            .select_only()
-                            .column(outbox::Column::Id)
-                            .filter(outbox::Column::Status.eq(OutboxStatus::Failed))
-                            .filter(outbox::Column::FinishedAt.lte(before))
-                            .filter(outbox::Column::Kind.ne(delivery.kind()))
-                            .limit(limit)
-                            .into_tuple::<i64>()
-                            .all(txn)
-                            .await?;
-                        outbox::Entity::delete_many()
-                            .filter(outbox::Column::Id.is_in(ids))
-                            .exec(txn)
-                            .await?
+                        let keep = Some(delivery.kind());
+                        purge_outbox(txn, OutboxStatus::Failed, keep, before, limit).await?
                     }
                     Purge::DataRequests => {
                         let ids = data_request::Entity::find()
@@ -318,6 +296,30 @@ async fn purge(db: &DatabaseConnection, what: Purge, before: DateTime<Utc>) -> R
         }
     }
     Ok(total)
+}
+
+/// Deletes up to `limit` outbox rows of `status` finished at or before `before`, leaving
+/// rows of the kind `keep`.
+async fn purge_outbox<C: ConnectionTrait>(
+    txn: &C,
+    status: OutboxStatus,
+    keep: Option<&str>,
+    before: DateTime<Utc>,
+    limit: u64,
+) -> Result<sea_orm::DeleteResult, DbErr> {
+    let mut query = outbox::Entity::find()
+        .select_only()
+        .column(outbox::Column::Id)
+        .filter(outbox::Column::Status.eq(status))
+        .filter(outbox::Column::FinishedAt.lte(before));
+    if let Some(kind) = keep {
+        query = query.filter(outbox::Column::Kind.ne(kind));
+    }
+    let ids = query.limit(limit).into_tuple::<i64>().all(txn).await?;
+    outbox::Entity::delete_many()
+        .filter(outbox::Column::Id.is_in(ids))
+        .exec(txn)
+        .await
 }
 
 #[cfg(test)]
