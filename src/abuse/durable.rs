@@ -146,7 +146,7 @@ pub async fn hit_spread_in<C: ConnectionTrait>(
     let row = format!("{key}#{shard}");
     let total = if conn.get_database_backend() == DbBackend::Postgres {
         batch.plan_afresh(conn).await?;
-        hit_and_count_spread(conn, key, shard, start).await?
+        hit_and_count_spread(conn, key, &row, start).await?
     } else {
         // SQLite runs in the process: two statements cost no round trip.
         hit(conn, &row, window, now).await?;
@@ -156,20 +156,17 @@ pub async fn hit_spread_in<C: ConnectionTrait>(
     Ok(total)
 }
 
-/// PostgreSQL: bumps shard `shard` of a spread counter and returns the total of all its
-/// shards, in one statement (one round trip instead of two). The bump is a
+/// PostgreSQL: bumps `row`, one shard of the spread counter `key`, and returns the total
+/// of all its shards, in one statement (one round trip instead of two). The bump is a
 /// data-modifying CTE, whose row the statement's own read does not see, so the total is
 /// the bumped row's new value plus the other shards' sum.
 async fn hit_and_count_spread<C: ConnectionTrait>(
     conn: &C,
     key: &str,
-    shard: u32,
+    row: &str,
     window_start: i64,
 ) -> Result<i64, DbErr> {
-    let others: Vec<String> = (0..SPREAD)
-        .filter(|n| *n != shard)
-        .map(|n| format!("{key}#{n}"))
-        .collect();
+    let others: Vec<String> = spread_keys(key).into_iter().filter(|k| k != row).collect();
     let marks: Vec<String> = (0..others.len()).map(|i| format!("${}", i + 3)).collect();
     let sql = format!(
         "WITH bumped AS (\
@@ -182,8 +179,7 @@ async fn hit_and_count_spread<C: ConnectionTrait>(
            AS total",
         marks.join(", ")
     );
-    let mut values: Vec<sea_orm::Value> =
-        vec![format!("{key}#{shard}").into(), window_start.into()];
+    let mut values: Vec<sea_orm::Value> = vec![row.into(), window_start.into()];
     values.extend(others.into_iter().map(sea_orm::Value::from));
     let row = conn
         .query_one_raw(Statement::from_sql_and_values(
