@@ -57,16 +57,15 @@ fn env_number(name: &str, default: usize) -> usize {
 /// The drain rate of `undersigned worker` against a plain pooled lettre loop.
 async fn drain(env: &Env, emails: usize, concurrency: usize) -> anyhow::Result<Measured> {
     let sink = Sink::start().await?;
-    let url = env.fresh_database("mail_drain").await?;
     let settings = service_settings(&sink, concurrency, false);
-    let serve = Service::start("serve", &url, &settings).await?;
-    let db = Database::connect(&url).await?;
-    create_letter(&db).await?;
-    let client = http_client()?;
-    let stamp = Arc::new(crate::support::form_stamp(&client, &serve.base, SLUG).await?);
-    let base = Arc::new(serve.base.clone());
+    let MailTarget {
+        url,
+        serve,
+        db,
+        signer,
+    } = MailTarget::start(env, "mail_drain", &settings).await?;
     let signed: usize = futures::stream::iter(0..emails as u64)
-        .map(|i| sign(client.clone(), base.clone(), stamp.clone(), i))
+        .map(|i| signer.sign(i))
         .buffer_unordered(32)
         .filter(|ok| futures::future::ready(*ok))
         .count()
@@ -140,18 +139,11 @@ async fn sustained(
     concurrency: usize,
 ) -> anyhow::Result<Measured> {
     let sink = Sink::start().await?;
-    let url = env.fresh_database("mail_sustained").await?;
     let settings = service_settings(&sink, concurrency, true);
-    let serve = Service::start("serve", &url, &settings).await?;
-    let db = Database::connect(&url).await?;
-    create_letter(&db).await?;
-    let client = http_client()?;
-    let stamp = Arc::new(crate::support::form_stamp(&client, &serve.base, SLUG).await?);
-    let base = Arc::new(serve.base.clone());
-    let load = open_loop(rate, duration, 2048, |i| {
-        sign(client.clone(), base.clone(), stamp.clone(), i)
-    })
-    .await?;
+    let MailTarget {
+        serve, db, signer, ..
+    } = MailTarget::start(env, "mail_sustained", &settings).await?;
+    let load = open_loop(rate, duration, 2048, |i| signer.sign(i)).await?;
     let last_signing = Instant::now();
     let deadline = last_signing + Duration::from_secs(600);
     while pending(&db).await? > 0 {
@@ -246,6 +238,60 @@ async fn create_letter(db: &DatabaseConnection) -> anyhow::Result<()> {
     )
     .await?;
     Ok(())
+}
+
+/// `serve` on a fresh database holding the bench letter, with `settings`, and a signer
+/// for it.
+struct MailTarget {
+    url: String,
+    serve: Service,
+    db: DatabaseConnection,
+    signer: Signer,
+}
+
+impl MailTarget {
+    async fn start(
+        env: &Env,
+        name: &str,
+        settings: &[(&'static str, String)],
+    ) -> anyhow::Result<MailTarget> {
+        let url = env.fresh_database(name).await?;
+        let serve = Service::start("serve", &url, settings).await?;
+        let db = Database::connect(&url).await?;
+        create_letter(&db).await?;
+        let client = http_client()?;
+        let stamp = Arc::new(crate::support::form_stamp(&client, &serve.base, SLUG).await?);
+        let base = Arc::new(serve.base.clone());
+        Ok(MailTarget {
+            url,
+            serve,
+            db,
+            signer: Signer {
+                client,
+                base,
+                stamp,
+            },
+        })
+    }
+}
+
+/// What signing the bench letter needs.
+struct Signer {
+    client: reqwest::Client,
+    base: Arc<String>,
+    stamp: Arc<String>,
+}
+
+impl Signer {
+    /// Signer `i` signs (see [`sign`]).
+    fn sign(&self, i: u64) -> impl std::future::Future<Output = bool> + Send + 'static {
+        sign(
+            self.client.clone(),
+            self.base.clone(),
+            self.stamp.clone(),
+            i,
+        )
+    }
 }
 
 /// Signer `i` signs, from a client address of its own; true on the redirect that follows
